@@ -1,0 +1,1 @@
+"""Data in: reading tables (CSV, JSON, Parquet, in-memory) into raw frames."""
