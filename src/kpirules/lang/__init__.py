@@ -1,0 +1,1 @@
+"""The rule language: rule text → checked :class:`~kpirules.lang.model.Ruleset`."""

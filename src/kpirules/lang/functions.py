@@ -1,0 +1,99 @@
+"""The function registry: what the checker accepts and the engine compiles.
+
+Core functions are compiled by the engine itself (windows, ``overall``…);
+functions added by plugins carry a ``build`` callable that turns the Polars
+expressions of their arguments into one Polars expression, working on whole
+columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from attrs import frozen
+
+
+@frozen
+class FunctionSpec:
+    """One function of the language.
+
+    ``params`` names the parameters in order (for keyword calls such as
+    ``round(x, digits=2)``); ``min_args``/``max_args`` bound the count
+    (``max_args=None``: variadic). ``period_args`` are the positions that take a
+    whole number of periods ≥ 1, written as a constant. ``build`` (plugins)
+    receives the argument expressions as Polars expressions and returns one.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    min_args: int
+    max_args: int | None
+    period_args: tuple[int, ...] = ()
+    doc: str = ""
+    build: Callable[..., Any] | None = None
+    plugin: str = "kpirules"
+
+
+def _core(name: str, params: tuple[str, ...], min_args: int, max_args: int | None,
+          doc: str, period_args: tuple[int, ...] = ()) -> FunctionSpec:
+    return FunctionSpec(name, params, min_args, max_args, period_args, doc)
+
+
+CORE_FUNCTIONS: dict[str, FunctionSpec] = {
+    f.name: f
+    for f in [
+        _core("previous", ("x", "n"), 1, 2, "x for the same segment n periods earlier", (1,)),
+        _core("change", ("x", "n"), 1, 2, "x - previous(x, n)", (1,)),
+        _core("growth", ("x", "n"), 1, 2, "x / previous(x, n) - 1", (1,)),
+        _core("rolling_sum", ("x", "n"), 2, 2, "sum over the last n periods", (1,)),
+        _core("rolling_avg", ("x", "n"), 2, 2, "mean over the last n periods", (1,)),
+        _core("rolling_min", ("x", "n"), 2, 2, "smallest over the last n periods", (1,)),
+        _core("rolling_max", ("x", "n"), 2, 2, "largest over the last n periods", (1,)),
+        _core("ytd", ("x",), 1, 1, "sum from the first period of the year up to this one"),
+        _core("overall", ("x",), 1, 1, "x computed for all segments together"),
+        _core("share", ("x",), 1, 1, "x / overall(x)"),
+        _core("abs", ("x",), 1, 1, "absolute value"),
+        _core("round", ("x", "digits"), 1, 2, "rounded, halves away from zero"),
+        _core("sqrt", ("x",), 1, 1, "square root (null below zero)"),
+        _core("ln", ("x",), 1, 1, "natural logarithm (null at or below zero)"),
+        _core("exp", ("x",), 1, 1, "e to the power x"),
+        _core("min", ("a",), 1, None, "smallest non-null argument"),
+        _core("max", ("a",), 1, None, "largest non-null argument"),
+        _core("clamp", ("x", "lo", "hi"), 3, 3, "x bounded to [lo, hi]"),
+        _core("coalesce", ("a",), 1, None, "first non-null argument"),
+        _core("if", ("c", "a", "b"), 3, 3, "a where c holds, else b"),
+    ]
+}
+
+
+class FunctionRegistry(Mapping[str, FunctionSpec]):
+    """Core functions plus those of plugins; a plugin may not redefine a name."""
+
+    def __init__(self, extra: Iterable[FunctionSpec] = ()) -> None:
+        self._functions: dict[str, FunctionSpec] = dict(CORE_FUNCTIONS)
+        for spec in extra:
+            self.add(spec)
+
+    def add(self, spec: FunctionSpec) -> None:
+        """Register ``spec``; a name taken already is a clash naming both plugins."""
+        from kpirules.errors import PluginError
+
+        if spec.name in self._functions:
+            other = self._functions[spec.name].plugin
+            raise PluginError(
+                f"plugin {spec.plugin!r} defines function {spec.name!r}, "
+                f"already defined by {other!r}"
+            )
+        if spec.build is None:
+            raise PluginError(f"plugin {spec.plugin!r}: function {spec.name!r} has no build")
+        self._functions[spec.name] = spec
+
+    def __getitem__(self, name: str) -> FunctionSpec:
+        return self._functions[name]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._functions)
+
+    def __len__(self) -> int:
+        return len(self._functions)
