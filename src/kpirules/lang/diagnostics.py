@@ -1,0 +1,94 @@
+"""Compiler-style diagnostics: where, what, and how to fix it.
+
+A :class:`Diagnostic` is data; :func:`render` prints it the way compilers do::
+
+    rules.kpi:4:31: error: unknown name "visit"
+      kpi conversion_rate = leads / visit
+                                    ^~~~~
+      hint: did you mean "visits"?
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from attrs import frozen
+
+from kpirules.lang.ast import Span
+
+Severity = Literal["error", "warning"]
+
+
+@frozen
+class Diagnostic:
+    """One problem found in a rule file."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    hint: str | None = None
+    end_column: int | None = None
+
+    @classmethod
+    def at(cls, span: Span, severity: Severity, code: str, message: str,
+           hint: str | None = None) -> Diagnostic:
+        end = span.end_column if span.end_line == span.line and span.end_column > span.column else None
+        return cls(span.file, span.line, span.column, severity, code, message, hint, end)
+
+    def short(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def render(diag: Diagnostic, source: str | None) -> str:
+    """The diagnostic with its source line and a caret under the column."""
+    out = [diag.short()]
+    lines = source.splitlines() if source is not None else []
+    if 1 <= diag.line <= len(lines):
+        text = lines[diag.line - 1].rstrip("\r\n").expandtabs(1)
+        out.append(f"  {text}")
+        width = 1
+        if diag.end_column and diag.end_column > diag.column:
+            width = diag.end_column - diag.column
+        out.append("  " + " " * (diag.column - 1) + "^" + "~" * max(0, width - 1))
+    if diag.hint:
+        out.append(f"  hint: {diag.hint}")
+    return "\n".join(out)
+
+
+def render_all(diags: Iterable[Diagnostic], sources: dict[str, str]) -> str:
+    return "\n".join(render(d, sources.get(d.file)) for d in diags)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A ``did you mean "x"?`` hint for the closest candidate, if any is close."""
+    pool = sorted(set(candidates))
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in pool}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    return f'did you mean "{matches[0]}"?' if matches else None
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, int]:
+    return (d.file, d.line, d.column)
+
+
+def has_errors(diags: Sequence[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diags)

@@ -1,0 +1,36 @@
+"""Loading the Lark grammar once per process.
+
+The grammar ships inside the wheel (``kpirules/grammar/kpirules.lark``); in a
+source checkout it is read from the repository's top-level ``grammar/``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark
+
+GRAMMAR_NAME = "kpirules.lark"
+
+
+def grammar_text() -> str:
+    """The grammar's source: the packaged copy, else the repository's."""
+    packaged = resources.files("kpirules").joinpath("grammar", GRAMMAR_NAME)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[3] / "grammar" / GRAMMAR_NAME
+    return checkout.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The LALR parser, built once (building takes longer than parsing a file)."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
