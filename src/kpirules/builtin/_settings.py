@@ -1,0 +1,40 @@
+"""Small checks shared by the built-in connectors and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kpirules.plugin_api import SettingsError
+
+
+def str_list(settings: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A setting that is a list of strings, or one comma-separated string."""
+    value = settings.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise SettingsError(key, "must be a list of strings (or one comma-separated string)")
+
+
+def check_type(settings: Mapping[str, Any], key: str, kinds: type | tuple[type, ...],
+               what: str) -> None:
+    """Raise :class:`SettingsError` unless ``settings[key]`` (when given) is of ``kinds``."""
+    value = settings.get(key)
+    if value is None:
+        return
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
+        raise SettingsError(key, f"must be {what}")
+    if not isinstance(value, kinds):
+        raise SettingsError(key, f"must be {what}")
+
+
+def positive_number(settings: Mapping[str, Any], key: str, default: float) -> float:
+    """A number ≥ 0 (timeouts, delays), ``default`` when not given."""
+    value = settings.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise SettingsError(key, "must be a number >= 0")
+    return float(value)

@@ -1,0 +1,14 @@
+"""The built-in connectors, handed to the registry through the connectors hook."""
+
+from __future__ import annotations
+
+from kpirules.builtin.files import CsvConnector, JsonConnector, JsonlConnector, ParquetConnector
+from kpirules.builtin.sql import SqlConnector
+from kpirules.hookspecs import hookimpl
+from kpirules.plugin_api import Connector
+
+
+@hookimpl
+def kpirules_connectors() -> list[Connector]:
+    """``csv``, ``jsonl``, ``json``, ``parquet`` and ``sql``."""
+    return [CsvConnector(), JsonlConnector(), JsonConnector(), ParquetConnector(), SqlConnector()]

@@ -1,0 +1,94 @@
+"""The ``email`` action: one message per firing through an SMTP server.
+
+Settings: ``host``, ``port`` (default 25, or 465 with ``ssl``), ``from``,
+``to`` (one address or a list), ``starttls`` (upgrade a plain connection),
+``ssl`` (implicit TLS), ``username`` and ``password`` (give them through
+``${ENV}`` values), ``timeout``. The rule's ``subject`` argument, when given,
+is the subject; the message is the firing's text followed by its details.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from kpirules.builtin._settings import check_type, positive_number, str_list
+from kpirules.errors import ActionError
+from kpirules.plugin_api import ActionType, Firing, SettingsError
+
+
+class EmailAction(ActionType):
+    """Sends the firing as a plain-text e-mail."""
+
+    name = "email"
+    description = "sends one e-mail per firing through an SMTP server"
+    required = ("host", "from", "to")
+    optional = ("port", "starttls", "ssl", "username", "password", "timeout")
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        """Types, a port number, recipients, and username and password together."""
+        super().validate(settings)
+        check_type(settings, "host", str, "a host name")
+        check_type(settings, "from", str, "an e-mail address")
+        port = settings.get("port", 25)
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise SettingsError("port", "must be a port number (1-65535)")
+        for key in ("starttls", "ssl"):
+            check_type(settings, key, bool, "true or false")
+        if settings.get("starttls") and settings.get("ssl"):
+            raise SettingsError("starttls", "use starttls or ssl, not both")
+        if not str_list(settings, "to"):
+            raise SettingsError("to", "give at least one address")
+        if bool(settings.get("username")) != bool(settings.get("password")):
+            raise SettingsError("username" if not settings.get("username") else "password",
+                                "username and password go together")
+        positive_number(settings, "timeout", 30)
+
+    def message(self, firing: Firing, settings: Mapping[str, Any]) -> EmailMessage:
+        """The message for ``firing``: subject, addresses and a plain-text body."""
+        msg = EmailMessage()
+        subject = firing.args.get("subject")
+        msg["Subject"] = str(subject) if subject else (
+            f"[kpirules] {firing.severity}: {firing.title or firing.rule}")
+        msg["From"] = str(settings["from"])
+        msg["To"] = ", ".join(str_list(settings, "to"))
+        msg["Date"] = formatdate(localtime=True)
+        msg["Message-ID"] = make_msgid(domain="kpirules")
+        segment = ", ".join(f"{k}={v}" for k, v in firing.segment.items()) or "overall"
+        lines = [firing.text, "", f"Ruleset:  {firing.ruleset}", f"Rule:     {firing.rule}",
+                 f"Severity: {firing.severity}", f"Period:   {firing.period}",
+                 f"Segment:  {segment}"]
+        if firing.since and firing.since != firing.period:
+            lines.append(f"Firing since: {firing.since}")
+        msg.set_content("\n".join(lines) + "\n")
+        return msg
+
+    def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
+        """Connect, log in when asked, send; any SMTP or network error is raised."""
+        host = str(settings["host"])
+        use_ssl = bool(settings.get("ssl"))
+        port = int(settings.get("port", 465 if use_ssl else 25))
+        timeout = positive_number(settings, "timeout", 30)
+        msg = self.message(firing, settings)
+        try:
+            smtp: smtplib.SMTP
+            if use_ssl:
+                smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=timeout)
+            with smtp:
+                if settings.get("starttls"):
+                    smtp.starttls(context=ssl.create_default_context())
+                if settings.get("username"):
+                    smtp.login(str(settings["username"]), str(settings["password"]))
+                smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise ActionError(f"SMTP login refused by {host}:{port} ({exc.smtp_code})") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise ActionError(
+                f"e-mail not sent through {host}:{port}: {type(exc).__name__}: {exc}") from None

@@ -1,0 +1,116 @@
+"""Connectors for data files: CSV, JSON Lines, JSON and Parquet.
+
+Thin wrappers over :func:`kpirules.data.readers.read_file`, which does the real
+work (dialect and encoding detection, decimal commas, line numbers for bad
+cells). What they add is the check of their settings before any data is read,
+so that a misspelt option or a missing file stops the job at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from kpirules.builtin._settings import check_type, str_list
+from kpirules.plugin_api import Connector, SettingsError, SourceContext
+
+if TYPE_CHECKING:
+    from kpirules.data.table import RawTable
+
+
+class FileConnector(Connector):
+    """One file of one kind, read by :func:`kpirules.data.readers.read_file`."""
+
+    kind: ClassVar[str] = ""
+    required = ("path",)
+    optional: ClassVar[tuple[str, ...]] = ("period_column", "null_values", "dimensions", "ignore")
+    path_settings = ("path",)
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        """Known keys only, and ``path`` names an existing file."""
+        super().validate(settings)
+        check_type(settings, "path", str, "a file path")
+        check_type(settings, "period_column", str, "a column name")
+        for key in ("null_values", "dimensions", "ignore"):
+            str_list(settings, key)
+        path = Path(str(settings["path"]))
+        if not path.is_file():
+            raise SettingsError("path", f"no such file: {path}")
+
+    def read_options(self, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """Keyword arguments for ``read_file`` beyond path, kind and period column."""
+        return {"null_values": str_list(settings, "null_values")}
+
+    def read(self, settings: Mapping[str, Any], ctx: SourceContext) -> RawTable:
+        """Read the file; dimensions and ignored columns are passed on to the engine."""
+        from kpirules.data.readers import read_file
+
+        table = read_file(
+            ctx.resolve(str(settings["path"])),
+            self.kind,
+            period_column=settings.get("period_column"),
+            **self.read_options(settings),
+        )
+        dims = str_list(settings, "dimensions")
+        ignore = str_list(settings, "ignore")
+        if dims or ignore:
+            table = attrs.evolve(
+                table,
+                dimensions=tuple(dict.fromkeys((*table.dimensions, *dims))),
+                ignore=tuple(dict.fromkeys((*table.ignore, *ignore))),
+            )
+        return table
+
+
+class CsvConnector(FileConnector):
+    """CSV files, European spreadsheet exports included."""
+
+    name = "csv"
+    kind = "csv"
+    description = "a CSV file (separator, decimal mark and encoding detected unless given)"
+    optional = (*FileConnector.optional, "sep", "decimal", "encoding")
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        """Also: ``sep`` and ``decimal`` are one character."""
+        super().validate(settings)
+        for key in ("sep", "decimal"):
+            value = settings.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) != 1):
+                raise SettingsError(key, "must be one character")
+        check_type(settings, "encoding", str, "an encoding name such as cp1252")
+
+    def read_options(self, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """Separator, decimal mark and encoding, when given."""
+        return {
+            **super().read_options(settings),
+            "sep": settings.get("sep"),
+            "decimal": settings.get("decimal"),
+            "encoding": settings.get("encoding"),
+        }
+
+
+class JsonlConnector(FileConnector):
+    """JSON Lines: one object per line."""
+
+    name = "jsonl"
+    kind = "jsonl"
+    description = "a JSON Lines file (one object per line)"
+
+
+class JsonConnector(FileConnector):
+    """A JSON document holding a list of objects."""
+
+    name = "json"
+    kind = "json"
+    description = "a JSON file holding a list of objects"
+
+
+class ParquetConnector(FileConnector):
+    """Parquet files."""
+
+    name = "parquet"
+    kind = "parquet"
+    description = "a Parquet file"

@@ -1,0 +1,29 @@
+"""The ``log`` action: one line on standard error per firing.
+
+The simplest action there is, and the one to use while writing rules: it
+needs no settings, so ``then log()`` works in any rule without configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from kpirules.plugin_api import ActionType, Firing
+
+
+class LogAction(ActionType):
+    """Writes ``kpirules: SEVERITY ruleset/rule PERIOD SEGMENT: TEXT`` to stderr."""
+
+    name = "log"
+    description = "writes one line per firing on standard error"
+    optional = ("prefix",)
+
+    def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
+        """Print the line; flushing makes it visible before a crash or a kill."""
+        prefix = str(settings.get("prefix") or "kpirules")
+        segment = ",".join(f"{k}={v}" for k, v in firing.segment.items()) or "overall"
+        line = (f"{prefix}: {firing.severity.upper()} {firing.ruleset}/{firing.rule} "
+                f"{firing.period} {segment}: {firing.text}")
+        print(" ".join(line.split()), file=sys.stderr, flush=True)

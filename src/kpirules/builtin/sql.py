@@ -1,0 +1,206 @@
+"""The ``sql`` connector: any database SQLAlchemy reaches, rollup pushed down.
+
+With ``query``, the rows the query returns are the table. With ``table``, the
+connector builds the query itself with SQLAlchemy Core and pushes the rollup
+down to the database: ``GROUP BY`` the period column and the dimensions, each
+metric by its ``agg``, so that millions of raw rows come back as one row per
+period and segment. Values are always bound parameters and identifiers always
+quoted by the dialect; no SQL is ever built by formatting strings.
+
+An ``avg`` metric comes back as its ``SUM`` plus ``COUNT`` in ``__count__m``,
+and the table is marked ``pre_aggregated``, so that the engine can still take
+means of the input rows across segments. A metric whose agg is ``first`` or
+``last`` depends on the order of raw rows, which ``GROUP BY`` loses: when the
+ruleset has one among the table's columns, nothing is pushed down and the raw
+rows are read.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from kpirules.builtin._settings import check_type, str_list
+from kpirules.errors import DataError
+from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
+
+if TYPE_CHECKING:
+    import polars as pl
+    import sqlalchemy as sa
+
+    from kpirules.data.table import RawTable
+
+PERIOD_CANDIDATES = ("period", "date", "month", "week", "day")
+PUSHABLE = {"sum": "sum", "min": "min", "max": "max", "avg": "avg"}
+
+
+class SqlConnector(Connector):
+    """Rows from a SQL query or table, through a SQLAlchemy URL."""
+
+    name = "sql"
+    description = "a SQL query or table (any SQLAlchemy URL; with a table the rollup runs in the database)"
+    required = ("url",)
+    optional = ("query", "table", "schema", "params", "period_column", "dimensions", "ignore")
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        """A parseable URL, and exactly one of ``query`` and ``table``."""
+        super().validate(settings)
+        import sqlalchemy as sa
+
+        check_type(settings, "url", str, "a SQLAlchemy URL")
+        try:
+            sa.engine.make_url(str(settings["url"]))
+        except Exception:  # the message would repeat the URL, password included
+            raise SettingsError(
+                "url", "is not a SQLAlchemy URL (dialect+driver://user:password@host/database)"
+            ) from None
+        has_query, has_table = bool(settings.get("query")), bool(settings.get("table"))
+        if has_query == has_table:
+            raise SettingsError("query", "give either query or table (exactly one)")
+        check_type(settings, "query", str, "an SQL query")
+        check_type(settings, "table", str, "a table name")
+        check_type(settings, "schema", str, "a schema name")
+        check_type(settings, "period_column", str, "a column name")
+        check_type(settings, "params", dict, "a table of query parameters")
+        if settings.get("params") and not has_query:
+            raise SettingsError("params", "only applies to a query")
+        str_list(settings, "dimensions")
+        str_list(settings, "ignore")
+
+    def read(self, settings: Mapping[str, Any], ctx: SourceContext) -> RawTable:
+        """Run the query (or the pushed-down rollup) and return its rows."""
+        import sqlalchemy as sa
+
+        from kpirules.data.table import RawTable
+
+        url = self._url(str(settings["url"]), ctx)
+        secrets = [*secrets_in(settings), *([url.password] if url.password else [])]
+        where = f"source {ctx.source}"
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                if settings.get("query"):
+                    stmt: sa.Executable = sa.text(str(settings["query"]))
+                    result = conn.execute(stmt, dict(settings.get("params") or {}))
+                    frame = _frame(list(result.keys()), result.fetchall())
+                    return RawTable(
+                        frame=frame, source=where,
+                        period_column=settings.get("period_column"),
+                        dimensions=str_list(settings, "dimensions"),
+                        ignore=str_list(settings, "ignore"),
+                    )
+                plan = _plan_table(conn, settings, ctx)
+                result = conn.execute(plan.statement)
+                frame = _frame(list(result.keys()), result.fetchall())
+                return RawTable(
+                    frame=frame, source=where, period_column=plan.period_column,
+                    dimensions=plan.dimensions, ignore=str_list(settings, "ignore"),
+                    pre_aggregated=plan.pushed_down,
+                    extra={"pushed_down": plan.pushed_down, "sql": str(plan.statement)},
+                )
+        except DataError:
+            raise
+        except sa.exc.SQLAlchemyError as exc:
+            message = redact(str(exc.orig if getattr(exc, "orig", None) else exc), secrets)
+            raise DataError(message.strip().splitlines()[0] if message.strip() else
+                            type(exc).__name__, where) from None
+        finally:
+            engine.dispose()
+
+    @staticmethod
+    def _url(text: str, ctx: SourceContext) -> sa.URL:
+        """The URL, a relative SQLite file taken from the configuration's folder."""
+        import sqlalchemy as sa
+
+        url = sa.engine.make_url(text)
+        db = url.database
+        if url.get_backend_name() == "sqlite" and db and db != ":memory:" \
+                and not db.startswith("file:"):
+            url = url.set(database=str(ctx.resolve(db)))
+        return url
+
+
+class _Plan:
+    """The statement to run for a table source, and how to read its result."""
+
+    def __init__(self, statement: sa.Select[Any], period_column: str,
+                 dimensions: tuple[str, ...], pushed_down: bool) -> None:
+        self.statement = statement
+        self.period_column = period_column
+        self.dimensions = dimensions
+        self.pushed_down = pushed_down
+
+
+def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceContext) -> _Plan:
+    """Reflect the table and build the rollup (or the raw select) for it."""
+    import sqlalchemy as sa
+
+    where = f"source {ctx.source}"
+    name = str(settings["table"])
+    try:
+        table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=settings.get("schema"))
+    except sa.exc.NoSuchTableError:
+        raise DataError(f"no table {name!r} in the database", where) from None
+    columns = {c.name: c for c in table.columns}
+    ignore = set(str_list(settings, "ignore"))
+
+    period = settings.get("period_column") or next(
+        (c for c in PERIOD_CANDIDATES if c in columns), None)
+    if period is None:
+        raise DataError(
+            f"table {name!r} has no period column (give period_column, or name one of "
+            f"{', '.join(PERIOD_CANDIDATES)})", where)
+    if period not in columns:
+        raise DataError(f"table {name!r} has no column {period!r} (period_column)", where)
+
+    metrics = {c: ctx.rename.get(c, c) for c in columns
+               if c != period and c not in ignore and ctx.rename.get(c, c) in ctx.metrics}
+    given_dims = str_list(settings, "dimensions")
+    for dim in given_dims:
+        if dim not in columns:
+            raise DataError(f"table {name!r} has no column {dim!r} (dimensions)", where)
+    dims = given_dims or tuple(
+        c for c in columns
+        if c != period and c not in metrics and c not in ignore and not _numeric(columns[c]))
+
+    if any(ctx.metrics[m] not in PUSHABLE for m in metrics.values()):
+        keep = [columns[c] for c in columns if c not in ignore]
+        return _Plan(sa.select(*keep), period, dims, pushed_down=False)
+
+    selected: list[sa.ColumnElement[Any]] = [columns[period], *(columns[d] for d in dims)]
+    for column, metric in metrics.items():
+        agg = ctx.metrics[metric]
+        col = columns[column]
+        if agg == "avg":
+            selected.append(sa.func.sum(col).label(column))
+            selected.append(sa.func.count(col).label(f"__count__{metric}"))
+        else:
+            selected.append(getattr(sa.func, PUSHABLE[agg])(col).label(column))
+    keys = [columns[period], *(columns[d] for d in dims)]
+    statement = sa.select(*selected).group_by(*keys).order_by(*keys)
+    return _Plan(statement, period, dims, pushed_down=True)
+
+
+def _numeric(column: sa.Column[Any]) -> bool:
+    """Whether a reflected column holds numbers (booleans and unknown types do not)."""
+    import sqlalchemy as sa
+
+    if isinstance(column.type, sa.Boolean):
+        return False
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return False
+    return python_type in (int, float, decimal.Decimal)
+
+
+def _frame(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
+    """A Polars frame from result rows; SQL decimals become floats."""
+    import polars as pl
+
+    data: dict[str, list[Any]] = {n: [] for n in names}
+    for row in rows:
+        for n, value in zip(names, row, strict=True):
+            data[n].append(float(value) if isinstance(value, decimal.Decimal) else value)
+    return pl.DataFrame(data, strict=False)

@@ -1,0 +1,83 @@
+"""The ``webhook`` action: POSTs the firing as JSON to ``url``.
+
+The body carries ``text`` (so that Slack, Mattermost, Teams and other
+"incoming webhook" receivers show a message as is) plus every field of the
+firing for receivers that want structure. A failed request (a network error,
+a timeout, a 5xx or 429 answer) is retried with exponential backoff within the
+run; a 4xx answer is not, as sending the same body again would fail the same
+way. Only the standard library is used.
+
+The URL of a chat webhook is a secret (anyone holding it can post): it never
+appears in an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kpirules.builtin._settings import check_type, positive_number
+from kpirules.errors import ActionError
+from kpirules.plugin_api import ActionType, Firing, SettingsError
+
+USER_AGENT = "kpirules-webhook"
+
+
+class WebhookAction(ActionType):
+    """POSTs ``{"text": …, firing fields…}`` to ``url``."""
+
+    name = "webhook"
+    description = "POSTs the firing as JSON (with a Slack-compatible text) to url"
+    required = ("url",)
+    optional = ("timeout", "retries", "backoff", "headers")
+
+    #: how to wait between attempts; tests replace it to run fast
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        """An http(s) URL, sane numbers, and headers as a table of strings."""
+        super().validate(settings)
+        check_type(settings, "url", str, "an http(s) URL")
+        if not str(settings["url"]).startswith(("http://", "https://")):
+            raise SettingsError("url", "must start with http:// or https://")
+        positive_number(settings, "timeout", 10)
+        positive_number(settings, "backoff", 1)
+        retries = settings.get("retries", 3)
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise SettingsError("retries", "must be a whole number >= 0")
+        check_type(settings, "headers", dict, "a table of header names to values")
+        for value in dict(settings.get("headers") or {}).values():
+            if not isinstance(value, str):
+                raise SettingsError("headers", "values must be strings")
+
+    def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
+        """POST the firing, retrying up to ``retries`` times; raise when all fail."""
+        url = str(settings["url"])
+        timeout = positive_number(settings, "timeout", 10)
+        backoff = positive_number(settings, "backoff", 1)
+        retries = int(settings.get("retries", 3))
+        body = json.dumps(firing.to_dict(), ensure_ascii=False, default=str).encode("utf-8")
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
+                   **{str(k): str(v) for k, v in dict(settings.get("headers") or {}).items()}}
+        problem = ""
+        for attempt in range(retries + 1):
+            if attempt:
+                self.sleep(backoff * 2 ** (attempt - 1))
+            request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    response.read()
+                return
+            except urllib.error.HTTPError as exc:
+                problem = f"the receiver answered HTTP {exc.code} {exc.reason}"
+                if exc.code < 500 and exc.code != 429:
+                    break
+            except (urllib.error.URLError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                problem = f"cannot reach the receiver ({type(reason).__name__}: {reason})"
+        tries = f"{attempt + 1} attempt{'s' if attempt else ''}"
+        raise ActionError(f"webhook not delivered after {tries}: {problem}")

@@ -1,0 +1,276 @@
+"""What a plugin builds on: connectors, action types, firings and secrets.
+
+These classes are the whole contract between kpirules and a plugin that reads
+data or delivers notifications. They live apart from the hook specifications
+(:mod:`kpirules.hookspecs`) so that a plugin can import them without pulling in
+the plugin manager, and apart from the job so that the job can change without
+breaking plugins.
+
+The built-in connectors and actions (:mod:`kpirules.builtin`) are written
+against exactly this API, and are the best examples to copy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from attrs import field, frozen
+
+from kpirules.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kpirules.data.table import RawTable
+
+__all__ = [
+    "ActionType",
+    "Connector",
+    "Firing",
+    "Secret",
+    "SettingsError",
+    "SourceContext",
+    "redact",
+]
+
+REDACTED = "***"
+
+
+class Secret(str):
+    """A setting whose value came from the environment (``${NAME}``).
+
+    It behaves as the plain string it holds wherever the value is used (an
+    SMTP login, a webhook URL), but its ``repr`` is redacted, so that a
+    settings dict printed by mistake, or shown in a traceback, does not leak
+    it. Messages built with f-strings still see the value: run them through
+    :func:`redact` before printing them.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Secret({REDACTED!r})"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret value inside ``text`` by ``***``.
+
+    Longer secrets go first, so that a secret containing another is hidden
+    whole. Secrets shorter than 3 characters are ignored: hiding every ``a``
+    of a message would make it unreadable and protect nothing.
+    """
+    for secret in sorted({str(s) for s in secrets}, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def secrets_in(settings: Mapping[str, Any]) -> list[str]:
+    """The :class:`Secret` values found in ``settings``, nested values included."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Secret):
+            found.append(str(value))
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(settings)
+    return found
+
+
+class SettingsError(ConfigError):
+    """A setting of a source or an action is wrong.
+
+    ``key`` names the setting; the job adds where it comes from (the
+    configuration file and table), so a plugin only says what is wrong.
+    """
+
+    def __init__(self, key: str | None, message: str) -> None:
+        self.key = key
+        self.message = message
+        super().__init__(f"{key}: {message}" if key else message)
+
+
+class _Settings:
+    """Validation shared by connectors and action types.
+
+    A subclass lists the settings it accepts in ``required`` and ``optional``;
+    :meth:`validate` rejects unknown keys with a did-you-mean hint (a misspelt
+    ``perod_column`` must not be ignored silently) and missing required keys.
+    ``path_settings`` are resolved against the configuration file's folder by
+    the job before the plugin sees them.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    required: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[tuple[str, ...]] = ()
+    path_settings: ClassVar[tuple[str, ...]] = ()
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        """Check ``settings``; raise :class:`SettingsError` naming the key."""
+        known = (*self.required, *self.optional)
+        for key in settings:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                allowed = ", ".join(known) or "none"
+                raise SettingsError(
+                    key, f"unknown setting for {self.name!r}{hint}; allowed: {allowed}"
+                )
+        for key in self.required:
+            if key not in settings or settings[key] in (None, ""):
+                raise SettingsError(key, f"missing, {self.name!r} needs it")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+@frozen
+class SourceContext:
+    """What a connector knows about the ruleset it reads a source for.
+
+    ``metrics`` maps each metric of the ruleset to its ``agg`` (``sum``,
+    ``avg``, ``min``, ``max``, ``first``, ``last``): a connector that pushes the
+    rollup down to a database aggregates each metric by it. ``rename`` maps a
+    column of the source to the metric it supplies. ``dimensions`` are the
+    dimensions the ruleset declares. ``base_dir`` is the folder relative paths
+    are taken from (the configuration file's). ``grain`` is the ruleset's
+    period grain. ``source`` names the source, for messages.
+    """
+
+    source: str
+    metrics: Mapping[str, str] = field(factory=dict)
+    dimensions: tuple[str, ...] = ()
+    base_dir: Path = field(factory=Path.cwd)
+    grain: str | None = None
+    rename: Mapping[str, str] = field(factory=dict)
+
+    def resolve(self, path: str | Path) -> Path:
+        """``path`` taken relative to :attr:`base_dir` unless absolute."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+class Connector(_Settings):
+    """Reads one table of rows for a source of the configuration.
+
+    Subclass it, set ``name`` (what ``connector = "…"`` names in a source),
+    ``description``, ``required``/``optional`` settings, and implement
+    :meth:`read`. ``validate`` runs before any data is read, so that a wrong
+    setting is a configuration error (exit 2), not a failed run. ``read``
+    raises :class:`kpirules.errors.DataError` for data it cannot read.
+
+    The job handles two settings of every source itself and never passes
+    them on: ``connector`` and ``rename`` (given to :meth:`read` as
+    ``ctx.rename``, and applied to the returned table by the engine).
+    Everything else, ``period_column`` included, is the connector's to accept.
+    """
+
+    def read(self, settings: Mapping[str, Any], ctx: SourceContext) -> RawTable:
+        """Return the rows of the source as a :class:`~kpirules.data.table.RawTable`."""
+        raise NotImplementedError
+
+
+class ActionType(_Settings):
+    """Delivers one firing of a rule somewhere (a chat, a mailbox, a file).
+
+    Subclass it, set ``name`` (what ``type = "…"`` names in an
+    ``[actions.NAME]`` table, and the action name a rule may call directly),
+    ``description``, the settings, and implement :meth:`deliver`. ``deliver``
+    returns when the firing was delivered and raises (any exception; ideally
+    :class:`kpirules.errors.ActionError`) when it was not: the job then records
+    the failure and retries the delivery at the next run. An action never
+    keeps state of its own: the job's state store makes sure each firing is
+    delivered at least once and never again after a success.
+
+    Settings that came from the environment are :class:`Secret` values: never
+    put them in an exception message or a log line unredacted.
+    """
+
+    def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
+        """Deliver ``firing``; raise on failure."""
+        raise NotImplementedError
+
+
+@frozen
+class Firing:
+    """One rule firing for one segment at the as-of period, as actions see it.
+
+    ``args`` are the action's arguments from the rule, with ``{name}``
+    placeholders already filled in for this row. ``values`` holds the row's
+    metric and KPI values, ``status`` its threshold statuses, ``decisions``
+    its decisions. ``action`` is the name the rule called (``notify``).
+    ``since`` is the first period of this firing streak, which, together with
+    ruleset, rule, segment and action, identifies a delivery.
+    """
+
+    ruleset: str
+    rule: str
+    title: str | None
+    severity: str
+    period: str
+    segment: dict[str, Any]
+    args: dict[str, Any]
+    action: str = ""
+    since: str | None = None
+    values: dict[str, Any] = field(factory=dict)
+    status: dict[str, Any] = field(factory=dict)
+    decisions: dict[str, Any] = field(factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The message: the ``text`` argument, else a line built from the firing."""
+        text = self.args.get("text")
+        if isinstance(text, str) and text:
+            return text
+        where = ", ".join(f"{k}={v}" for k, v in self.segment.items()) or "overall"
+        title = self.title or self.rule
+        return f"[{self.severity}] {self.ruleset}: {title} ({where}, {self.period})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The firing as JSON-ready data (what ``webhook`` and ``file`` send)."""
+        return {
+            "text": self.text,
+            "ruleset": self.ruleset,
+            "rule": self.rule,
+            "title": self.title,
+            "severity": self.severity,
+            "period": self.period,
+            "since": self.since,
+            "segment": dict(self.segment),
+            "action": self.action,
+            "args": dict(self.args),
+            "values": dict(self.values),
+            "status": dict(self.status),
+            "decisions": dict(self.decisions),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as one line of JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, default=str, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Firing:
+        """Inverse of :meth:`to_dict` (the state store keeps firings as JSON)."""
+        return cls(
+            ruleset=data["ruleset"],
+            rule=data["rule"],
+            title=data.get("title"),
+            severity=data.get("severity", "warning"),
+            period=data["period"],
+            segment=dict(data.get("segment") or {}),
+            args=dict(data.get("args") or {}),
+            action=data.get("action", ""),
+            since=data.get("since"),
+            values=dict(data.get("values") or {}),
+            status=dict(data.get("status") or {}),
+            decisions=dict(data.get("decisions") or {}),
+        )
