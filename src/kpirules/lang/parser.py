@@ -28,12 +28,12 @@ STATEMENT_KEYWORDS = (
 # Common mistakes, recognised by the parser state they fail in.
 MISTAKES: dict[str, list[str]] = {
     "unclosed parenthesis": [
-        "kpi a = (x / 2\nmetric m",
         "kpi a = (x / 2",
-        "kpi a = f(x\nmetric m",
-        "kpi a = f(x, 2\nmetric m",
-        "kpi a = ((x + y) / 2\nmetric m",
-        "rule r when (x > 1\nmetric m",
+        "kpi a = (x / 2",
+        "kpi a = f(x",
+        "kpi a = f(x, 2",
+        "kpi a = ((x + y) / 2",
+        "rule r when (x > 1",
     ],
     '"=" instead of "==" in a condition': [
         "rule r when x = 1",
@@ -52,10 +52,10 @@ MISTAKES: dict[str, list[str]] = {
         "kpi a (x / y)",
     ],
     "an operator with nothing after it": [
-        "kpi a = x +\nmetric m",
-        "kpi a = x *\nmetric m",
-        "kpi a = x /\nmetric m",
-        "kpi a = x -\nmetric m",
+        "kpi a = x +",
+        "kpi a = x *",
+        "kpi a = x /",
+        "kpi a = x -",
     ],
     'a missing "=" after the parameter name': [
         "param p 5",

@@ -1,0 +1,170 @@
+"""The checked ruleset: what a rule file means, ready for the engine.
+
+A :class:`Ruleset` is built by :mod:`kpirules.lang.checker` only from a rule
+file without errors, so every name in it resolves, the dependency graph has
+no cycle and every period literal exists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import networkx as nx
+from attrs import field, frozen
+
+from kpirules.lang import ast
+from kpirules.lang.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from kpirules.engine.result import Result
+    from kpirules.lang.functions import FunctionRegistry
+
+ActionValue = str | float | bool | None
+
+
+@frozen
+class ParamDef:
+    name: str
+    value: float | str
+    percent: bool = False
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class DimensionDef:
+    name: str
+    label: str | None = None
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class MetricDef:
+    name: str
+    unit: str | None = None
+    agg: str = "sum"
+    missing: float | None = None
+    label: str | None = None
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class KpiDef:
+    name: str
+    expr: ast.Expr
+    unit: str | None = None
+    better: Literal["higher", "lower"] | None = None
+    label: str | None = None
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class ThresholdDef:
+    target: str
+    where: ast.Expr | None
+    clauses: tuple[ast.ThresholdClause, ...]
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class DecisionDef:
+    name: str
+    title: str | None
+    branches: tuple[ast.DecisionBranch, ...]
+    span: ast.Span = ast.NOWHERE
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for b in self.branches]
+
+
+@frozen
+class ObjectiveDef:
+    """An objective with its periods resolved to indices at the ruleset's grain.
+
+    ``amount`` is the constant after ``increase``/``decrease`` (a fraction when
+    ``relative``) or the comparison value; ``amount_expr`` keeps it as written
+    so that ``--param`` overrides still apply.
+    """
+
+    name: str
+    title: str | None
+    target: str
+    kind: Literal["increase", "decrease", "compare"]
+    amount_expr: ast.Expr
+    relative: bool
+    deadline: int
+    deadline_text: str
+    start: int | None
+    start_text: str | None
+    op: str | None = None
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class ActionCall:
+    name: str
+    args: dict[str, ActionValue]
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class RuleDef:
+    name: str
+    title: str | None
+    condition: ast.Expr
+    for_periods: int = 1
+    scope: Literal["both", "segments", "overall"] = "both"
+    severity: Literal["info", "warning", "critical"] = "warning"
+    actions: tuple[ActionCall, ...] = ()
+    span: ast.Span = ast.NOWHERE
+
+
+@frozen
+class Ruleset:
+    """A checked rule file. ``order`` lists KPIs, statuses and decisions in
+    computation order (statuses as ``NAME:status``)."""
+
+    name: str
+    title: str | None
+    grain: str
+    params: dict[str, ParamDef]
+    dimensions: dict[str, DimensionDef]
+    metrics: dict[str, MetricDef]
+    kpis: dict[str, KpiDef]
+    thresholds: dict[str, list[ThresholdDef]]
+    decisions: dict[str, DecisionDef]
+    objectives: dict[str, ObjectiveDef]
+    rules: dict[str, RuleDef]
+    order: tuple[str, ...]
+    graph: nx.DiGraph = field(eq=False, repr=False)
+    source_path: Path | None = None
+    source_text: str | None = field(default=None, eq=False, repr=False)
+    warnings: tuple[Diagnostic, ...] = ()
+    functions: FunctionRegistry | None = field(default=None, eq=False, repr=False)
+
+    def kind_of(self, name: str) -> str | None:
+        """``metric``, ``kpi``, ``param``, ``dimension`` or ``decision``."""
+        for kind, table in (
+            ("metric", self.metrics),
+            ("kpi", self.kpis),
+            ("param", self.params),
+            ("dimension", self.dimensions),
+            ("decision", self.decisions),
+        ):
+            if name in table:
+                return kind
+        return None
+
+    def unit_of(self, name: str) -> str | None:
+        if name in self.metrics:
+            return self.metrics[name].unit
+        if name in self.kpis:
+            return self.kpis[name].unit
+        return None
+
+    def evaluate(self, data: Any, **options: Any) -> Result:
+        """Evaluate this ruleset on ``data``; see :func:`kpirules.engine.evaluate`."""
+        from kpirules.engine.evaluate import evaluate
+
+        return evaluate(self, data, **options)
