@@ -1,0 +1,5 @@
+"""``python -m kpirules``."""
+
+from kpirules.cli import entry
+
+entry()
