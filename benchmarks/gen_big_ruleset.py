@@ -52,7 +52,6 @@ TEMPLATES = (
     "ln({a} + 1)",
     "exp({a} / 1000)",
 )
-UNITS = ("count", "EUR", "percent", "ratio", "score", "seconds")
 AGGS = ("sum", "sum", "sum", "avg", "min", "max", "first", "last")
 CMPS = ("<", "<=", ">", ">=")
 
@@ -80,7 +79,7 @@ def generate(scale: float = 1.0, seed: int = 7000) -> str:
     out += ["", 'dimension channel "Channel"', "dimension campaign", "dimension country",
             "dimension device", 'dimension product "Product line"', ""]
     for m in metrics:
-        opts = [f"unit {rng.choice(UNITS)}"]
+        opts = ["unit count"]
         if rng.random() < 0.3:
             opts.append(f"agg {rng.choice(AGGS)}")
         if rng.random() < 0.2:
@@ -99,9 +98,8 @@ def generate(scale: float = 1.0, seed: int = 7000) -> str:
                 return kpis[rng.randrange(max(0, i - 50), i)]
             return rng.choice(pool)
         expr = rng.choice(TEMPLATES).format(a=pick(), b=pick(), c=pick(), p=rng.choice(params))
-        opts = f"  unit {rng.choice(UNITS)}"
-        if rng.random() < 0.5:
-            opts += f"  better {rng.choice(('higher', 'lower'))}"
+        # No unit: mixing units at random would only produce lint warnings.
+        opts = f"  better {rng.choice(('higher', 'lower'))}" if rng.random() < 0.5 else ""
         if rng.random() < 0.2:
             opts += f'  label "KPI number {i}"'
         kpi_lines.append(f"kpi {k} = {expr}{opts}")
@@ -129,8 +127,8 @@ def generate(scale: float = 1.0, seed: int = 7000) -> str:
 
     decisions = [f"d{i:03d}" for i in range(n_decisions)]
     for d in decisions:
-        a, b, c = rng.sample(kpis, 3)
-        s = rng.choice(thresholded)
+        a, c = rng.sample(kpis, 2)
+        s, b = rng.sample(thresholded, 2)
         out += [
             f'decision {d} "Decision {d[1:]}"',
             f'  "keep"   when {a} >= 10% and {s} is ok',
