@@ -1,0 +1,30 @@
+"""``kpirules plugins``: what is installed, and what each plugin adds."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command("plugins")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="json: one object per plugin")
+@click.option("-c", "--config", "config_path", metavar="PATH", default=None,
+              help="also load the plugins listed in this job configuration")
+def command(fmt: str, config_path: str | None) -> None:
+    """List installed plugins and the connectors, actions, functions and formats each adds."""
+    from kpirules.plugins import load_registry
+
+    modules: tuple[str, ...] = ()
+    base_dir = None
+    if config_path is not None:
+        from kpirules.config import load_config
+
+        config = load_config(config_path)
+        modules, base_dir = config.plugins, config.base_dir
+    registry = load_registry(modules, base_dir=base_dir)
+    if fmt == "json":
+        click.echo(json.dumps(registry.describe(), indent=2))
+    else:
+        click.echo(registry.describe_text())
