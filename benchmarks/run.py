@@ -220,6 +220,7 @@ class Bench:
             "cpu": cpu, "cores": os.cpu_count(), "memory": mem,
             "python": platform.python_version(), "polars": polars.__version__,
             "kpirules": version, "os": platform.platform(),
+            "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         }
 
 
@@ -451,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
         section_rule_engine(b, main_size, ok)
     if "agreement" in wanted:
         section_agreement(b, main_size, ok)
+    b.say(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"(other work on the machine skews figures; use --repeat)")
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(b.results, indent=2, default=str))
