@@ -1,0 +1,61 @@
+"""Output formats of ``kpirules eval`` and ``kpirules run``.
+
+Every format renders the JSON document of an evaluation (interfaces §3 and
+docs/internals.md) to text; see docs/reports.md for what each one shows.
+``BUILTIN_FORMATS`` is what the built-in plugin registers.
+
+Importing this package is cheap on purpose: Rich, Jinja2, matplotlib and
+Polars are imported by the render functions that need them, so that
+``kpirules --version`` or ``kpirules check`` never pay for them.
+"""
+
+from __future__ import annotations
+
+from kpirules.report.base import OutputFormat, Renderer, RenderOptions
+from kpirules.report.csvfmt import render_csv, render_csv_fr
+from kpirules.report.html import render_html
+from kpirules.report.jsonfmt import render_json
+from kpirules.report.markdown import render_markdown
+from kpirules.report.table import render_table
+
+BUILTIN_FORMATS: dict[str, OutputFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        OutputFormat(
+            "table",
+            "txt",
+            render_table,
+            description="Tables for the terminal: statuses, trends, rules, objectives, actions",
+        ),
+        OutputFormat(
+            "json", "json", render_json, description="The full evaluation document (JSON)"
+        ),
+        OutputFormat(
+            "csv",
+            "csv",
+            render_csv,
+            description="One line per period and segment: comma-separated, decimal points",
+        ),
+        OutputFormat(
+            "csv-fr",
+            "csv",
+            render_csv_fr,
+            description="CSV for French spreadsheets: semicolons, decimal commas, UTF-8 BOM",
+        ),
+        OutputFormat(
+            "markdown",
+            "md",
+            render_markdown,
+            description="GitHub-flavoured Markdown tables, for issues, wikis and chats",
+        ),
+        OutputFormat(
+            "html",
+            "html",
+            render_html,
+            needs_history=True,
+            description="A self-contained HTML report with charts over time, readable offline",
+        ),
+    )
+}
+
+__all__ = ["BUILTIN_FORMATS", "OutputFormat", "RenderOptions", "Renderer"]

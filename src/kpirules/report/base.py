@@ -1,0 +1,52 @@
+"""The contract every output format follows.
+
+A format turns the JSON document of an evaluation (interfaces §3, plus the
+extra keys of docs/internals.md) into text. Formats never see the engine, the
+rule file or the data: the document is the whole interface, so a format plugin
+can be written, tested and run against a saved ``--format json`` output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class RenderOptions:
+    """How the caller wants the output rendered.
+
+    ``color`` is decided by the caller (terminal, ``NO_COLOR``), never guessed
+    by a format, so that a format is a pure function of its inputs.
+    ``width`` is the terminal width for text formats (``None``: a default).
+    ``title`` overrides the ruleset title. ``generated_at`` is printed in
+    reports when given; formats never read the clock themselves, which keeps
+    their output reproducible.
+    """
+
+    color: bool = False
+    width: int | None = None
+    title: str | None = None
+    generated_at: str | None = None
+
+
+Renderer = Callable[[dict[str, Any], RenderOptions], str]
+
+
+@attrs.frozen
+class OutputFormat:
+    """A named output format of ``kpirules eval`` and ``kpirules run``.
+
+    ``extension`` (without dot) names report files written by ``run``.
+    ``needs_history`` asks the caller to evaluate every period up to the as-of
+    period (the HTML report draws charts over time); formats without it still
+    use earlier periods when the document happens to hold them.
+    """
+
+    name: str
+    extension: str
+    render: Renderer
+    needs_history: bool = False
+    description: str = ""

@@ -1,0 +1,93 @@
+"""The ``csv`` and ``csv-fr`` formats: one line per row, for machines and spreadsheets.
+
+Columns: ``period``, each dimension, each metric and KPI (raw numbers),
+``status.X`` for each status, ``decision.X`` for each decision and ``rule.X``
+for each rule. The overall row leaves the dimension cells empty; a missing
+value is an empty cell.
+
+``csv`` is for programs: ``,`` separator, ``.`` decimals, ``true``/``false``.
+``csv-fr`` is for French spreadsheets (Excel, LibreOffice in a French
+locale): ``;`` separator, decimal commas, ``VRAI``/``FAUX``, and a UTF-8 byte
+order mark (the text starts with U+FEFF) so that Excel reads the accents as
+UTF-8 instead of its legacy code page. Both end lines with ``\\n``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import attrs
+
+from kpirules.report.base import RenderOptions
+from kpirules.report.values import raw_number
+from kpirules.report.view import DocView
+
+
+@attrs.frozen
+class CsvDialect:
+    """The conventions that differ between the two CSV flavours."""
+
+    separator: str
+    decimal: str
+    true: str
+    false: str
+    bom: bool
+
+
+PLAIN = CsvDialect(separator=",", decimal=".", true="true", false="false", bom=False)
+FRENCH = CsvDialect(separator=";", decimal=",", true="VRAI", false="FAUX", bom=True)
+
+
+def _cell(value: Any, dialect: CsvDialect) -> str:
+    if value is True:
+        return dialect.true
+    if value is False:
+        return dialect.false
+    if isinstance(value, int | float):
+        return raw_number(value, dialect.decimal)
+    return "" if value is None else str(value)
+
+
+def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
+    """Every row of the document as CSV text in ``dialect``."""
+    view = DocView(doc)
+    values = view.value_names()
+    statuses: dict[str, None] = {}
+    for row in view.rows:
+        for name in row.get("status") or {}:
+            statuses.setdefault(name, None)
+    header = ["period", *view.dimensions, *values]
+    header += [f"status.{n}" for n in statuses]
+    header += [f"decision.{n}" for n in view.decisions]
+    header += [f"rule.{n}" for n in view.rules]
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=dialect.separator, lineterminator="\n")
+    writer.writerow(header)
+    for period in view.periods:
+        for row in view.rows_of(period):
+            segment = row.get("segment") or {}
+            row_values = row.get("values") or {}
+            row_status = row.get("status") or {}
+            row_decisions = row.get("decisions") or {}
+            row_rules = row.get("rules") or {}
+            cells: list[Any] = [period, *(segment.get(d) for d in view.dimensions)]
+            cells += [row_values.get(n) for n in values]
+            cells += [row_status.get(n) for n in statuses]
+            cells += [row_decisions.get(n) for n in view.decisions]
+            cells += [row_rules.get(n) for n in view.rules]
+            writer.writerow([_cell(c, dialect) for c in cells])
+    text = out.getvalue()
+    return ("\ufeff" + text) if dialect.bom else text
+
+
+def render_csv(doc: dict[str, Any], options: RenderOptions) -> str:
+    """``csv``: comma-separated, decimal points, for programs."""
+    return render_rows(doc, PLAIN)
+
+
+def render_csv_fr(doc: dict[str, Any], options: RenderOptions) -> str:
+    """``csv-fr``: semicolon-separated, decimal commas and a BOM, for French Excel."""
+    return render_rows(doc, FRENCH)

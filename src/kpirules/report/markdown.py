@@ -1,0 +1,195 @@
+"""The ``markdown`` format: the ``table`` content as GitHub-flavoured Markdown.
+
+Made to be pasted into an issue, a pull request, a wiki page or a chat: one
+table per period shown (segments as rows, KPIs as columns, values formatted
+by unit), a status emoji before each judged value (🔴 critical, 🟡 warning,
+🟢 ok, ⚪ no data, ➖ not judged), trend arrows against the previous period
+when the document holds it, then the firing rules, objectives, actions and
+warnings. User text is escaped so that a ``|`` in a label cannot break a
+table and ``<tag>`` shows as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kpirules.report.base import RenderOptions
+from kpirules.report.values import NULL_TEXT, format_value, is_number
+from kpirules.report.view import Column, DocView, action_args_text
+
+STATUS_EMOJI = {"critical": "🔴", "warning": "🟡", "ok": "🟢", "no_data": "⚪", "skipped": "➖"}
+OBJECTIVE_EMOJI = {
+    "achieved": "✅",
+    "on_track": "🟢",
+    "at_risk": "🟡",
+    "missed": "🔴",
+    "no_data": "⚪",
+}
+SEVERITY_EMOJI = {"critical": "🔴", "warning": "🟡", "info": "🔵"}
+
+_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "<": "&lt;",
+        ">": "&gt;",
+        "*": "\\*",
+        "`": "\\`",
+        "[": "\\[",
+        "]": "\\]",
+        "\n": " ",
+        "\r": " ",
+    }
+)
+
+
+def escape(text: Any) -> str:
+    """User text made inert inside a Markdown table cell."""
+    return str(text).translate(_ESCAPES)
+
+
+def _table(header: list[str], rows: list[list[str]], right: set[int] | None = None) -> list[str]:
+    right = right or set()
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _value_cell(view: DocView, row: dict[str, Any], column: Column) -> str:
+    value = (row.get("values") or {}).get(column.name)
+    status = (row.get("status") or {}).get(column.name)
+    text = format_value(value, column.unit)
+    if status in STATUS_EMOJI:
+        text = f"{STATUS_EMOJI[status]} {text}"
+    trend = view.trend(row, column)
+    if trend is not None:
+        text += f" {trend.arrow}"
+    return text
+
+
+def _period(view: DocView, period: str) -> list[str]:
+    rows = view.rows_of(period)
+    dims = " / ".join(view.dimensions) or "segment"
+    header = [escape(dims)] + [escape(c.label) for c in view.columns]
+    header += [escape(view.decision_title(d)) for d in view.decisions]
+    body = []
+    for row in rows:
+        cells = [escape(view.segment_name(row.get("segment")))]
+        cells += [escape(_value_cell(view, row, c)) for c in view.columns]
+        for name in view.decisions:
+            label = (row.get("decisions") or {}).get(name)
+            cells.append(NULL_TEXT if label is None else f"**{escape(label)}**")
+        body.append(cells)
+    suffix = " (as of)" if period == view.as_of and len(view.periods) > 1 else ""
+    right = set(range(1, len(view.columns) + 1))
+    return [f"## {period}{suffix}", "", *_table(header, body, right), ""]
+
+
+def _legend(view: DocView) -> list[str]:
+    parts = [
+        f"{STATUS_EMOJI[s]} {s.replace('_', ' ')}" for s in ("critical", "warning", "ok", "no_data")
+    ]
+    parts.append(f"{STATUS_EMOJI['skipped']} not judged")
+    if len(view.periods) > 1:
+        parts.append("↑ ↓ → change since the previous period")
+    return ["_" + " · ".join(parts) + "_", ""]
+
+
+def _firing(view: DocView) -> list[str]:
+    if not view.rules:
+        return []
+    lines = [f"## Rules firing at {view.as_of}", ""]
+    firing = view.firing()
+    if not firing:
+        return [*lines, "No rule fires.", ""]
+    body = []
+    for name, segments in firing:
+        severity = view.rule_severity(name)
+        title = view.rule_title(name)
+        label = escape(title) if title == name else f"{escape(title)} (`{name}`)"
+        segs = ", ".join(escape(view.segment_name(s)) for s in segments)
+        body.append([f"{SEVERITY_EMOJI.get(severity, '')} {severity}".strip(), label, segs])
+    return [*lines, *_table(["severity", "rule", "segments"], body), ""]
+
+
+def _objectives(view: DocView) -> list[str]:
+    if not view.objectives:
+        return []
+    body = []
+    for objective in view.objectives:
+        kpi = str(objective.get("kpi") or "")
+        status = str(objective.get("status") or "no_data")
+        progress = objective.get("progress")
+        progress_text = format_value(progress, "percent") if is_number(progress) else NULL_TEXT
+        body.append(
+            [
+                escape(view.objective_label(objective)),
+                escape(view.segment_name(objective.get("segment"))),
+                escape(view.fmt(kpi, objective.get("baseline"))),
+                escape(view.fmt(kpi, objective.get("current"))),
+                escape(view.fmt(kpi, objective.get("goal"))),
+                progress_text,
+                format_value(objective.get("expected_progress"), "percent"),
+                escape(objective.get("deadline") or NULL_TEXT),
+                f"{OBJECTIVE_EMOJI.get(status, '')} {status.replace('_', ' ')}".strip(),
+            ]
+        )
+    header = [
+        "objective",
+        "segment",
+        "baseline",
+        "current",
+        "goal",
+        "progress",
+        "expected",
+        "deadline",
+        "status",
+    ]
+    return ["## Objectives", "", *_table(header, body, {2, 3, 4, 5, 6}), ""]
+
+
+def _actions(view: DocView) -> list[str]:
+    if not view.actions:
+        return []
+    with_outcome = any("outcome" in a for a in view.actions)
+    header = ["rule", "segment", "action", "new", "arguments"] + (
+        ["outcome"] if with_outcome else []
+    )
+    body = []
+    for action in view.actions:
+        cells = [
+            f"`{action.get('rule')}`",
+            escape(view.segment_name(action.get("segment"))),
+            escape(action.get("action") or ""),
+            "new" if action.get("new") else "",
+            escape(action_args_text(action.get("args"))),
+        ]
+        if with_outcome:
+            cells.append(escape(action.get("outcome") or ""))
+        body.append(cells)
+    return ["## Actions", "", *_table(header, body), ""]
+
+
+def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
+    """The document as a GitHub-flavoured Markdown page."""
+    view = DocView(doc, options.title)
+    facts = [
+        f"`{view.doc['ruleset']}`" if view.doc.get("ruleset") else "",
+        str(view.doc.get("grain") or ""),
+    ]
+    if view.as_of:
+        facts.append(f"as of **{view.as_of}**")
+    if options.generated_at or view.doc.get("generated_at"):
+        facts.append(f"generated {escape(options.generated_at or view.doc.get('generated_at'))}")
+    lines = [f"# {escape(view.title)}", "", " · ".join(f for f in facts if f), ""]
+    for period in view.shown_periods():
+        lines += _period(view, period)
+    lines += _legend(view)
+    lines += _firing(view)
+    lines += _objectives(view)
+    lines += _actions(view)
+    notes = view.warnings()
+    if notes:
+        lines += ["## Warnings", "", *(f"- {escape(n)}" for n in notes), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
