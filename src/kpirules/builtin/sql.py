@@ -102,7 +102,8 @@ class SqlConnector(Connector):
         except DataError:
             raise
         except sa.exc.SQLAlchemyError as exc:
-            message = redact(str(exc.orig if getattr(exc, "orig", None) else exc), secrets)
+            orig = getattr(exc, "orig", None)
+            message = redact(str(orig if orig is not None else exc), secrets)
             raise DataError(message.strip().splitlines()[0] if message.strip() else
                             type(exc).__name__, where) from None
         finally:
@@ -114,6 +115,9 @@ class SqlConnector(Connector):
         import sqlalchemy as sa
 
         url = sa.engine.make_url(text)
+        if url.drivername == "postgresql" and not _importable("psycopg2") \
+                and _importable("psycopg"):
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3, what kpirules installs
         db = url.database
         if url.get_backend_name() == "sqlite" and db and db != ":memory:" \
                 and not db.startswith("file:"):
@@ -180,6 +184,12 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
     keys = [columns[period], *(columns[d] for d in dims)]
     statement = sa.select(*selected).group_by(*keys).order_by(*keys)
     return _Plan(statement, period, dims, pushed_down=True)
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _numeric(column: sa.Column[Any]) -> bool:
