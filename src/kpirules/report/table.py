@@ -26,7 +26,7 @@ from kpirules.report.values import NULL_TEXT, format_value, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
     from rich.table import Table
     from rich.text import Text
 
@@ -177,7 +177,7 @@ def _period_tables(console: Console, view: DocView, period: str) -> None:
     segment_cells = [_text(view.segment_name(r.get("segment"))) for r in rows]
     dims = " / ".join(view.dimensions) or "segment"
     # Each shown column: a header, a justification and one cell per row.
-    columns: list[tuple[str, str, list[Text]]] = []
+    columns: list[tuple[str, JustifyMethod, list[Text]]] = []
     for column in view.columns:
         cells = [_value_cell(view, r, column) for r in rows]
         columns.append((wrap_header(column.label), "right", cells))
@@ -208,7 +208,7 @@ def _period_tables(console: Console, view: DocView, period: str) -> None:
                 label,
                 justify=justify,
                 no_wrap=True,
-                width=widths[index] - _COLUMN_OVERHEAD,  # type: ignore[arg-type]
+                width=widths[index] - _COLUMN_OVERHEAD,
             )
         for position, segment_cell in enumerate(segment_cells):
             table.add_row(segment_cell, *(columns[i][2][position] for i in group))
@@ -285,7 +285,7 @@ def _objectives(console: Console, view: DocView) -> None:
     lines: list[Text] = []
     # Widest cell of each no_wrap column (headers included), to know whether
     # the table fits: Rich's own measure ignores no_wrap.
-    widths = [_cell_width(c.header) for c in table.columns[1:]]  # type: ignore[arg-type]
+    widths = [_cell_width(str(c.header)) for c in table.columns[1:]]
     for objective in view.objectives:
         kpi = str(objective.get("kpi") or "")
         status = str(objective.get("status") or "no_data")
