@@ -200,6 +200,155 @@ def graph(file: str, fmt: str) -> None:
     click.echo(export_graph(ruleset, fmt))
 
 
+# ───────────────────────── eval / explain ─────────────────────────
+
+
+def data_options(func: Any) -> Any:
+    """Options shared by eval and explain: reading the data."""
+    options = [
+        click.option("--data", "data", multiple=True, required=True,
+                     help="data file (csv, jsonl, json, parquet; KIND:PATH; - for stdin); repeatable"),
+        click.option("--period-column", help="the column holding periods"),
+        click.option("--sep", help="CSV separator (detected when not given)"),
+        click.option("--decimal", type=click.Choice([".", ","]), help="decimal mark (detected when not given)"),
+        click.option("--encoding", help="file encoding, e.g. cp1252 (detected when not given)"),
+        click.option("--null-values", help='comma-separated markers read as null, e.g. "n/a,-"'),
+        click.option("--on-bad-value", type=click.Choice(["error", "null"]), default="error",
+                     help="a metric cell that is not a number: error (exit 3) or null (counted)"),
+        click.option("--ignore", "ignore", multiple=True, help="drop a column; repeatable"),
+        click.option("--dimension", "force_dims", multiple=True, help="make a column a dimension; repeatable"),
+        click.option("--param", "params", multiple=True, help="override a parameter: NAME=VALUE; repeatable"),
+        click.option("--by", help="breakdown: DIM,… or none (default: every dimension of the data)"),
+        click.option("--period", help="as-of period (default: the last period of the data)"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _parse_params(items: Sequence[str]) -> dict[str, str]:
+    params = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {item}: write NAME=VALUE")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def _load_ruleset(file: str) -> Any:
+    import kpirules
+
+    return kpirules.load(file, functions=_plugin_functions())
+
+
+def _read_tables(opts: dict[str, Any]) -> list[Any]:
+    from kpirules.data.readers import read_file
+
+    nulls = tuple(v.strip() for v in (opts.get("null_values") or "").split(",") if v.strip())
+    tables = []
+    for spec in opts["data"]:
+        table = read_file(spec, sep=opts.get("sep"), decimal=opts.get("decimal"),
+                          encoding=opts.get("encoding"), null_values=nulls,
+                          period_column=opts.get("period_column"))
+        if opts.get("ignore") or opts.get("force_dims"):
+            import attrs
+
+            table = attrs.evolve(table, ignore=tuple(opts.get("ignore") or ()),
+                                 dimensions=tuple(opts.get("force_dims") or ()))
+        tables.append(table)
+    return tables
+
+
+def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
+    ruleset = _load_ruleset(file)  # the rule file is checked before any data is read
+    for warning in ruleset.warnings:
+        from kpirules.lang.diagnostics import render
+
+        echo_err(render(warning, ruleset.source_text))
+    tables = _read_tables(opts)
+    result = ruleset.evaluate(
+        tables, by=opts.get("by"), period=opts.get("period"), params=_parse_params(opts.get("params") or ()),
+        history=history, period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
+        functions=_plugin_functions())
+    for warning in result.warnings:
+        echo_err(f"warning: {warning}")
+    if result.bad_values:
+        echo_err(f"warning: {result.bad_values} cell(s) that are not numbers were counted as missing")
+    return result
+
+
+def _formats() -> dict[str, Any]:
+    registry = _registry()
+    if registry is not None and getattr(registry, "formats", None):
+        return dict(registry.formats)
+    try:
+        from kpirules.report import BUILTIN_FORMATS
+
+        return dict(BUILTIN_FORMATS)
+    except ImportError:
+        return {}
+
+
+@main.command(name="eval")
+@click.argument("file")
+@data_options
+@click.option("--history", is_flag=True, help="report every period up to the as-of period")
+@click.option("--format", "fmt", default="table", help="table, json, csv, markdown, html, or a plugin's format")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the output to this file")
+@click.option("--fail-on", type=click.Choice(["never", "warning", "critical"]), default="critical",
+              help="which outcome at the as-of period gives exit code 1")
+def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, **opts: Any) -> None:
+    """Evaluate a rule file on data and print the results (never runs an action)."""
+    formats = _formats()
+    if fmt != "json" and fmt not in formats:
+        raise UsageError(f"--format {fmt}: unknown format (known: {', '.join(sorted({'json', *formats}))})")
+    chosen = formats.get(fmt)
+    needs_history = bool(getattr(chosen, "needs_history", False))
+    result = _evaluate(file, opts, history or needs_history)
+    doc = result.to_dict()
+    if chosen is None:
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
+    else:
+        from kpirules.report.base import RenderOptions
+
+        to_terminal = output is None and use_color()
+        text = chosen.render(doc, RenderOptions(color=to_terminal))
+    if output:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        echo_err(f"wrote {output}")
+    else:
+        click.echo(text)
+    sys.exit(result.exit_status(fail_on))
+
+
+@main.command()
+@click.argument("file")
+@click.argument("name")
+@data_options
+@click.option("--where", "where", multiple=True, help="the segment: DIM=VALUE; repeatable")
+def explain(file: str, name: str, where: Sequence[str], **opts: Any) -> None:
+    """Show how one value was computed, step by step, with every input's value."""
+    segment = {}
+    for item in where:
+        dim, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--where {item}: write DIM=VALUE")
+        segment[dim.strip()] = value.strip()
+    by = opts.get("by")
+    if by is None and segment:
+        opts["by"] = ",".join(segment)
+    result = _evaluate(file, opts, history=False)
+    missing = [d for d in segment if d not in result.dimensions]
+    if missing:
+        raise UsageError(f"--where: no dimension {', '.join(missing)} in the data")
+    try:
+        text = result.explain(name, period=opts.get("period"), segment=segment)
+    except KeyError as err:
+        raise UsageError(str(err.args[0])) from None
+    click.echo(text)
+
+
 def run_cli(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code (user errors never show a traceback)."""
     try:

@@ -1,0 +1,1 @@
+"""The engine: a checked Ruleset and tables → a Result, vectorised with Polars."""

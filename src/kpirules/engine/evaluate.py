@@ -1,0 +1,210 @@
+"""Evaluate a checked ruleset on data: the whole table at once, in dependency order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import polars as pl
+
+from kpirules.data.table import RawTable
+from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler, rule_col, status_col
+from kpirules.engine.normalise import P, normalise
+from kpirules.engine.objectives import evaluate_objectives
+from kpirules.engine.result import Result
+from kpirules.errors import DataError, UsageError
+from kpirules.lang import periods as periods_mod
+from kpirules.lang.checker import STATUS_SUFFIX
+from kpirules.lang.functions import FunctionRegistry
+from kpirules.lang.model import Ruleset
+
+
+def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
+    """Whatever the caller gave (path, table, frame, rows, one dict) → raw tables."""
+    if isinstance(data, RawTable):
+        return [data]
+    if isinstance(data, str | Path):
+        from kpirules.data.readers import read_file
+
+        return [read_file(data, period_column=period_column)]
+    if isinstance(data, pl.DataFrame):
+        return [RawTable(data, "<DataFrame>", None, period_column)]
+    if isinstance(data, pl.LazyFrame):
+        return [RawTable(data.collect(), "<LazyFrame>", None, period_column)]
+    if type(data).__module__.startswith("pandas"):
+        return [RawTable(pl.from_pandas(data), "<DataFrame>", None, period_column)]
+    if isinstance(data, dict):
+        row = dict(data)
+        if not any(c in row for c in ("period", "date", "month", "week", "day")) and period_column is None:
+            row["period"] = "2000-01-01"
+        from kpirules.data.readers import frame_from_rows
+
+        return [RawTable(frame_from_rows([row]), "<dict>", None, period_column)]
+    if isinstance(data, Sequence) and data and all(isinstance(t, RawTable) for t in data):
+        return list(data)
+    if isinstance(data, Sequence) and all(isinstance(r, dict) for r in data):
+        from kpirules.data.readers import frame_from_rows
+
+        return [RawTable(frame_from_rows(list(data)), "<rows>", None, period_column)]
+    if isinstance(data, Sequence) and data:
+        return [t for item in data for t in as_tables(item, period_column)]
+    raise DataError(f"cannot evaluate data of type {type(data).__name__}")
+
+
+def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None) -> dict[str, float | str]:
+    """Parameter values, with run-time overrides (``--param NAME=VALUE``)."""
+    values: dict[str, float | str] = {n: p.value for n, p in ruleset.params.items()}
+    for name, raw in (overrides or {}).items():
+        if name not in ruleset.params:
+            from kpirules.lang.diagnostics import did_you_mean
+
+            hint = did_you_mean(name, ruleset.params)
+            raise UsageError(f'--param {name}: the ruleset has no parameter "{name}"'
+                             + (f" ({hint})" if hint else ""))
+        default = ruleset.params[name].value
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            values[name] = float(raw)
+        elif isinstance(default, float):
+            text = str(raw).strip().replace(",", ".") if isinstance(raw, str) else str(raw)
+            try:
+                values[name] = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            except ValueError:
+                raise UsageError(f'--param {name}={raw}: "{name}" is a number') from None
+        else:
+            values[name] = str(raw)
+    return values
+
+
+def resolve_period(text: str | None, ruleset: Ruleset, first: int, last: int) -> int:
+    if text is None:
+        return last
+    try:
+        index = periods_mod.last_index(str(text), ruleset.grain)
+    except periods_mod.PeriodError as err:
+        raise UsageError(f"--period {text}: {err}") from None
+    if not first <= index <= last:
+        raise UsageError(
+            f"--period {text}: outside the data, which runs from "
+            f"{periods_mod.label(first, ruleset.grain)} to {periods_mod.label(last, ruleset.grain)}")
+    return index
+
+
+def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = None,
+             period: str | None = None, params: Mapping[str, Any] | None = None,
+             history: bool = False, period_column: str | None = None,
+             on_bad_value: str = "error", functions: FunctionRegistry | None = None) -> Result:
+    """Evaluate ``ruleset`` on ``data`` and return the :class:`Result`.
+
+    ``by``: the breakdown (default: every dimension of the data; ``"none"`` or
+    ``[]``: only the overall level). ``period``: the as-of period (default: the
+    last period of the data). ``history``: report every period up to it.
+    """
+    if isinstance(by, str):
+        by = [] if by == "none" else [b.strip() for b in by.split(",") if b.strip()]
+    values = resolve_params(ruleset, params)
+    tables = as_tables(data, period_column)
+    norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value)
+    as_of = resolve_period(period, ruleset, norm.first, norm.last)
+    frame = norm.frame
+    compiler = Compiler(ruleset, values, set(frame.columns) | set(ruleset.kpis) | set(ruleset.decisions),
+                        functions)
+    lazy = frame.lazy()
+    if _needs_year(ruleset):
+        years = {i: periods_mod.year_of(i, ruleset.grain) for i in range(norm.first, norm.last + 1)}
+        lazy = lazy.with_columns(pl.col(P).replace_strict(years, return_dtype=pl.Int32).alias(YEAR))
+    for generation in _generations(ruleset):
+        lazy = lazy.with_columns([_node_expr(ruleset, compiler, node) for node in generation])
+    rule_exprs = []
+    for name, rule in ruleset.rules.items():
+        cond = compiler.compile(rule.condition).fill_null(False)
+        if rule.for_periods > 1:
+            n = rule.for_periods
+            cond = (cond.cast(pl.Int32).rolling_sum(window_size=n, min_samples=n).over(SEG) == n).fill_null(False)
+        if rule.scope == "segments":
+            cond = cond & ~pl.col(OVERALL)
+        elif rule.scope == "overall":
+            cond = cond & pl.col(OVERALL)
+        rule_exprs.append(cond.alias(rule_col(name)))
+    if rule_exprs:
+        lazy = lazy.with_columns(rule_exprs)
+        lazy = lazy.with_columns([
+            (pl.col(rule_col(n)) & ~pl.col(rule_col(n)).shift(1).over(SEG).fill_null(False))
+            .alias(rule_col(n) + ":new") for n in ruleset.rules])
+    full = lazy.collect()
+    objectives = evaluate_objectives(ruleset, full, norm.dimensions, values, as_of)
+    shown = full.filter(pl.col(P) <= as_of) if history else full.filter(pl.col(P) == as_of)
+    shown = shown.sort([P, SEG])
+    return Result(ruleset=ruleset, frame=shown, dimensions=norm.dimensions, as_of=as_of,
+                  history=history, params=values, objectives=objectives, warnings=norm.warnings,
+                  bad_values=norm.bad_values, first=norm.first, full=full)
+
+
+def _needs_year(ruleset: Ruleset) -> bool:
+    from kpirules.lang import ast
+
+    exprs = [k.expr for k in ruleset.kpis.values()]
+    exprs += [r.condition for r in ruleset.rules.values()]
+    for thresholds in ruleset.thresholds.values():
+        for t in thresholds:
+            exprs += [c.value for c in t.clauses] + ([t.where] if t.where is not None else [])
+    for d in ruleset.decisions.values():
+        exprs += [b.condition for b in d.branches if b.condition is not None]
+    return any(isinstance(n, ast.Call) and n.func == "ytd" for e in exprs for n in ast.walk(e))
+
+
+def _generations(ruleset: Ruleset) -> list[list[str]]:
+    """KPIs, statuses and decisions grouped so each group only needs earlier ones."""
+    wanted = set(ruleset.order)
+    sub = ruleset.graph.subgraph(wanted)
+    return [sorted(g, key=ruleset.order.index) for g in nx.topological_generations(sub)]
+
+
+def _node_expr(ruleset: Ruleset, compiler: Compiler, node: str) -> pl.Expr:
+    if node.endswith(STATUS_SUFFIX):
+        return _status_expr(ruleset, compiler, node.removesuffix(STATUS_SUFFIX))
+    if node in ruleset.kpis:
+        expr = compiler.compile(ruleset.kpis[node].expr)
+        return expr.alias(node)
+    decision = ruleset.decisions[node]
+    chain: Any = None
+    otherwise: str | None = None
+    for branch in decision.branches:
+        if branch.condition is None:
+            otherwise = branch.label
+            continue
+        cond = compiler.compile(branch.condition).fill_null(False)
+        chain = pl.when(cond).then(pl.lit(branch.label)) if chain is None else \
+            chain.when(cond).then(pl.lit(branch.label))
+    if chain is None:
+        return pl.lit(otherwise, pl.String).alias(node)
+    return chain.otherwise(pl.lit(otherwise, pl.String)).alias(node)
+
+
+def _status_expr(ruleset: Ruleset, compiler: Compiler, target: str) -> pl.Expr:
+    value = pl.col(target)
+    chain = pl.when(value.is_null()).then(pl.lit("no_data"))
+    for threshold in ruleset.thresholds[target]:
+        applies = pl.lit(True) if threshold.where is None else \
+            compiler.compile(threshold.where).fill_null(False)
+        level: Any = None
+        for wanted in ("critical", "warning"):
+            clauses = [c for c in threshold.clauses if c.level == wanted]
+            if not clauses:
+                continue
+            holds = pl.any_horizontal([_compare(value, c.op, compiler.compile(c.value)).fill_null(False)
+                                       for c in clauses])
+            level = pl.when(holds).then(pl.lit(wanted)) if level is None else \
+                level.when(holds).then(pl.lit(wanted))
+        level = pl.lit("ok") if level is None else level.otherwise(pl.lit("ok"))
+        chain = chain.when(applies).then(level)
+    return chain.otherwise(pl.lit("skipped")).alias(status_col(target))
+
+
+def _compare(left: pl.Expr, op: str, right: pl.Expr) -> pl.Expr:
+    return {
+        "<": left.__lt__, "<=": left.__le__, ">": left.__gt__, ">=": left.__ge__,
+        "==": left.__eq__, "!=": left.__ne__,
+    }[op](right)
+

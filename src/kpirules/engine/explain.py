@@ -1,0 +1,202 @@
+"""``kpirules explain``: how one value was computed, step by step.
+
+For one row (period and segment) it shows the formula as written in the rule
+file, the value of each input (recursively down to metrics), the value of each
+function call, and why a threshold, decision or rule came out as it did.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from kpirules.engine.compile import SEG, Compiler, rule_col, status_col
+from kpirules.engine.templates import plain_value
+from kpirules.lang import ast
+from kpirules.lang import periods as periods_mod
+from kpirules.lang.model import Ruleset
+
+if TYPE_CHECKING:
+    from kpirules.engine.result import Result
+
+P = "__p"
+
+
+def source_text(ruleset: Ruleset, expr: ast.Expr) -> str:
+    """The expression exactly as written in the rule file (from its span)."""
+    span = getattr(expr, "span", None)
+    text = ruleset.source_text
+    if text is not None and span is not None and span.line and span.end_line:
+        lines = text.splitlines()
+        if span.line == span.end_line:
+            return lines[span.line - 1][span.column - 1: span.end_column - 1]
+        parts = [lines[span.line - 1][span.column - 1:]]
+        parts += lines[span.line: span.end_line - 1]
+        parts.append(lines[span.end_line - 1][: span.end_column - 1])
+        return " ".join(p.strip() for p in parts)
+    if isinstance(expr, ast.Name):
+        return expr.name
+    if isinstance(expr, ast.Number):
+        return expr.text or repr(expr.value)
+    if isinstance(expr, ast.String):
+        return f'"{expr.value}"'
+    return "…"
+
+
+class Explainer:
+    def __init__(self, result: Result, row: dict[str, Any], frame: pl.DataFrame) -> None:
+        self.result = result
+        self.rs = result.ruleset
+        self.row = row
+        self.frame = frame
+        self.lines: list[str] = []
+        self.seen: set[str] = set()
+        self.compiler = Compiler(self.rs, result.params, set(frame.columns))
+
+    def fmt(self, name: str | None, value: Any) -> str:
+        unit = self.rs.unit_of(name) if name else None
+        return plain_value(value, unit)
+
+    def eval_sub(self, expr: ast.Expr) -> Any:
+        """Value of a sub-expression in this row (computed over the whole frame)."""
+        try:
+            series = self.frame.select(self.compiler.compile(expr).alias("__v"))["__v"]
+        except Exception:  # noqa: BLE001 - an explanation never fails the command
+            return None
+        index = self.row["__index"]
+        return series[index]
+
+    def add(self, depth: int, text: str) -> None:
+        self.lines.append("  " * depth + text)
+
+    def name(self, name: str, depth: int) -> None:
+        rs = self.rs
+        if name in rs.kpis:
+            kpi = rs.kpis[name]
+            value = self.row.get(name)
+            label = f" ({kpi.label})" if kpi.label else ""
+            self.add(depth, f"{name}{label} = {source_text(rs, kpi.expr)}")
+            self.add(depth + 1, f"= {self.fmt(name, value)}")
+            if name in self.seen:
+                return
+            self.seen.add(name)
+            self.inputs(kpi.expr, depth + 1)
+        elif name in rs.metrics:
+            metric = rs.metrics[name]
+            extra = f", agg {metric.agg}" if metric.agg != "sum" else ""
+            missing = f", missing {plain_value(metric.missing, None)}" if metric.missing is not None else ""
+            self.add(depth, f"{name} = {self.fmt(name, self.row.get(name))}  (metric{extra}{missing})")
+        elif name in rs.params:
+            self.add(depth, f"{name} = {plain_value(self.result.params[name], None)}  (parameter)")
+        elif name in rs.decisions:
+            self.decision(name, depth)
+        elif name in rs.dimensions or name in self.row:
+            value = self.row.get(name)
+            self.add(depth, f"{name} = {'all' if value is None else value}  (dimension)")
+
+    def inputs(self, expr: ast.Expr, depth: int) -> None:
+        done: set[str] = set()
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Call):
+                text = source_text(self.rs, node)
+                if text not in done:
+                    done.add(text)
+                    self.add(depth, f"{text} = {plain_value(self.eval_sub(node), None)}")
+            elif isinstance(node, ast.Name) and node.name not in done:
+                done.add(node.name)
+                self.name(node.name, depth)
+            elif isinstance(node, ast.IsStatus) and isinstance(node.operand, ast.Name):
+                key = node.operand.name + ":status"
+                if key not in done:
+                    done.add(key)
+                    self.status(node.operand.name, depth)
+
+    def status(self, target: str, depth: int) -> None:
+        status = self.row.get(status_col(target))
+        self.add(depth, f"status of {target} = {status}")
+        value = self.row.get(target)
+        if status == "no_data":
+            self.add(depth + 1, f"{target} has no value in this row")
+            return
+        for threshold in self.rs.thresholds[target]:
+            if threshold.where is not None:
+                holds = self.eval_sub(threshold.where)
+                self.add(depth + 1, f"where {source_text(self.rs, threshold.where)}: "
+                                    f"{'holds' if holds else 'does not hold'}")
+                if not holds:
+                    continue
+            for clause in threshold.clauses:
+                limit = self.eval_sub(clause.value)
+                cmp = ast.Binary(clause.op, ast.Name(target), clause.value)
+                held = self.eval_sub(cmp)
+                self.add(depth + 1, f"{clause.level} {clause.op} {source_text(self.rs, clause.value)}"
+                                    f" ({self.fmt(target, value)} {clause.op} {self.fmt(target, limit)}): "
+                                    f"{'holds' if held else 'does not hold'}")
+            return
+        self.add(depth + 1, "no threshold applies: skipped")
+
+    def decision(self, name: str, depth: int) -> None:
+        decision = self.rs.decisions[name]
+        value = self.row.get(name)
+        self.add(depth, f"{name} = {'null' if value is None else repr(value)}  (decision)")
+        for branch in decision.branches:
+            if branch.condition is None:
+                self.add(depth + 1, f'"{branch.label}" otherwise')
+                continue
+            holds = self.eval_sub(branch.condition)
+            self.add(depth + 1, f'"{branch.label}" when {source_text(self.rs, branch.condition)}: '
+                                f"{'holds' if holds else 'null, not met' if holds is None else 'does not hold'}")
+            if holds:
+                self.inputs(branch.condition, depth + 2)
+                break
+
+    def rule(self, name: str, depth: int) -> None:
+        rule = self.rs.rules[name]
+        fires = self.row.get(rule_col(name))
+        self.add(depth, f"rule {name}: {'fires' if fires else 'does not fire'}")
+        holds = self.eval_sub(rule.condition)
+        self.add(depth + 1, f"when {source_text(self.rs, rule.condition)}: "
+                            f"{'holds' if holds else 'does not hold'} in this period")
+        if rule.for_periods > 1:
+            self.add(depth + 1, f"for {rule.for_periods} periods: the condition must hold in the "
+                                f"{rule.for_periods - 1} period(s) before as well")
+        if rule.scope != "both":
+            self.add(depth + 1, f"scope {rule.scope}")
+        self.inputs(rule.condition, depth + 1)
+
+
+def explain(result: Result, name: str, period: str | None, segment: dict[str, Any]) -> str:
+    rs = result.ruleset
+    full = result.full if result.full is not None else result.frame
+    frame = full.with_row_index("__index")
+    index = result.as_of if period is None else periods_mod.last_index(period, rs.grain)
+    rows = frame.filter(pl.col(P) == index)
+    for d in result.dimensions:
+        value = segment.get(d)
+        rows = rows.filter(pl.col(d).is_null() if value is None else pl.col(d) == str(value))
+    if not segment:
+        rows = rows.filter(pl.col(SEG) == 0)
+    if rows.height == 0:
+        return f"no row for period {periods_mod.label(index, rs.grain)} and segment {segment or 'overall'}"
+    row = rows.row(0, named=True)
+    ex = Explainer(result, row, frame)
+    where = ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    ex.add(0, f"{periods_mod.label(index, rs.grain)}, {where}")
+    target = name.removesuffix(":status")
+    if name.endswith(":status") or (name in rs.thresholds and name not in rs.kpis and name not in rs.metrics):
+        ex.status(target, 1)
+    elif name in rs.rules:
+        ex.rule(name, 1)
+    elif name in rs.kpis or name in rs.metrics or name in rs.decisions or name in rs.params:
+        ex.name(name, 1)
+        if name in rs.thresholds:
+            ex.status(name, 1)
+    else:
+        from kpirules.lang.diagnostics import did_you_mean
+
+        known = [*rs.kpis, *rs.metrics, *rs.decisions, *rs.rules]
+        hint = did_you_mean(name, known)
+        raise KeyError(f'"{name}" is not a KPI, metric, decision or rule of {rs.name}'
+                       + (f"; {hint}" if hint else ""))
+    return "\n".join(ex.lines)

@@ -1,0 +1,296 @@
+"""Raw tables → one frame of levels × periods × metrics (language §11).
+
+1. map each row's period to the ruleset's grain; turn metric cells into numbers;
+2. roll rows up to the finest segments (each metric by its ``agg``, nulls ignored,
+   ``first``/``last`` in time order whatever the input order);
+3. join several tables on period and shared dimensions;
+4. build the levels: the segments of the breakdown (``by``) and the overall
+   level, both from the finest segments (averages from sums and counts, so that
+   they stay means of the input rows);
+5. complete the calendar per segment and apply ``missing`` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+from attrs import define, field
+
+from kpirules.data.table import RawTable
+from kpirules.engine.periods import map_periods
+from kpirules.errors import DataError, UsageError
+from kpirules.lang.model import Ruleset
+
+PERIOD_CANDIDATES = ("period", "date", "month", "week", "day")
+P, T, ROW, SEG, OVERALL = "__p", "__t", "__row", "__seg", "__overall"
+
+
+@define
+class Normalised:
+    """The frame the evaluator works on, and what was noticed on the way."""
+
+    frame: pl.DataFrame  # __p, __seg, __overall, by-dims…, metrics…; sorted by (__seg, __p)
+    dimensions: list[str]  # the breakdown (by)
+    data_dimensions: list[str]
+    first: int
+    last: int
+    warnings: list[str] = field(factory=list)
+    bad_values: int = 0
+
+
+def _sum_col(m: str) -> str:
+    return f"__sum__{m}"
+
+
+def _n_col(m: str) -> str:
+    return f"__n__{m}"
+
+
+def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
+                   on_bad_value: str) -> tuple[pl.Expr | None, int]:
+    """The column as Float64; a cell that is not a number is an error (or nulled and counted)."""
+    dtype = frame.schema[col]
+    if dtype.is_numeric():
+        number = pl.col(col).cast(pl.Float64)
+        return pl.when(number.is_finite()).then(number), 0
+    if dtype == pl.Boolean:
+        return pl.col(col).cast(pl.Float64), 0
+    text = pl.col(col).cast(pl.String).str.strip_chars()
+    is_null = text.is_null() | (text == "")
+    if table.null_values:
+        is_null = is_null | text.is_in(list(table.null_values))
+    cleaned = text
+    if table.decimal == ",":
+        cleaned = cleaned.str.replace_all(r"[\s\u00a0\u202f.]", "").str.replace(",", ".", literal=True)
+    else:
+        cleaned = cleaned.str.replace_all(r"[\u00a0\u202f]", "")
+    parsed = cleaned.cast(pl.Float64, strict=False)
+    number = pl.when(is_null | ~parsed.is_finite()).then(None).otherwise(parsed)
+    bad = frame.select((parsed.is_null() & ~is_null).fill_null(True).alias("bad"))["bad"]
+    count = int(bad.sum())
+    if count and on_bad_value != "null":
+        row = int(bad.arg_true()[0])
+        cell = frame[col][row]
+        where = (f"{table.source}:{table.first_line + row}:{index + 1}" if table.first_line is not None
+                 else f"{table.source}: row {row + 1}")
+        more = f" ({count - 1} more such cells)" if count > 1 else ""
+        raise DataError(f'"{cell}" in column "{col}" is not a number{more}; '
+                        "use --on-bad-value null to count such cells as missing", where=where)
+    return number, count
+
+
+def _is_numeric_text(series: pl.Series) -> bool:
+    if series.dtype.is_numeric():
+        return True
+    if series.dtype != pl.String:
+        return False
+    values = series.drop_nulls().str.strip_chars()
+    values = values.filter(values != "")
+    if values.len() == 0:
+        return False
+    converted = values.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    return converted.null_count() == 0
+
+
+def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_bad_value: str,
+             warnings: list[str]) -> tuple[pl.DataFrame, list[str], list[str], int]:
+    """One table → rows (__p, __t, __row, dims…, metric parts…) and its dims and metrics."""
+    frame = table.frame
+    if table.rename:
+        missing = [c for c in table.rename if c not in frame.columns]
+        if missing:
+            raise DataError(f"cannot rename missing column(s): {', '.join(missing)}", where=table.source)
+        frame = frame.rename(table.rename)
+    if table.ignore:
+        frame = frame.drop([c for c in table.ignore if c in frame.columns])
+    chosen = table.period_column or period_column
+    if chosen is None:
+        chosen = next((c for c in PERIOD_CANDIDATES if c in frame.columns), None)
+    if chosen is None or chosen not in frame.columns:
+        wanted = f'the period column "{chosen}"' if chosen else \
+            f"a period column (one of {', '.join(PERIOD_CANDIDATES)})"
+        raise DataError(f"no {wanted}; columns are {', '.join(frame.columns)}; "
+                        "name it with --period-column", where=table.source)
+    metric_cols = [c for c in frame.columns if c in ruleset.metrics]
+    dims: list[str] = []
+    for index, col in enumerate(frame.columns):
+        if col == chosen or col in ruleset.metrics or col.startswith("__count__"):
+            continue
+        if col in ruleset.dimensions or col in table.dimensions:
+            dims.append(col)
+        elif _is_numeric_text(frame[col]):
+            warnings.append(f'{table.source}: column "{col}" holds numbers but is neither a metric '
+                            "nor a declared dimension; ignored (declare it, or use --ignore/--dimension)")
+        else:
+            dims.append(col)
+        del index
+    idx, key, errors = map_periods(frame[chosen], ruleset.grain)
+    if errors:
+        value, message = next(iter(errors.items()))
+        row = int((frame[chosen] == value).arg_true()[0]) if frame[chosen].dtype != pl.Object else 0
+        col_no = frame.columns.index(chosen) + 1
+        where = (f"{table.source}:{table.first_line + row}:{col_no}" if table.first_line is not None
+                 else f"{table.source}: row {row + 1}")
+        raise DataError(message, where=where)
+    if frame[chosen].null_count():
+        row = int(frame[chosen].is_null().arg_true()[0])
+        where = (f"{table.source}:{table.first_line + row}:{frame.columns.index(chosen) + 1}"
+                 if table.first_line is not None else f"{table.source}: row {row + 1}")
+        raise DataError(f'empty period in column "{chosen}"', where=where)
+    exprs: list[pl.Expr] = [idx.alias(P), key.alias(T), pl.int_range(pl.len()).alias(ROW)]
+    exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
+    bad_total = 0
+    for col in metric_cols:
+        number, bad = _number_column(frame, col, table, frame.columns.index(col), on_bad_value)
+        bad_total += bad
+        agg = ruleset.metrics[col].agg
+        if agg == "avg":
+            count_col = f"__count__{col}"
+            weight = (pl.col(count_col).cast(pl.Float64) if table.pre_aggregated and count_col in frame.columns
+                      else number.is_not_null().cast(pl.Float64))
+            if table.pre_aggregated and count_col in frame.columns:
+                exprs.append((number * weight).alias(_sum_col(col)))
+            else:
+                exprs.append(number.alias(_sum_col(col)))
+            exprs.append(pl.when(number.is_not_null()).then(weight).alias(_n_col(col)))
+        else:
+            exprs.append(number.alias(col))
+    rows = frame.select(exprs)
+    return rows, dims, metric_cols, bad_total
+
+
+def _finest(rows: pl.DataFrame, dims: list[str], metrics: list[str], ruleset: Ruleset) -> pl.DataFrame:
+    """Roll rows up to (period, every dimension), each metric by its agg within the segment."""
+    aggs: list[pl.Expr] = []
+    ordered = any(ruleset.metrics[m].agg in ("first", "last") for m in metrics)
+    for m in metrics:
+        agg = ruleset.metrics[m].agg
+        if agg == "sum":
+            aggs.append(pl.col(m).sum().alias(m))
+            aggs.append(pl.col(m).count().alias(_n_col(m)))
+        elif agg == "avg":
+            aggs.append(pl.col(_sum_col(m)).sum().alias(_sum_col(m)))
+            aggs.append(pl.col(_n_col(m)).sum().alias(_n_col(m)))
+        elif agg == "min":
+            aggs.append(pl.col(m).min().alias(m))
+        elif agg == "max":
+            aggs.append(pl.col(m).max().alias(m))
+        elif agg == "first":
+            aggs.append(pl.col(m).drop_nulls().first().alias(m))
+        else:
+            aggs.append(pl.col(m).drop_nulls().last().alias(m))
+    if ordered:
+        rows = rows.sort([T, ROW])
+    return rows.group_by([P, *dims], maintain_order=ordered).agg(aggs)
+
+
+def _across(metrics: list[str], ruleset: Ruleset) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Aggregations across finest segments, and the final metric values."""
+    aggs: list[pl.Expr] = []
+    finals: list[pl.Expr] = []
+    for m in metrics:
+        agg = ruleset.metrics[m].agg
+        if agg == "sum":
+            aggs += [pl.col(m).sum().alias(m), pl.col(_n_col(m)).sum().alias(_n_col(m))]
+            finals.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(m)).alias(m))
+        elif agg == "avg":
+            aggs += [pl.col(_sum_col(m)).sum().alias(_sum_col(m)), pl.col(_n_col(m)).sum().alias(_n_col(m))]
+            finals.append(pl.when(pl.col(_n_col(m)) > 0)
+                          .then(pl.col(_sum_col(m)) / pl.col(_n_col(m))).alias(m))
+        elif agg == "min":
+            aggs.append(pl.col(m).min().alias(m))
+            finals.append(pl.col(m))
+        elif agg == "max":
+            aggs.append(pl.col(m).max().alias(m))
+            finals.append(pl.col(m))
+        else:  # first/last across segments: the sum of each segment's value
+            aggs += [pl.col(m).sum().alias(m), pl.col(m).count().alias(_n_col(m))]
+            finals.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(m)).alias(m))
+    return aggs, finals
+
+
+def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str] | None = None,
+              period_column: str | None = None, on_bad_value: str = "error") -> Normalised:
+    """Tables → the levels frame the evaluator works on."""
+    if not tables:
+        raise DataError("no data")
+    warnings: list[str] = []
+    bad_total = 0
+    finest_parts: list[tuple[pl.DataFrame, list[str], list[str]]] = []
+    supplier: dict[str, str] = {}
+    for table in tables:
+        rows, dims, metrics, bad = _prepare(table, ruleset, period_column, on_bad_value, warnings)
+        bad_total += bad
+        for m in metrics:
+            if m in supplier:
+                raise DataError(f'metric "{m}" is supplied by two sources: {supplier[m]} and {table.source}')
+            supplier[m] = table.source
+        finest_parts.append((_finest(rows, dims, metrics, ruleset), dims, metrics))
+    finest, dims, metrics = finest_parts[0]
+    for part, part_dims, part_metrics in finest_parts[1:]:
+        shared = [d for d in dims if d in part_dims]
+        finest = finest.join(part, on=[P, *shared], how="full", coalesce=True, nulls_equal=True)
+        dims = [*dims, *[d for d in part_dims if d not in dims]]
+        metrics = [*metrics, *part_metrics]
+    for m in ruleset.metrics:
+        if m not in metrics:
+            hint = " (its missing value applies)" if ruleset.metrics[m].missing is not None else " (null)"
+            warnings.append(f'no column supplies metric "{m}"{hint}')
+    if finest.height == 0:
+        raise DataError("the data has no rows", where=tables[0].source)
+    if by is None:
+        by_dims = list(dims)
+    else:
+        unknown = [d for d in by if d not in dims]
+        if unknown:
+            raise UsageError(f"--by {', '.join(unknown)}: no such dimension in the data "
+                             f"(dimensions: {', '.join(dims) or 'none'})")
+        by_dims = list(by)
+    first = int(finest[P].min())  # type: ignore[arg-type]
+    last = int(finest[P].max())  # type: ignore[arg-type]
+    aggs, finals = _across(metrics, ruleset)
+    calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
+    levels: list[pl.DataFrame] = []
+    overall = finest.group_by(P).agg(aggs).select(P, *finals)
+    overall = calendar.join(overall, on=P, how="left").with_columns(
+        pl.lit(0, pl.Int32).alias(SEG), pl.lit(True).alias(OVERALL),
+        *[pl.lit(None, pl.String).alias(d) for d in by_dims])
+    levels.append(overall)
+    if by_dims:
+        if by_dims == dims and len(finest_parts) == 1:
+            segs = finest.select(P, *by_dims, *finals_for_finest(metrics, ruleset))
+        else:
+            segs = finest.group_by([P, *by_dims]).agg(aggs).select(P, *by_dims, *finals)
+        keys = segs.select(by_dims).unique().sort(by_dims, nulls_last=True)
+        keys = keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
+        grid = keys.join(calendar, how="cross")
+        segs = grid.join(segs, on=[P, *by_dims], how="left", nulls_equal=True).with_columns(
+            pl.lit(False).alias(OVERALL))
+        levels.append(segs)
+    columns = [P, SEG, OVERALL, *by_dims, *metrics]
+    frame = pl.concat([lv.select(columns) for lv in levels], how="vertical")
+    fills = []
+    for name, metric in ruleset.metrics.items():
+        if name not in metrics:
+            fills.append(pl.lit(metric.missing, pl.Float64).alias(name))
+        elif metric.missing is not None:
+            fills.append(pl.col(name).fill_null(metric.missing))
+    if fills:
+        frame = frame.with_columns(fills)
+    frame = frame.sort([SEG, P])
+    return Normalised(frame, by_dims, dims, first, last, warnings, bad_total)
+
+
+def finals_for_finest(metrics: list[str], ruleset: Ruleset) -> list[pl.Expr]:
+    """Metric values of the finest segments themselves (no second rollup needed)."""
+    out = []
+    for m in metrics:
+        agg = ruleset.metrics[m].agg
+        if agg == "avg":
+            out.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(_sum_col(m)) / pl.col(_n_col(m))).alias(m))
+        elif agg == "sum":
+            out.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(m)).alias(m))
+        else:
+            out.append(pl.col(m))
+    return out

@@ -1,0 +1,228 @@
+"""The result of an evaluation, and its JSON document (interfaces §3)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+from attrs import define, field
+
+from kpirules.engine.compile import rule_col, status_col
+from kpirules.engine.templates import fill, plain_value
+from kpirules.lang import periods as periods_mod
+from kpirules.lang.model import Ruleset
+
+P, SEG = "__p", "__seg"
+SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+FAIL_ON = {"never": 99, "warning": 1, "critical": 2}
+
+
+def json_number(value: Any) -> Any:
+    """Floats that are whole become ints; NaN and infinities become null."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
+
+
+@define
+class Result:
+    """Values, statuses, decisions, rule firings and objectives of one evaluation."""
+
+    ruleset: Ruleset
+    frame: pl.DataFrame  # the reported rows, sorted by period then segment (overall first)
+    dimensions: list[str]
+    as_of: int
+    history: bool
+    params: dict[str, float | str]
+    objectives: list[dict[str, Any]]
+    warnings: list[str] = field(factory=list)
+    bad_values: int = 0
+    first: int = 0
+    full: pl.DataFrame | None = None  # every period, for explanations
+
+    # ── access ──
+    @property
+    def as_of_label(self) -> str:
+        return periods_mod.label(self.as_of, self.ruleset.grain)
+
+    def _label(self, index: int) -> str:
+        return periods_mod.label(index, self.ruleset.grain)
+
+    def _value_names(self) -> list[str]:
+        return [*self.ruleset.metrics, *self.ruleset.kpis]
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per (period, segment): period, dimensions, values, statuses, decisions, rules."""
+        labels = {i: self._label(i) for i in self.frame[P].unique().to_list()}
+        cols: list[pl.Expr] = [pl.col(P).replace_strict(labels, return_dtype=pl.String).alias("period")]
+        cols += [pl.col(d) for d in self.dimensions]
+        cols += [pl.col(n) for n in self._value_names()]
+        cols += [pl.col(status_col(n)) for n in self.ruleset.thresholds]
+        cols += [pl.col(n) for n in self.ruleset.decisions]
+        cols += [pl.col(rule_col(n)) for n in self.ruleset.rules]
+        return self.frame.select(cols)
+
+    def _rows(self, period: int | None = None) -> pl.DataFrame:
+        return self.frame if period is None else self.frame.filter(pl.col(P) == period)
+
+    def _find(self, period: str | None, segment: dict[str, Any]) -> dict[str, Any] | None:
+        index = self.as_of if period is None else periods_mod.last_index(period, self.ruleset.grain)
+        rows = self._rows(index)
+        for d in self.dimensions:
+            value = segment.get(d)
+            rows = rows.filter(pl.col(d).is_null() if value is None else pl.col(d) == str(value))
+        unknown = set(segment) - set(self.dimensions)
+        if unknown:
+            raise KeyError(f"not a dimension of this result: {', '.join(sorted(unknown))}")
+        if rows.height == 0:
+            return None
+        return rows.row(0, named=True)
+
+    def value(self, name: str, period: str | None = None, **segment: Any) -> Any:
+        """The value of a metric, KPI or decision in one row (default: overall, as-of)."""
+        row = self._find(period, segment)
+        if row is None:
+            raise KeyError(f"no row for period {period or self.as_of_label} and segment {segment}")
+        return json_number(row[name])
+
+    def status(self, name: str, period: str | None = None, **segment: Any) -> str | None:
+        row = self._find(period, segment)
+        return None if row is None else row[status_col(name)]
+
+    def explain(self, name: str, period: str | None = None, segment: dict[str, Any] | None = None) -> str:
+        from kpirules.engine.explain import explain
+
+        return explain(self, name, period, segment or {})
+
+    # ── judgement ──
+    def exit_status(self, fail_on: str = "critical") -> int:
+        """1 when, at the as-of period, a status or firing rule is at or above ``fail_on``."""
+        limit = FAIL_ON[fail_on]
+        rows = self._rows(self.as_of)
+        for name in self.ruleset.thresholds:
+            statuses = set(rows[status_col(name)].to_list())
+            if limit <= 2 and "critical" in statuses:
+                return 1
+            if limit <= 1 and "warning" in statuses:
+                return 1
+        for name, rule in self.ruleset.rules.items():
+            if SEVERITY_RANK[rule.severity] >= limit and rows[rule_col(name)].any():
+                return 1
+        return 0
+
+    def segment_of(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {} if row[SEG] == 0 else {d: row[d] for d in self.dimensions}
+
+    def actions(self) -> list[dict[str, Any]]:
+        """The actions of the rules firing at the as-of period, rule then segment order."""
+        out: list[dict[str, Any]] = []
+        rows = self._rows(self.as_of)
+        for name, rule in self.ruleset.rules.items():
+            col = rule_col(name)
+            firing = rows.filter(pl.col(col))
+            if firing.height == 0:
+                continue
+            for row in firing.iter_rows(named=True):
+                for call in rule.actions:
+                    out.append({
+                        "rule": name,
+                        "title": rule.title,
+                        "period": self._label(row[P]),
+                        "segment": self.segment_of(row),
+                        "severity": rule.severity,
+                        "new": bool(row[col + ":new"]),
+                        "action": call.name,
+                        "args": {k: (self.fill_template(v, row) if isinstance(v, str) else v)
+                                 for k, v in call.args.items()},
+                    })
+        return out
+
+    def fill_template(self, template: str, row: dict[str, Any]) -> str:
+        rs = self.ruleset
+
+        def lookup(key: str) -> str | None:
+            if key == "period":
+                return self._label(row[P])
+            if key in self.dimensions or key in rs.dimensions:
+                value = row.get(key)
+                return "all" if value is None else str(value)
+            if key in rs.params:
+                return plain_value(self.params[key], None)
+            if key in rs.metrics or key in rs.kpis or key in rs.decisions:
+                return plain_value(row.get(key), rs.unit_of(key))
+            return None
+
+        return fill(template, lookup)
+
+    # ── the JSON document ──
+    def to_dict(self) -> dict[str, Any]:
+        rs = self.ruleset
+        names = self._value_names()
+        statuses = list(rs.thresholds)
+        decisions = list(rs.decisions)
+        rules = list(rs.rules)
+        rows = []
+        periods: list[str] = []
+        for row in self.frame.iter_rows(named=True):
+            label = self._label(row[P])
+            if not periods or periods[-1] != label:
+                periods.append(label)
+            rows.append({
+                "period": label,
+                "segment": self.segment_of(row),
+                "values": {n: json_number(row[n]) for n in names},
+                "status": {n: row[status_col(n)] for n in statuses},
+                "decisions": {n: row[n] for n in decisions},
+                "rules": {n: bool(row[rule_col(n)]) for n in rules},
+            })
+        objectives = [{k: json_number(v) for k, v in o.items()} for o in self.objectives]
+        return {
+            "kpirules": 1,
+            "ruleset": rs.name,
+            "title": rs.title,
+            "grain": rs.grain,
+            "as_of": self.as_of_label,
+            "dimensions": list(self.dimensions),
+            "history": self.history,
+            "periods": periods,
+            "rows": rows,
+            "objectives": objectives,
+            "actions": self.actions(),
+            "definitions": self._definitions(),
+            "thresholds": self._threshold_defs(),
+            "decision_defs": {n: {"title": d.title, "labels": d.labels} for n, d in rs.decisions.items()},
+            "rule_defs": {n: {"title": r.title, "severity": r.severity, "scope": r.scope,
+                              "for_periods": r.for_periods} for n, r in rs.rules.items()},
+            "params": {k: json_number(v) for k, v in self.params.items()},
+            "bad_values": self.bad_values,
+            "warnings": list(self.warnings),
+        }
+
+    def _definitions(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for m in self.ruleset.metrics.values():
+            out[m.name] = {"kind": "metric", "label": m.label, "unit": m.unit, "better": None}
+        for k in self.ruleset.kpis.values():
+            out[k.name] = {"kind": "kpi", "label": k.label, "unit": k.unit, "better": k.better}
+        return out
+
+    def _threshold_defs(self) -> dict[str, list[dict[str, Any]]]:
+        from kpirules.engine.explain import source_text
+        from kpirules.engine.objectives import constant_value
+
+        out: dict[str, list[dict[str, Any]]] = {}
+        for target, thresholds in self.ruleset.thresholds.items():
+            out[target] = [{
+                "where": None if t.where is None else source_text(self.ruleset, t.where),
+                "clauses": [{
+                    "level": c.level,
+                    "op": c.op,
+                    "value": json_number(constant_value(c.value, self.params)),
+                    "text": f"{c.op} {source_text(self.ruleset, c.value)}",
+                } for c in t.clauses],
+            } for t in thresholds]
+        return out
