@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Create .venv and install kpirules with everything the tests need.
+# Idempotent: a second run only checks. Works offline once packages are cached.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ] && [ "${KPIRULES_NO_APT:-}" != 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing system packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "== missing system packages (${need[*]}); run as root or: sudo apt-get install ${need[*]}" >&2
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+echo "== installing kpirules and its test dependencies"
+.venv/bin/pip install -q -e ".[dev]"
+if [ -d plugins/kpirules-xlsx ]; then
+  .venv/bin/pip install -q -e "plugins/kpirules-xlsx[test]" 2>/dev/null || .venv/bin/pip install -q -e plugins/kpirules-xlsx
+fi
