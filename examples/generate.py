@@ -204,6 +204,8 @@ class Generator:
             close *= 1 + 0.06 * ramp(t, 20, 23)
         new_customers = max(round(quotes * close * self.noise(0.05)), 1 if quotes else 0)
         spend = c.spend * (1 + 0.4 * c.growth * t) * self.noise(0.02)
+        if c.channel != "Salons":  # budgets follow the season
+            spend *= SEASON[month]
         spend *= 1 + 0.35 * display_decline  # the agency keeps bidding up
         sales_spend = quotes * 400 * self.noise(0.02)  # sales time per quote
 
