@@ -7,9 +7,10 @@ metric by its ``agg``, so that millions of raw rows come back as one row per
 period and segment. Values are always bound parameters and identifiers always
 quoted by the dialect; no SQL is ever built by formatting strings.
 
-An ``avg`` metric comes back as its ``SUM`` plus ``COUNT`` in ``__count__m``,
-and the table is marked ``pre_aggregated``, so that the engine can still take
-means of the input rows across segments. A metric whose agg is ``first`` or
+An ``avg`` metric comes back as its ``AVG`` plus the ``COUNT`` of the values
+behind it in ``__count__m``, and the table is marked ``pre_aggregated``, so
+that the engine can still take means of the input rows across segments (it
+weights each mean by its count, as :mod:`kpirules.engine.normalise` does). A metric whose agg is ``first`` or
 ``last`` depends on the order of raw rows, which ``GROUP BY`` loses: when the
 ruleset has one among the table's columns, nothing is pushed down and the raw
 rows are read.
@@ -149,8 +150,9 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
     columns = {c.name: c for c in table.columns}
     ignore = set(str_list(settings, "ignore"))
 
+    lower = {c.lower(): c for c in reversed(list(columns))}
     period = settings.get("period_column") or next(
-        (c for c in PERIOD_CANDIDATES if c in columns), None)
+        (lower[c] for c in PERIOD_CANDIDATES if c in lower), None)
     if period is None:
         raise DataError(
             f"table {name!r} has no period column (give period_column, or name one of "
@@ -177,7 +179,7 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
         agg = ctx.metrics[metric]
         col = columns[column]
         if agg == "avg":
-            selected.append(sa.func.sum(col).label(column))
+            selected.append(sa.func.avg(col).label(column))
             selected.append(sa.func.count(col).label(f"__count__{metric}"))
         else:
             selected.append(getattr(sa.func, PUSHABLE[agg])(col).label(column))
