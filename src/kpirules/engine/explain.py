@@ -64,8 +64,9 @@ class Explainer:
             series = self.frame.select(self.compiler.compile(expr).alias("__v"))["__v"]
         except Exception:  # noqa: BLE001 - an explanation never fails the command
             return None
-        index = self.row["__index"]
-        return series[index]
+        if series.len() == 1:
+            return series[0]
+        return series[self.row["__index"]]
 
     def add(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)

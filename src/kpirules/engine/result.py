@@ -71,7 +71,10 @@ class Result:
 
     def _find(self, period: str | None, segment: dict[str, Any]) -> dict[str, Any] | None:
         index = self.as_of if period is None else periods_mod.last_index(period, self.ruleset.grain)
-        rows = self._rows(index)
+        source = self.full if self.full is not None else self.frame
+        rows = source.filter(pl.col(P) == index)
+        if not segment:
+            rows = rows.filter(pl.col(SEG) == 0)
         for d in self.dimensions:
             value = segment.get(d)
             rows = rows.filter(pl.col(d).is_null() if value is None else pl.col(d) == str(value))
