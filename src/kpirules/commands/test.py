@@ -9,6 +9,7 @@ line comes last, as pytest users expect.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -33,8 +34,7 @@ _COLOURS = {"passed": "green", "failed": "red", "error": "red"}
               help="Also write a JUnit XML report to PATH (for CI servers).")
 @click.option("--coverage", "show_coverage", is_flag=True, default=False,
               help="List the KPIs, thresholds, decisions, rules and objectives no test touches.")
-@click.pass_context
-def command(ctx: click.Context, testfiles: tuple[str, ...], junit_path: str | None,
+def command(testfiles: tuple[str, ...], junit_path: str | None,
             show_coverage: bool) -> None:
     """Run rule tests: TOML files of input rows and expected results.
 
@@ -74,7 +74,9 @@ def command(ctx: click.Context, testfiles: tuple[str, ...], junit_path: str | No
     click.echo(click.style(summary_line(results, elapsed), fg="green" if all_passed else "red",
                            bold=True), color=colour)
     if not all_passed:
-        ctx.exit(ExitCode.FAILED)
+        # sys.exit, not ctx.exit: the CLI runs Click with standalone_mode=False,
+        # where the return value of ctx.exit's Exit is dropped.
+        sys.exit(ExitCode.FAILED)
 
 
 def _shown(path: Path) -> str:

@@ -49,11 +49,11 @@ def collect(arguments: Sequence[str]) -> list[tuple[Path, str]]:
         if path.is_dir():
             matches = sorted(p for p in path.rglob("*.toml") if looks_like_test_file(p))
             if not matches:
-                raise ConfigError(f"{argument}: error: no test files (*.toml) in this directory")
+                raise ConfigError(f"{argument}: no test files (*.toml) in this directory")
             for match in matches:
                 add(match, match.as_posix())
         elif path.is_file():
             add(path, path.as_posix())
         else:
-            raise ConfigError(f"{argument}: error: no such test file or directory")
+            raise ConfigError(f"{argument}: no such test file or directory")
     return found

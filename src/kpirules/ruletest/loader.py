@@ -1,7 +1,7 @@
 """Reading and validating rule-test files (interfaces §6).
 
 Every structural problem of a file is collected and reported at once, each as
-``FILE:LINE: error: MESSAGE``, and the whole lot raised as one
+``FILE:LINE: MESSAGE``, and the whole lot raised as one
 :class:`~kpirules.errors.ConfigError` (exit code 2): an analyst fixing a test
 file should see all its mistakes in one run, as with rule files.
 """
@@ -55,12 +55,17 @@ class Problems:
         self.items.append((line, message))
 
     def render(self) -> str:
-        """Compiler-style lines, in line order."""
+        """``FILE:LINE: MESSAGE`` lines in line order, under a count when there are several.
+
+        The command line prefixes the whole text with ``error:``.
+        """
         ordered = sorted(self.items, key=lambda item: item[0] or 0)
-        return "\n".join(
-            f"{self.label}:{line}: error: {msg}" if line else f"{self.label}: error: {msg}"
-            for line, msg in ordered
-        )
+        lines = [f"{self.label}:{line}: {msg}" if line else f"{self.label}: {msg}"
+                 for line, msg in ordered]
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} problems in test file {self.label}\n" + "\n".join(
+            "  " + line for line in lines)
 
     def raise_if_any(self) -> None:
         """Raise :class:`ConfigError` carrying every problem, if there is one."""
@@ -86,9 +91,9 @@ def load_test_file(path: str | Path, display: str | None = None) -> RuleTestFile
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{label}: error: cannot read test file: {exc.strerror}") from exc
+        raise ConfigError(f"{label}: cannot read test file: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{label}: error: a test file must be UTF-8 ({exc.reason})") from exc
+        raise ConfigError(f"{label}: a test file must be UTF-8 ({exc.reason})") from exc
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -96,7 +101,7 @@ def load_test_file(path: str | Path, display: str | None = None) -> RuleTestFile
         match = _TOML_POSITION.search(message)
         where = f"{label}:{match.group(1)}:{match.group(2)}" if match else label
         message = _TOML_POSITION.sub("", message)
-        raise ConfigError(f"{where}: error: invalid TOML: {message}") from exc
+        raise ConfigError(f"{where}: invalid TOML: {message}") from exc
     return parse_document(doc, text, path, label)
 
 
