@@ -7,6 +7,7 @@ the job side live in :mod:`kpirules.commands` and are added lazily.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -50,7 +51,7 @@ class KpirulesGroup(click.Group):
         if not self._importable(name):
             return None
         module = importlib.import_module(LAZY_COMMANDS[name])
-        return module.command  # type: ignore[no-any-return]
+        return module.command
 
 
 def use_color(stream: Any = None) -> bool:
@@ -116,7 +117,7 @@ def check(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
     from kpirules.lang.loader import check_text, read_source
 
     functions = _plugin_functions()
-    all_diags = []
+    all_diags: list[tuple[Any, str | None]] = []
     failed = False
     for path in files:
         try:
@@ -131,8 +132,8 @@ def check(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps([d.to_dict() for d, _ in all_diags], ensure_ascii=False, indent=2))
     else:
-        for diag, text in all_diags:
-            echo_err(render(diag, text))
+        for diag, source in all_diags:
+            echo_err(render(diag, source))
         errors = sum(1 for d, _ in all_diags if d.severity == "error")
         warnings = len(all_diags) - errors
         if not all_diags:
@@ -370,10 +371,8 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         sources: dict[str, str] = {}
         for diag in err.diagnostics:
             if diag.file not in sources and not diag.file.startswith("<"):
-                try:
+                with contextlib.suppress(RuleFileError):
                     sources[diag.file] = read_source(diag.file)[1]
-                except RuleFileError:
-                    pass
         report_rule_errors(err, sources)
         return err.exit_code
     except KpirulesError as err:
@@ -383,7 +382,9 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         return ExitCode.OK
     except SystemExit as exc:
         code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else ExitCode.INVALID_INPUT)
+        if isinstance(code, int):
+            return code
+        return ExitCode.OK if code is None else ExitCode.INVALID_INPUT
     return ExitCode.OK
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from tests.engine.helpers import evaluate, row, values
 
 import kpirules
 from kpirules.data.readers import read_file
 from kpirules.data.table import RawTable
 from kpirules.errors import DataError, UsageError
-from tests.engine.helpers import evaluate, row, values
 
 RULES = "ruleset t\ndimension canal\nmetric visites\nmetric depenses unit EUR\nkpi cpv = depenses / visites\n"
 
@@ -34,7 +34,7 @@ def test_french_csv_is_detected(tmp_path: Path, encoding: str) -> None:
 
 
 def test_separator_decimal_and_encoding_can_be_forced(tmp_path: Path) -> None:
-    path = write(tmp_path, "x.txt", "month|canal|visites|depenses\n2026-01|a|10|2,5\n".encode())
+    path = write(tmp_path, "x.txt", b"month|canal|visites|depenses\n2026-01|a|10|2,5\n")
     table = read_file(f"csv:{path}", sep="|", decimal=",", encoding="utf-8")
     doc = kpirules.loads(RULES).evaluate(table).to_dict()
     assert row(doc)["values"]["depenses"] == 2.5

@@ -71,7 +71,7 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
     if kind == "parquet":
         try:
             frame = pl.read_parquet(io.BytesIO(data))
-        except Exception as err:  # noqa: BLE001 - any reader failure is a data error
+        except Exception as err:
             raise DataError(f"not a readable Parquet file: {err}", where=name) from None
         return RawTable(frame, name, None, period_column, decimal or ".", nulls)
     text = decode(data, encoding, name)
@@ -156,7 +156,7 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
         decimal = "," if separator != "," and _DECIMAL_COMMA_CELL.search(sample) else "."
     try:
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=separator, infer_schema=False)
-    except Exception as err:  # noqa: BLE001 - the CSV reader's message names the problem
+    except Exception as err:
         raise DataError(f"cannot read as CSV (separator {separator!r}): {err}", where=name) from None
     stripped = {c: c.strip() for c in frame.columns if c != c.strip()}
     if stripped:

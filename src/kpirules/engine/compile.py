@@ -151,10 +151,10 @@ class Compiler:
         func = node.func
         core = getattr(self, f"_f_{func}", None)
         if core is not None and func in self.functions and self.functions[func].build is None:
-            return core(args)  # type: ignore[no-any-return]
+            return core(args)
         spec = self.functions[func]
         assert spec.build is not None
-        return spec.build(*[self.compile(a) for a in args])  # type: ignore[no-any-return]
+        return spec.build(*[self.compile(a) for a in args])
 
     def _n(self, args: list[ast.Expr], default: int = 1) -> int:
         return self._const_int(args[1]) if len(args) > 1 else default
@@ -174,7 +174,7 @@ class Compiler:
         x = self.compile(args[0]).cast(pl.Float64)
         n = self._n(args)
         fn = getattr(x, f"rolling_{how}")
-        return fn(window_size=n, min_samples=n).over(SEG)  # type: ignore[no-any-return]
+        return fn(window_size=n, min_samples=n).over(SEG)
 
     def _f_rolling_sum(self, args: list[ast.Expr]) -> pl.Expr:
         return self._rolling(args, "sum")

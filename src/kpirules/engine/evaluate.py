@@ -184,7 +184,7 @@ def _node_expr(ruleset: Ruleset, compiler: Compiler, node: str) -> pl.Expr:
 
 def _status_expr(ruleset: Ruleset, compiler: Compiler, target: str) -> pl.Expr:
     value = pl.col(target)
-    chain = pl.when(value.is_null()).then(pl.lit("no_data"))
+    chain: Any = pl.when(value.is_null()).then(pl.lit("no_data"))
     for threshold in ruleset.thresholds[target]:
         applies = pl.lit(True) if threshold.where is None else \
             compiler.compile(threshold.where).fill_null(False)

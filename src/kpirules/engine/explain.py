@@ -62,7 +62,7 @@ class Explainer:
         """Value of a sub-expression in this row (computed over the whole frame)."""
         try:
             series = self.frame.select(self.compiler.compile(expr).alias("__v"))["__v"]
-        except Exception:  # noqa: BLE001 - an explanation never fails the command
+        except Exception:
             return None
         if series.len() == 1:
             return series[0]

@@ -48,7 +48,7 @@ def _n_col(m: str) -> str:
 
 
 def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
-                   on_bad_value: str) -> tuple[pl.Expr | None, int]:
+                   on_bad_value: str) -> tuple[pl.Expr, int]:
     """The column as Float64; a cell that is not a number is an error (or nulled and counted)."""
     dtype = frame.schema[col]
     if dtype.is_numeric():
@@ -114,7 +114,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
                         "name it with --period-column", where=table.source)
     metric_cols = [c for c in frame.columns if c in ruleset.metrics]
     dims: list[str] = []
-    for index, col in enumerate(frame.columns):
+    for col in frame.columns:
         if col == chosen or col in ruleset.metrics or col.startswith("__count__"):
             continue
         if col in ruleset.dimensions or col in table.dimensions:
@@ -124,7 +124,6 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
                             "nor a declared dimension; ignored (declare it, or use --ignore/--dimension)")
         else:
             dims.append(col)
-        del index
     idx, key, errors = map_periods(frame[chosen], ruleset.grain)
     if errors:
         value, message = next(iter(errors.items()))
@@ -138,7 +137,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         where = (f"{table.source}:{table.first_line + row}:{frame.columns.index(chosen) + 1}"
                  if table.first_line is not None else f"{table.source}: row {row + 1}")
         raise DataError(f'empty period in column "{chosen}"', where=where)
-    exprs: list[pl.Expr] = [idx.alias(P), key.alias(T), pl.int_range(pl.len()).alias(ROW)]
+    exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     bad_total = 0
     for col in metric_cols:

@@ -7,7 +7,7 @@ meaning lives in :mod:`kpirules.lang.checker` and :mod:`kpirules.engine`.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 from attrs import field, frozen
 
@@ -30,7 +30,7 @@ NOWHERE = Span("<generated>", 0, 0)
 
 
 def _span() -> Span:
-    return field(default=NOWHERE, eq=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=NOWHERE, eq=False, repr=False)
 
 
 # ───────────────────────── Expressions ─────────────────────────
@@ -121,8 +121,8 @@ class Call:
     func_span: Span = _span()
 
 
-Expr = Union[Number, String, Bool, Null, Name, Unary, Binary, InList, IsStatus, Call]
-Literal_ = Union[Number, String, Bool, Null]
+Expr = Number | String | Bool | Null | Name | Unary | Binary | InList | IsStatus | Call
+Literal_ = Number | String | Bool | Null
 
 ARITHMETIC_OPS = frozenset({"+", "-", "*", "/", "^"})
 COMPARISON_OPS = frozenset({"<", "<=", ">", ">=", "==", "!="})
@@ -275,17 +275,17 @@ class RuleStmt:
     span: Span = _span()
 
 
-Statement = Union[
-    RulesetStmt,
-    ParamStmt,
-    DimensionStmt,
-    MetricStmt,
-    KpiStmt,
-    ThresholdStmt,
-    DecisionStmt,
-    ObjectiveStmt,
-    RuleStmt,
-]
+Statement = (
+    RulesetStmt
+    | ParamStmt
+    | DimensionStmt
+    | MetricStmt
+    | KpiStmt
+    | ThresholdStmt
+    | DecisionStmt
+    | ObjectiveStmt
+    | RuleStmt
+)
 
 
 @frozen

@@ -162,12 +162,11 @@ class Checker:
                                did_you_mean(str(better), ["higher", "lower"]))
                     better = None
                 self.kpis[stmt.name.name] = KpiDef(
-                    stmt.name.name, stmt.expr, _str(opts.get("unit")), better,  # type: ignore[arg-type]
+                    stmt.name.name, stmt.expr, _str(opts.get("unit")), better,
                     _str(opts.get("label")), stmt.span)
-        elif isinstance(stmt, ast.DecisionStmt):
-            if self._claim(stmt.name, "decision"):
-                self.decisions[stmt.name.name] = DecisionDef(
-                    stmt.name.name, stmt.title, stmt.branches, stmt.span)
+        elif isinstance(stmt, ast.DecisionStmt) and self._claim(stmt.name, "decision"):
+            self.decisions[stmt.name.name] = DecisionDef(
+                stmt.name.name, stmt.title, stmt.branches, stmt.span)
 
     def _opt_span(self, options: tuple[ast.Option, ...], key: str) -> ast.Span:
         for opt in options:

@@ -96,7 +96,7 @@ def _statement_chunks(text: str) -> list[tuple[int, int]]:
     for m in _SCAN.finditer(text):
         if m.group(0) in STATEMENT_KEYWORDS:
             starts.append(m.start())
-    if not starts or text[: starts[0]].strip() and _has_code(text[: starts[0]]):
+    if not starts or (text[: starts[0]].strip() and _has_code(text[: starts[0]])):
         starts.insert(0, 0)
     return [(s, starts[i + 1] if i + 1 < len(starts) else len(text)) for i, s in enumerate(starts)]
 
@@ -232,7 +232,7 @@ def _accepts(err: UnexpectedInput) -> set[str]:
             probe.feed_token(Token(name, ""), is_end=name == "$END")
         except UnexpectedInput:
             continue
-        except Exception:  # noqa: BLE001 - a probe that breaks means "not accepted"
+        except Exception:
             continue
         found.add(name)
     return found or set(getattr(err, "expected", ()) or ())
@@ -257,7 +257,8 @@ def _syntax_diagnostic(
 ) -> Diagnostic:
     line, column = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
     if isinstance(err, UnexpectedCharacters):
-        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        pos = err.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
         if char == '"':
             return Diagnostic(path, line, column, "error", "syntax",
                               'unterminated text: the closing " is missing on this line',
@@ -284,9 +285,8 @@ def _syntax_diagnostic(
             found = f'"{next_word}"'
     expected = _describe_expected(lark, expected_set)
     label = _match_mistake(err)
-    pos = getattr(tok, "start_pos", None)
-    if pos is None:
-        pos = len(text)
+    start = getattr(tok, "start_pos", None)
+    pos = len(text) if start is None else int(start)
     statement_ended = tok.type == "$END" or str(tok) in STATEMENT_KEYWORDS
     if label == "unclosed parenthesis" or ("RPAR" in expected_set and statement_ended):
         opened = _unclosed_paren(text, pos)

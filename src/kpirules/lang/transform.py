@@ -11,10 +11,7 @@ from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
 
 KEYWORDS = frozenset(
-    """ruleset grain param dimension metric kpi threshold where decision when otherwise
-    objective increase decrease from to by rule for periods scope severity then unit agg
-    label better missing is and or not in true false null ok warning critical no_data
-    skipped info""".split()
+    ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info"]
 )
 
 
@@ -42,7 +39,7 @@ def number_value(text: str) -> float:
 
 
 @v_args(meta=True)
-class ToAst(Transformer):  # type: ignore[type-arg]
+class ToAst(Transformer):
     """Build AST nodes; reserved words used as names become diagnostics."""
 
     def __init__(self, path: str) -> None:
@@ -156,7 +153,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.IsStatus(c[0], c[1], True, self._span(meta))
 
     def call_arg(self, meta: Meta, c: list[Any]) -> ast.Expr:
-        return c[0]  # type: ignore[no-any-return]
+        return c[0]
 
     def keyword_arg(self, meta: Meta, c: list[Any]) -> tuple[ast.Ident, ast.Expr]:
         return (c[0], c[1])
@@ -183,7 +180,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return c
 
     def grain_clause(self, meta: Meta, c: list[Any]) -> ast.Ident:
-        return c[0]  # type: ignore[no-any-return]
+        return c[0]
 
     def ruleset_stmt(self, meta: Meta, c: list[Any]) -> ast.RulesetStmt:
         name, title, grain = c
@@ -226,7 +223,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.KpiStmt(c[0], c[1], tuple(c[2:]), self._span(meta))
 
     def where_clause(self, meta: Meta, c: list[Any]) -> ast.Expr:
-        return c[0]  # type: ignore[no-any-return]
+        return c[0]
 
     def level(self, meta: Meta, c: list[Token]) -> str:
         return str(c[0])
