@@ -1,0 +1,149 @@
+"""kpirules run: firings, resolutions, each action once, exit codes, reports."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+from conftest import Project
+
+from kpirules.state import StateStore
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+def test_running_the_same_job_twice_sends_each_action_once(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", paid=0.05, display=0.005)
+    code, out, err = run_cli("run", "--config", str(project.config))
+    assert code == 1, err  # a critical status at the as-of period
+    assert "1 sent" in out
+    code, out, _ = run_cli("run", "--config", str(project.config))
+    assert code == 1 and "0 sent" in out
+    alerts = project.alerts
+    assert len(alerts) == 1
+    assert alerts[0]["segment"] == {"channel": "display"}
+    assert alerts[0]["text"] == "display: conversion 0.5% in 2026-01"
+    code, out, _ = run_cli("run", "--config", str(project.config), "--format", "json")
+    doc = json.loads(out)
+    assert [a["outcome"] for a in doc["actions"]] == ["already_sent"]
+
+
+def test_a_new_firing_in_a_later_period_is_sent(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", paid=0.05, display=0.005)
+    run_cli("run", "--config", str(project.config))
+    project.month("2026-02", paid=0.005, display=0.004)  # display keeps firing, paid starts
+    _code, out, _ = run_cli("run", "--config", str(project.config), "--format", "json")
+    doc = json.loads(out)
+    outcomes = {a["segment"]["channel"]: a["outcome"] for a in doc["actions"]}
+    assert outcomes == {"display": "already_sent", "paid": "sent"}
+    assert [(a["segment"]["channel"], a["period"]) for a in project.alerts] == [
+        ("display", "2026-01"), ("paid", "2026-02")]
+
+
+def test_a_rule_that_stops_firing_is_resolved_and_fires_again_later(project: Project,
+                                                                   run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    run_cli("run", "--config", str(project.config))
+    project.month("2026-02", display=0.05)
+    code, out, err = run_cli("run", "--config", str(project.config))
+    assert code == 0, err
+    assert "1 resolved" in out and "resolved at 2026-02" in err
+    with StateStore(project.state) as state:
+        [entry] = state.rule_state("shop")
+    assert (entry["status"], entry["period"]) == ("resolved", "2026-02")
+    project.month("2026-03", display=0.004)
+    run_cli("run", "--config", str(project.config))
+    assert [(a["period"], a["since"]) for a in project.alerts] == [
+        ("2026-01", "2026-01"), ("2026-03", "2026-03")]
+
+
+def test_a_streak_already_running_on_the_first_run_is_sent_once(project: Project,
+                                                               run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    project.month("2026-02", display=0.005)
+    run_cli("run", "--config", str(project.config))
+    run_cli("run", "--config", str(project.config), "--period", "2026-02")
+    assert [(a["period"], a["since"]) for a in project.alerts] == [("2026-02", "2026-01")]
+
+
+def test_an_older_period_never_repeats_actions(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    project.month("2026-02", display=0.05)
+    project.month("2026-03", display=0.005)
+    run_cli("run", "--config", str(project.config))
+    _code, _, err = run_cli("run", "--config", str(project.config), "--period", "2026-01")
+    assert "older than the last period" in err
+    assert len(project.alerts) == 1
+
+
+def test_run_history_is_recorded(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", paid=0.05, display=0.005)
+    run_cli("run", "--config", str(project.config))
+    with StateStore(project.state) as state:
+        [run] = state.runs()
+        assert state.schema_version == 1
+    assert run["status"] == "done" and run["exit_code"] == 1
+    assert run["actions_sent"] == 1 and run["actions_failed"] == 0
+    [result] = run["results"]
+    assert result["as_of"] == "2026-01"
+    assert result["counts"]["critical"] == 1 and result["counts"]["new"] == 1
+    db = sqlite3.connect(project.state)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reports_are_written(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", paid=0.05, display=0.005)
+    project.month("2026-02", paid=0.05, display=0.005)
+    run_cli("run", "--config", str(project.config))
+    report = project.root / "reports" / "shop-2026-02.json"
+    doc = json.loads(report.read_text())
+    assert doc["as_of"] == "2026-02" and {r["period"] for r in doc["rows"]} == {"2026-02"}
+    assert doc["actions"][0]["outcome"] == "sent"
+
+
+def test_exit_codes(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", paid=0.05, display=0.005)
+    assert run_cli("run", "--config", str(project.config), "--fail-on", "never")[0] == 0
+    assert run_cli("run", "--config", str(project.config), "--fail-on", "critical")[0] == 1
+    code, _, err = run_cli("run", "--config", str(project.config), "--period", "2030-01")
+    assert code == 2, err
+    (project.root / "data" / "shop.csv").write_text("month,channel,visits,orders\n"
+                                                   "2026-01,paid,lots,3\n")
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 3 and "lots" in err
+
+
+def test_an_action_no_one_provides_stops_the_run_before_anything(project: Project,
+                                                                run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    project.config.write_text(project.config.read_text().replace("[actions.notify]",
+                                                                 "[actions.other]"))
+    code, _out, err = run_cli("run", "--config", str(project.config))
+    assert code == 2
+    assert "'low_conv'" in err and "'notify'" in err and "[actions.notify]" in err
+    assert not project.state.exists() and not project.alerts
+
+
+def test_a_rule_may_call_a_plugin_action_directly(project: Project, run_cli: Run) -> None:
+    rules = project.root / "rules" / "shop.kpi"
+    rules.write_text(rules.read_text().replace("then notify(", "then log("))
+    project.month("2026-01", display=0.005)
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 1
+    assert "CRITICAL shop/low_conv 2026-01 channel=display: display: conversion 0.5%" in err
+
+
+def test_two_sources_are_joined(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    data = project.root / "data"
+    (data / "shop.csv").write_text("month,channel,visits\n2026-01,display,10000\n")
+    (data / "orders.jsonl").write_text('{"month": "2026-01", "channel": "display", "orders": 50}\n')
+    text = project.config.read_text().replace(
+        "[actions.notify]",
+        '[sources.orders]\nconnector = "jsonl"\npath = "data/orders.jsonl"\n\n[actions.notify]')
+    project.config.write_text(text)
+    code, out, err = run_cli("run", "--config", str(project.config), "--format", "json")
+    assert code == 1, err
+    row = next(r for r in json.loads(out)["rows"] if r["segment"])
+    assert row["values"]["conv"] == 0.005
