@@ -291,10 +291,10 @@ class ToAst(Transformer):
 
     def rule_stmt(self, meta: Meta, c: list[Any]) -> ast.RuleStmt:
         name, title, condition, *rest = c
-        actions: tuple[ast.ActionCallStmt, ...] = ()
-        if rest and (rest[-1] is None or isinstance(rest[-1], tuple)):
-            actions = rest.pop() or ()
-        return ast.RuleStmt(name, _opt_str(title), condition, tuple(rest), actions, self._span(meta))
+        options = tuple(x for x in rest if isinstance(x, ast.RuleOption))
+        # "then a(…) b(…)" and "then a(…) then b(…)" mean the same
+        actions = tuple(a for x in rest if isinstance(x, tuple) for a in x)
+        return ast.RuleStmt(name, _opt_str(title), condition, options, actions, self._span(meta))
 
 
 def _opt_str(tok: Token | None) -> str | None:
