@@ -1,0 +1,78 @@
+"""The shipped KPI library: every ruleset checks, is tested, fully covered, and consistent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kpirules
+from kpirules.ruletest import Runner, collect, compute_coverage, load_test_file
+
+ROOT = Path(__file__).resolve().parents[2]
+RULESETS = sorted((ROOT / "rulesets").glob("*.kpi"))
+TEST_FILES = sorted((ROOT / "rulesets" / "tests").glob("*.toml"))
+AREAS = {"funnel", "acquisition", "revenue", "web", "email_social", "seo", "customers", "team"}
+
+
+def test_the_library_has_one_ruleset_per_area() -> None:
+    assert {path.stem for path in RULESETS} == AREAS
+
+
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: p.name)
+def test_every_ruleset_checks_cleanly(path: Path) -> None:
+    ruleset = kpirules.load(path)  # raises RuleFileError on any error
+    assert ruleset.name == path.stem
+    assert ruleset.grain == "month"
+    assert ruleset.title
+    for kpi in ruleset.kpis.values():
+        assert kpi.label, f"{path.name}: kpi {kpi.name} has no French label"
+        assert kpi.unit, f"{path.name}: kpi {kpi.name} has no unit"
+
+
+def test_a_metric_means_the_same_in_every_ruleset() -> None:
+    seen: dict[str, tuple[str, tuple[object, ...]]] = {}
+    for path in RULESETS:
+        for metric in kpirules.load(path).metrics.values():
+            definition = (metric.unit, metric.agg, metric.missing, metric.label)
+            if metric.name in seen:
+                first, expected = seen[metric.name]
+                assert definition == expected, f"{metric.name}: {path.name} differs from {first}"
+            else:
+                seen[metric.name] = (path.name, definition)
+
+
+def test_every_ruleset_has_rule_tests() -> None:
+    tested = {load_test_file(path).ruleset_path.resolve() for path in TEST_FILES}
+    assert tested == {path.resolve() for path in RULESETS}
+
+
+@pytest.fixture(scope="module")
+def library_run() -> tuple[Runner, list]:  # type: ignore[type-arg]
+    files = [load_test_file(path, label) for path, label in collect([str(ROOT / "rulesets" / "tests")])]
+    runner = Runner()
+    runner.prepare(files)
+    results = [result for tf in files for result in runner.run_file(tf)]
+    return runner, results
+
+
+def test_every_shipped_rule_test_passes(library_run: tuple[Runner, list]) -> None:  # type: ignore[type-arg]
+    _, results = library_run
+    assert results
+    failed = {r.nodeid: (r.error, [(m.check, m.expected, m.actual) for m in r.mismatches])
+              for r in results if r.outcome != "passed"}
+    assert failed == {}
+
+
+def test_the_rule_tests_touch_everything(library_run: tuple[Runner, list]) -> None:  # type: ignore[type-arg]
+    runner, results = library_run
+    missing = {report.path.name: [item.label for item in report.missing]
+               for report in compute_coverage(results, runner.rulesets)}
+    assert set(missing) == {path.name for path in RULESETS}
+    assert all(not items for items in missing.values()), missing
+
+
+def test_the_textbook_cac_is_tested() -> None:
+    text = (ROOT / "rulesets" / "tests" / "acquisition.toml").read_text(encoding="utf-8")
+    assert "marketing_spend = 150000, sales_spend = 50000, new_customers = 20" in text
+    assert "cac = 10000" in text
