@@ -1,5 +1,8 @@
 """Sample evaluation documents, written by hand as the engine would write them.
 
+Imported by the fixtures of ``conftest.py`` and, for the variants a test
+needs, by the tests themselves.
+
 The formats only ever see the JSON document (interfaces §3 plus the keys of
 docs/internals.md), so these fixtures are the whole world of the report tests:
 a French-labelled funnel with accents, nulls, ``no_data`` and ``skipped``
@@ -10,8 +13,6 @@ from __future__ import annotations
 
 import copy
 from typing import Any
-
-import pytest
 
 CHANNELS = ["display", "paid", "Réseaux sociaux", "seo"]
 PERIODS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
@@ -39,7 +40,7 @@ DEFINITIONS: dict[str, dict[str, Any]] = {
 BASE = {
     "display": (5000, 60, 2, 1500.0, 9000.0, 0.93),
     "paid": (20000, 1500, 30, 450000.0, 120000.0, 1.05),
-    "Réseaux sociaux": (8000, 2400, 12, 60000.0, 30000.0, 1.08),
+    "Réseaux sociaux": (8000, 2500, 12, 60000.0, 30000.0, 1.08),
     "seo": (40, 12, 0, 0.0, 0.0, 1.0),  # too little volume: skipped, no customers: no_data
 }
 
@@ -229,48 +230,4 @@ def build_doc(periods: list[str], history: bool) -> dict[str, Any]:
             }
         ],
         "warnings": ["column 'clics' is numeric but neither a metric nor a dimension: ignored"],
-    }
-
-
-@pytest.fixture
-def doc() -> dict[str, Any]:
-    """The as-of period only (``eval`` without ``--history``)."""
-    return build_doc(PERIODS[-1:], history=False)
-
-
-@pytest.fixture
-def history_doc() -> dict[str, Any]:
-    """Six months up to the as-of period (``eval --history``)."""
-    return build_doc(PERIODS, history=True)
-
-
-@pytest.fixture
-def core_doc() -> dict[str, Any]:
-    """Only the keys of interfaces §3: what a plugin or an older version may write."""
-    return {
-        "kpirules": 1,
-        "ruleset": "funnel",
-        "grain": "month",
-        "as_of": "2026-06",
-        "dimensions": ["channel"],
-        "rows": [
-            {
-                "period": "2026-06",
-                "segment": {},
-                "values": {"visits": 1040, "conversion_rate": 0.25, "cac": None},
-                "status": {"conversion_rate": "warning", "cac": "no_data"},
-                "decisions": {"verdict": "invest"},
-                "rules": {"stop_channel": False},
-            },
-            {
-                "period": "2026-06",
-                "segment": {"channel": "paid"},
-                "values": {"visits": 1000, "conversion_rate": 0.25, "cac": None},
-                "status": {"conversion_rate": "warning", "cac": "no_data"},
-                "decisions": {"verdict": "invest"},
-                "rules": {"stop_channel": False},
-            },
-        ],
-        "objectives": [],
-        "actions": [],
     }

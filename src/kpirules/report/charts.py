@@ -127,7 +127,7 @@ class ChartRenderer:
             # backend (it draws through the SVG canvas), is not tracked by
             # pyplot's global state, and so never leaks between reports.
             self.figure: Figure = Figure(figsize=(width, height))
-            self.figure.subplots_adjust(left=0.15, right=0.98, top=0.95, bottom=0.13)
+            self.figure.subplots_adjust(left=0.15, right=0.955, top=0.95, bottom=0.13)
             ax: Axes = self.figure.add_subplot()
         self.axes = ax
         xs = list(range(len(self.periods)))
@@ -164,7 +164,7 @@ class ChartRenderer:
                 format="svg",
                 metadata={"Creator": None, "Date": None, "Format": None, "Type": None},
             )
-        return _inline_svg(buffer.getvalue())
+        return _inline_svg(buffer.getvalue(), prefix=f"c{self.count}-")
 
     def _draw(self, series: Sequence[Series], unit: str | None, bands: Sequence[Band]) -> None:
         ax = self.axes
@@ -217,19 +217,29 @@ _RC: Any = {
 _PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.S)
 _NAMESPACES = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
+_ID = re.compile(r'\bid="([^"]+)"')
+_REFERENCE = re.compile(r"#([A-Za-z_][\w.:-]*)")
 
 
-def _inline_svg(svg: str) -> str:
+def _inline_svg(svg: str, prefix: str = "") -> str:
     """matplotlib's SVG document made into an element fit for inline HTML.
 
     The HTML parser puts ``<svg>`` and ``xlink:href`` in their namespaces by
-    itself, so the declarations (URLs) are dropped, as are the XML prologue
-    and DOCTYPE; width and height go too, so that CSS sizes the chart from its
-    ``viewBox``.
+    itself, so the declarations (URLs) are dropped, as are the XML prologue,
+    DOCTYPE and metadata; width and height go too, so that CSS sizes the
+    chart from its ``viewBox``. Every id (and every ``#id`` reference) gets
+    ``prefix``: matplotlib numbers its groups ``figure_1``, ``axes_1``… in
+    each file, and ids must be unique in the one HTML document.
     """
     svg = _PROLOGUE.sub("", svg, count=1)
     head, _, rest = svg.partition(">")
     head = _SIZE.sub("", _NAMESPACES.sub("", head))
     svg = head + ">" + rest
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    if prefix:
+        ids = set(_ID.findall(svg))
+        svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+        svg = _REFERENCE.sub(
+            lambda m: f"#{prefix}{m.group(1)}" if m.group(1) in ids else m.group(0), svg
+        )
     return svg.strip()

@@ -124,6 +124,9 @@ def _summary(view: DocView) -> list[dict[str, Any]]:
     cards = [{"key": s, "label": STATUS_LABELS[s], "count": counts.get(s, 0)} for s in STATUSES]
     firing = sum(len(segs) for _, segs in view.firing())
     cards.append({"key": "rules", "label": "Rule firings", "count": firing})
+    if view.objectives:
+        behind = sum(1 for o in view.objectives if o.get("status") in ("at_risk", "missed"))
+        cards.append({"key": "objectives", "label": "Objectives behind", "count": behind})
     return cards
 
 
@@ -174,7 +177,12 @@ def _decisions(view: DocView) -> list[dict[str, Any]]:
             label = (row.get("decisions") or {}).get(name)
             labels.setdefault(label, []).append(_chip(view, row.get("segment")))
         groups = [
-            {"label": NULL_TEXT if label is None else str(label), "segments": segs, "index": i}
+            {
+                "label": NULL_TEXT if label is None else str(label),
+                "segments": segs,
+                "index": i,
+                "none": label is None,
+            }
             for i, (label, segs) in enumerate(labels.items())
         ]
         result.append({"name": name, "title": view.decision_title(name), "groups": groups})

@@ -19,6 +19,7 @@ segment column repeated, rather than squeezing 50 columns into illegibility.
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
@@ -49,6 +50,9 @@ OBJECTIVE_STYLES = {
     "no_data": "dim",
 }
 SEVERITY_STYLES = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+#: Blanks at the end of a line, possibly followed by style-reset codes.
+_TRAILING_BLANKS = re.compile(r"\s+((?:\x1b\[[0-9;]*m)*)$")
 
 #: Overhead of one column in a Rich table: one space of padding on each
 #: side and one separator.
@@ -86,7 +90,7 @@ def render_table(doc: dict[str, Any], options: RenderOptions) -> str:
     assert isinstance(file, io.StringIO)
     # Rich pads every line to the full width; trailing blanks only get in the
     # way of diffs, copy-paste and tests.
-    return "\n".join(line.rstrip() for line in file.getvalue().split("\n"))
+    return "\n".join(_TRAILING_BLANKS.sub(r"\1", line) for line in file.getvalue().split("\n"))
 
 
 def _text(value: str, style: str = "") -> Text:
@@ -311,9 +315,9 @@ def _objectives(console: Console, view: DocView) -> None:
         ]
         widths = [max(w, c.cell_len) for w, c in zip(widths, cells, strict=True)]
         table.add_row(_text(label), *cells)
-        line = _text(f"- {label}, {segment}: ")
+        line = _text(f"- {label}\n    {segment}: ")
         line.append_text(status_text)
-        line.append(f"\n    {current} ({span})\n    progress {bar}, expected {expected}")
+        line.append(f", {current} ({span})\n    progress {bar}, expected {expected}")
         lines.append(line)
     needed = 16 + sum(widths) + _COLUMN_OVERHEAD * len(table.columns)
     if needed <= console.width:
