@@ -147,3 +147,14 @@ def test_two_sources_are_joined(project: Project, run_cli: Run) -> None:
     assert code == 1, err
     row = next(r for r in json.loads(out)["rows"] if r["segment"])
     assert row["values"]["conv"] == 0.005
+
+
+def test_a_wrong_source_setting_names_file_line_and_key(project: Project, run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    project.config.write_text(project.config.read_text().replace(
+        'path = "data/shop.csv"', 'path = "data/shop.csv"\nperod_column = "month"'))
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 2
+    assert f"{project.config}:7: [sources.shop] perod_column: unknown setting" in err
+    assert 'did you mean "period_column"' in err
+    assert not project.state.exists()
