@@ -326,9 +326,9 @@ class Generator:
     def company(self, marketing: Sequence[Row]) -> list[Row]:
         """Customers, satisfaction and team figures of the whole company."""
         new_by_month: dict[str, int] = {}
-        for row in marketing:
-            key = str(row["month"])
-            new_by_month[key] = new_by_month.get(key, 0) + int(row["new_customers"])  # type: ignore[call-overload]
+        for source in marketing:
+            key = str(source["month"])
+            new_by_month[key] = new_by_month.get(key, 0) + int(source["new_customers"])  # type: ignore[call-overload]
         rows: list[Row] = []
         customers = 1200
         headcount = 48

@@ -76,3 +76,12 @@ def test_the_textbook_cac_is_tested() -> None:
     text = (ROOT / "rulesets" / "tests" / "acquisition.toml").read_text(encoding="utf-8")
     assert "marketing_spend = 150000, sales_spend = 50000, new_customers = 20" in text
     assert "cac = 10000" in text
+
+
+def test_the_tutorial_example_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    from kpirules.cli import run_cli
+
+    code = run_cli(["test", str(ROOT / "examples" / "tutorial"), "--coverage"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "campagnes.kpi: all 5 items touched" in out
