@@ -6,13 +6,13 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+import kpirules
 import openpyxl
 import pytest
-
-import kpirules
 from kpirules.errors import DataError
 from kpirules.plugin_api import SettingsError, SourceContext
 from kpirules.plugins import load_registry
+
 from kpirules_xlsx.connector import XlsxConnector, normalize
 
 RULES = """
