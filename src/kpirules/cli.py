@@ -353,7 +353,9 @@ def explain(file: str, name: str, where: Sequence[str], **opts: Any) -> None:
 def run_cli(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code (user errors never show a traceback)."""
     try:
-        main.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        code = main.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        if isinstance(code, int):  # ctx.exit(n) returns n in non-standalone mode
+            return code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

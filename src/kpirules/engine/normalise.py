@@ -108,9 +108,9 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     if chosen is None:
         chosen = next((c for c in PERIOD_CANDIDATES if c in frame.columns), None)
     if chosen is None or chosen not in frame.columns:
-        wanted = f'the period column "{chosen}"' if chosen else \
-            f"a period column (one of {', '.join(PERIOD_CANDIDATES)})"
-        raise DataError(f"no {wanted}; columns are {', '.join(frame.columns)}; "
+        wanted = f'no period column "{chosen}"' if chosen else \
+            f"no period column (one of {', '.join(PERIOD_CANDIDATES)})"
+        raise DataError(f"{wanted}; columns are {', '.join(frame.columns)}; "
                         "name it with --period-column", where=table.source)
     metric_cols = [c for c in frame.columns if c in ruleset.metrics]
     dims: list[str] = []

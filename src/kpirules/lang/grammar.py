@@ -33,4 +33,17 @@ def parser() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        cache=_cache_path(),
     )
+
+
+def _cache_path() -> str | bool:
+    """Let Lark keep the built parser between runs (start-up in milliseconds).
+
+    Lark writes it to the temporary directory, keyed on the grammar's hash, so
+    a changed grammar is rebuilt; no cache when that directory is not writable.
+    """
+    import os
+    import tempfile
+
+    return os.access(tempfile.gettempdir(), os.W_OK)
