@@ -143,8 +143,8 @@ def build_doc(periods: list[str], history: bool) -> dict[str, Any]:
                 {
                     "where": "visits >= min_visits",
                     "clauses": [
-                        {"level": "critical", "op": "<", "value": 0.10, "text": "critical < 10%"},
-                        {"level": "warning", "op": "<", "value": 0.30, "text": "warning < 30%"},
+                        {"level": "critical", "op": "<", "value": 0.10, "text": "< 10%"},
+                        {"level": "warning", "op": "<", "value": 0.30, "text": "< 30%"},
                     ],
                 }
             ],
@@ -152,8 +152,8 @@ def build_doc(periods: list[str], history: bool) -> dict[str, Any]:
                 {
                     "where": None,
                     "clauses": [
-                        {"level": "critical", "op": ">", "value": 4000, "text": "critical > 4000"},
-                        {"level": "warning", "op": ">", "value": 2400, "text": "warning > 2400"},
+                        {"level": "critical", "op": ">", "value": 4000, "text": "> 4000"},
+                        {"level": "warning", "op": ">", "value": 2400, "text": "> 2400"},
                     ],
                 }
             ],

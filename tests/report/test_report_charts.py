@@ -9,7 +9,7 @@ from kpirules.report.charts import BAND_COLORS, Band, ChartRenderer, Series, thr
 
 
 def clause(level: str, op: str | None, value: float | None) -> dict[str, Any]:
-    return {"level": level, "op": op, "value": value, "text": f"{level} {op} {value}"}
+    return {"level": level, "op": op, "value": value, "text": f"{op} {value}"}
 
 
 def test_bands_follow_the_comparison_warning_first() -> None:

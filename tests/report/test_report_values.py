@@ -153,3 +153,8 @@ def test_format_value_never_fails_and_never_shows_nan_or_exponents(
     assert "nan" not in text.lower() and "inf" not in text.lower()
     assert "e+" not in text and "e-" not in text
     assert text != "-0"
+
+
+def test_a_huge_percent_does_not_overflow_to_infinity() -> None:
+    text = human(format_value(1.7e308, "percent"))
+    assert text.startswith("17 000 000 ") and text.endswith(" 000%")

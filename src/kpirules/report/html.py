@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
-from kpirules.report.values import NULL_TEXT, format_value, is_number
+from kpirules.report.values import CURRENCY_SYMBOLS, NULL_TEXT, format_value, is_currency, is_number
 from kpirules.report.view import (
     SEVERITIES,
     STATUSES,
@@ -144,6 +144,19 @@ def _cell(view: DocView, row: Mapping[str, Any], column: Column) -> dict[str, An
     }
 
 
+def _column_hint(column: Column) -> str:
+    """The small line under a column header: unit and better direction, ``% · ↑ better``."""
+    unit = column.unit or ""
+    if unit == "percent":
+        unit = "%"
+    elif unit == "seconds":
+        unit = "s"
+    elif is_currency(unit):
+        unit = CURRENCY_SYMBOLS.get(unit, unit)
+    better = {"higher": "↑ better", "lower": "↓ better"}.get(column.better or "", "")
+    return " · ".join(part for part in (unit, better) if part)
+
+
 def _status_table(view: DocView) -> dict[str, Any]:
     rows = []
     for row in view.rows_of(view.as_of):
@@ -157,8 +170,7 @@ def _status_table(view: DocView) -> dict[str, Any]:
         )
     return {
         "columns": [
-            {"label": c.label, "name": c.name, "unit": c.unit or "", "better": c.better or ""}
-            for c in view.columns
+            {"label": c.label, "name": c.name, "hint": _column_hint(c)} for c in view.columns
         ],
         "decisions": [view.decision_title(d) for d in view.decisions],
         "rows": rows,
@@ -310,14 +322,25 @@ def _segment_colors(segments: list[dict[str, Any]]) -> dict[tuple[tuple[str, Any
     return colors
 
 
+def _clause_text(clause: Mapping[str, Any]) -> str:
+    """One clause as the rule file writes it: ``critical < 10%``.
+
+    The engine's ``text`` is the comparison as written (``< 10%``, or a
+    parameter name); the level is added unless the text already has it.
+    """
+    level = str(clause.get("level") or "")
+    text = clause.get("text")
+    if not text:
+        text = f"{clause.get('op')} {clause.get('value')}"
+    text = str(text)
+    return text if not level or text.startswith(level) else f"{level} {text}"
+
+
 def _thresholds_text(view: DocView, name: str) -> str:
-    """A KPI's threshold clauses as the rule file writes them."""
+    """A KPI's thresholds, clauses and conditions, for the chart captions."""
     parts = []
     for entry in view.thresholds.get(name) or []:
-        clauses = ", ".join(
-            str(c.get("text") or f"{c.get('level')} {c.get('op')} {c.get('value')}")
-            for c in entry.get("clauses") or []
-        )
+        clauses = ", ".join(_clause_text(c) for c in entry.get("clauses") or [])
         parts.append(clauses + (f" where {entry['where']}" if entry.get("where") else ""))
     return "; ".join(parts)
 

@@ -47,7 +47,7 @@ def is_currency(unit: str | None) -> bool:
     return unit is not None and bool(_CURRENCY.match(unit))
 
 
-def group_thousands(value: float, decimals: int, *, trim: bool = False) -> str:
+def group_thousands(value: float | Decimal, decimals: int, *, trim: bool = False) -> str:
     """``value`` with ``decimals`` decimals and no-break-space thousand groups.
 
     ``trim`` drops trailing zeros of the decimals (``12.50`` → ``12.5``,
@@ -72,8 +72,10 @@ def _adaptive_decimals(magnitude: float) -> int:
 
 def format_percent(fraction: float) -> str:
     """``0.31`` → ``31%``; ``0.025`` → ``2.5%``; ``-0.2`` → ``-20%``."""
-    pct = fraction * 100
-    magnitude = abs(pct)
+    pct: float | Decimal = fraction * 100
+    if not math.isfinite(pct):  # a huge fraction overflows once times 100
+        pct = Decimal(repr(fraction)) * 100
+    magnitude = abs(float(pct))
     decimals = 0 if magnitude >= 10 else (1 if magnitude >= 1 else 2)
     return group_thousands(pct, decimals, trim=True) + "%"
 
