@@ -21,8 +21,6 @@ ROLLED_UP_LABEL = "all"
 
 #: KPI statuses from the worst to the best, as reports list them.
 STATUSES = ("critical", "warning", "ok", "no_data", "skipped")
-#: Objective statuses, from the worst to the best.
-OBJECTIVE_STATUSES = ("missed", "at_risk", "no_data", "on_track", "achieved")
 SEVERITIES = ("critical", "warning", "info")
 
 
@@ -100,11 +98,6 @@ class DocView:
         for row in self.rows:
             seen.setdefault(row["period"], None)
         return list(seen)
-
-    @property
-    def history(self) -> bool:
-        """Whether the document holds every period up to the as-of period."""
-        return bool(self.doc.get("history")) or len(self.periods) > 1
 
     def shown_periods(self) -> list[str]:
         """The periods a report shows in full: all of them with history, else as-of."""
