@@ -141,23 +141,41 @@ def sniff_separator(header: str) -> str:
 def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: str | None = None,
                    encoding: str | None = None, null_values: tuple[str, ...] = (),
                    period_column: str | None = None) -> RawTable:
-    """Parse CSV bytes with every cell as text, detecting what was not given."""
-    text = decode(data, encoding, name)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    """Parse CSV bytes, detecting what was not given.
+
+    Columns are typed by Polars' own fast parser where it can; a column with a
+    cell it cannot read (``1 234,5``, ``abc``) stays text, and the engine then
+    converts it itself and reports the bad cell by line and column.
+    """
+    if encoding is None and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        if encoding in (None, "utf-8", "utf8"):
+            data.decode("utf-8")
+            raw = data
+        else:
+            raw = decode(data, encoding, name).encode("utf-8")
+    except UnicodeDecodeError:
+        raw = decode(data, encoding, name).encode("utf-8")
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if not raw.strip():
         raise DataError("the data file is empty", where=name)
-    header = text.split("\n", 1)[0]
+    header = raw.split(b"\n", 1)[0].decode("utf-8")
     separator = sep or sniff_separator(header)
     if separator == "\\t":
         separator = "\t"
     if decimal is None:
-        sample = text[len(header): len(header) + 200_000]
+        sample = raw[len(header): len(header) + 200_000].decode("utf-8", errors="replace")
         decimal = "," if separator != "," and _DECIMAL_COMMA_CELL.search(sample) else "."
     try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=separator, infer_schema=False)
-    except Exception as err:
-        raise DataError(f"cannot read as CSV (separator {separator!r}): {err}", where=name) from None
+        frame = pl.read_csv(io.BytesIO(raw), separator=separator, infer_schema_length=10_000,
+                            null_values=list(null_values) or None, decimal_comma=decimal == ",")
+    except Exception:  # noqa: BLE001 - a cell the fast parser refuses: read every cell as text
+        try:
+            frame = pl.read_csv(io.BytesIO(raw), separator=separator, infer_schema=False)
+        except Exception as err:  # noqa: BLE001 - the CSV reader's message names the problem
+            raise DataError(f"cannot read as CSV (separator {separator!r}): {err}", where=name) from None
     stripped = {c: c.strip() for c in frame.columns if c != c.strip()}
     if stripped:
         frame = frame.rename(stripped)

@@ -85,6 +85,10 @@ def _is_numeric_text(series: pl.Series) -> bool:
         return True
     if series.dtype != pl.String:
         return False
+    head = series.drop_nulls().head(1000).str.strip_chars()
+    head = head.filter(head != "")
+    if head.len() and head.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False).null_count():
+        return False  # text already in the first values: a dimension, no need to scan it all
     values = series.drop_nulls().str.strip_chars()
     values = values.filter(values != "")
     if values.len() == 0:
@@ -263,9 +267,11 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             segs = finest.group_by([P, *by_dims]).agg(aggs).select(P, *by_dims, *finals)
         keys = segs.select(by_dims).unique().sort(by_dims, nulls_last=True)
         keys = keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
-        grid = keys.join(calendar, how="cross")
-        segs = grid.join(segs, on=[P, *by_dims], how="left", nulls_equal=True).with_columns(
-            pl.lit(False).alias(OVERALL))
+        segs = segs.join(keys, on=by_dims, how="left", nulls_equal=True)
+        if segs.height != keys.height * calendar.height:  # some segment lacks a period
+            grid = keys.join(calendar, how="cross")
+            segs = grid.join(segs.drop(by_dims), on=[SEG, P], how="left")
+        segs = segs.with_columns(pl.lit(False).alias(OVERALL))
         levels.append(segs)
     columns = [P, SEG, OVERALL, *by_dims, *metrics]
     frame = pl.concat([lv.select(columns) for lv in levels], how="vertical")
