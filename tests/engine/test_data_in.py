@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.engine.helpers import evaluate, row, values
+from .helpers import evaluate, row, values
 
 import kpirules
 from kpirules.data.readers import read_file

@@ -28,6 +28,13 @@ def json_number(value: Any) -> Any:
     return value
 
 
+def _json_column(series: pl.Series) -> list[Any]:
+    """A column as JSON-ready Python values (whole floats as ints, no NaN)."""
+    if series.dtype.is_float():
+        return [json_number(v) for v in series.to_list()]
+    return series.to_list()
+
+
 @define
 class Result:
     """Values, statuses, decisions, rule firings and objectives of one evaluation."""
@@ -168,20 +175,26 @@ class Result:
         statuses = list(rs.thresholds)
         decisions = list(rs.decisions)
         rules = list(rs.rules)
+        frame = self.frame
+        labels = {i: self._label(i) for i in frame[P].unique().to_list()}
+        period_col = [labels[i] for i in frame[P].to_list()]
+        seg_ids = frame[SEG].to_list()
+        dim_cols = {d: frame[d].to_list() for d in self.dimensions}
+        value_cols = {n: _json_column(frame[n]) for n in names}
+        status_cols = {n: frame[status_col(n)].to_list() for n in statuses}
+        decision_cols = {n: frame[n].to_list() for n in decisions}
+        rule_cols = {n: frame[rule_col(n)].to_list() for n in rules}
         rows = []
-        periods: list[str] = []
-        for row in self.frame.iter_rows(named=True):
-            label = self._label(row[P])
-            if not periods or periods[-1] != label:
-                periods.append(label)
+        for i, period in enumerate(period_col):
             rows.append({
-                "period": label,
-                "segment": self.segment_of(row),
-                "values": {n: json_number(row[n]) for n in names},
-                "status": {n: row[status_col(n)] for n in statuses},
-                "decisions": {n: row[n] for n in decisions},
-                "rules": {n: bool(row[rule_col(n)]) for n in rules},
+                "period": period,
+                "segment": {} if seg_ids[i] == 0 else {d: col[i] for d, col in dim_cols.items()},
+                "values": {n: col[i] for n, col in value_cols.items()},
+                "status": {n: col[i] for n, col in status_cols.items()},
+                "decisions": {n: col[i] for n, col in decision_cols.items()},
+                "rules": {n: bool(col[i]) for n, col in rule_cols.items()},
             })
+        periods = list(dict.fromkeys(period_col))
         objectives = [{k: json_number(v) for k, v in o.items()} for o in self.objectives]
         return {
             "kpirules": 1,

@@ -25,8 +25,23 @@ def clean(value: Any) -> Any:
     return value
 
 
+INDENT_UP_TO_ROWS = 2000
+
+
 def render_json(doc: dict[str, Any], options: RenderOptions) -> str:
-    """The document as indented UTF-8 JSON text, ending with a newline."""
-    # allow_nan=False proves the cleaning: a NaN left behind would raise here
-    # rather than produce invalid JSON.
-    return json.dumps(clean(doc), ensure_ascii=False, indent=2, allow_nan=False, default=str) + "\n"
+    """The document as UTF-8 JSON text, ending with a newline.
+
+    Indented for people up to a few thousand rows; beyond, compact, because
+    Python only uses its C encoder without indentation (ten times faster on a
+    million-row history). ``allow_nan=False`` proves the document is clean; the
+    slow cleaning pass runs only when it is not.
+    """
+    indent = 2 if len(doc.get("rows", ())) <= INDENT_UP_TO_ROWS else None
+    separators = None if indent else (",", ":")
+    try:
+        text = json.dumps(doc, ensure_ascii=False, indent=indent, separators=separators,
+                          allow_nan=False, default=str)
+    except ValueError:
+        text = json.dumps(clean(doc), ensure_ascii=False, indent=indent, separators=separators,
+                          allow_nan=False, default=str)
+    return text + "\n"
