@@ -34,6 +34,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -121,8 +122,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+_NUMBER = re.compile(r"^[-×]?[\d,]+(\.\d+)?(e[-+]?\d+)?$")
+
+
 def _numeric(text: str) -> bool:
-    return bool(text) and (text[0].isdigit() or text[0] in "-×") and not text.startswith("--")
+    """Whether a cell is a figure (right-aligned) rather than a label."""
+    return bool(_NUMBER.match(text))
 
 
 def _fmt(value: Any) -> str:
