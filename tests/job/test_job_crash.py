@@ -10,7 +10,7 @@ import signal
 from collections import Counter
 
 import pytest
-from conftest import Project, run_process, start_process
+from kpi_project import Project, run_process, start_process
 from kpi_servers import receiver
 
 from kpirules.state import StateStore

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Project
+from kpi_project import Project
 from kpi_servers import free_port, receiver, smtp_server
 
 from kpirules.builtin.webhook import WebhookAction

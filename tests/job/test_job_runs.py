@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from conftest import Project
+from kpi_project import Project
 
 from kpirules.state import StateStore
 
