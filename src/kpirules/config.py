@@ -36,7 +36,7 @@ CONFIG_NAME = "kpirules.toml"
 PYPROJECT = "pyproject.toml"
 DEFAULT_STATE = "kpirules-state.sqlite"
 DEFAULT_REPORT_NAME = "{ruleset}-{as_of}"
-FAIL_ON = ("never", "info", "warning", "critical")
+FAIL_ON = ("never", "warning", "critical")
 
 TOP_KEYS = ("rulesets", "plugins", "state", "params", "sources", "actions", "report", "fail_on")
 REPORT_KEYS = ("formats", "dir", "name")
@@ -393,3 +393,22 @@ class _Locator:
             if "=" in text and name == key:
                 return number
         return None
+
+
+def configured_action_names(start: Path | None = None) -> set[str] | None:
+    """The ``[actions.NAME]`` names of the configuration found in ``start``, best effort.
+
+    For ``kpirules check`` and ``eval``, which do not run the job but can warn
+    less when a rule calls an action the local configuration provides.
+    ``None`` when there is no readable configuration.
+    """
+    try:
+        path = find_config(start)
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (ConfigError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if path.name == PYPROJECT:
+        data = data.get("tool", {}).get("kpirules", {})
+    actions = data.get("actions") if isinstance(data, dict) else None
+    return set(actions) if isinstance(actions, dict) else set()

@@ -115,3 +115,11 @@ def test_ruleset_globs(folder: Path) -> None:
     (folder / "rules" / "z.kpi").write_text("ruleset z\n")
     config = load_config(write(folder, BASE.replace('"rules/x.kpi"', '"rules/*.kpi"')))
     assert [p.name for p in config.rulesets] == ["x.kpi", "z.kpi"]
+
+
+def test_configured_action_names_for_check(folder: Path) -> None:
+    from kpirules.config import configured_action_names
+
+    assert configured_action_names(folder) is None
+    write(folder, BASE + '\n[actions.notify]\ntype = "log"\n[actions.page]\ntype = "log"\n')
+    assert configured_action_names(folder) == {"notify", "page"}
