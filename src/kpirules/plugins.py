@@ -165,8 +165,8 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        info = infos.get(pm.get_name(exc.plugin) or "")
-        label = info.label if info else str(exc.plugin)
+        culprit = infos.get(pm.get_name(exc.plugin) or "")
+        label = culprit.label if culprit else str(exc.plugin)
         raise PluginError(
             f"plugin {label!r} implements an unknown hook: {exc} "
             f"(known hooks: {', '.join(_hook_names())})"
