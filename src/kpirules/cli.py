@@ -97,10 +97,22 @@ def _registry() -> Any:
     return _REGISTRY[0]
 
 
-def _known_actions() -> set[str] | None:
-    """Action names that plugins provide (None when the plugin system is unavailable)."""
+def _known_actions(rule_file: str | None = None) -> set[str] | None:
+    """Action names that plugins or the nearby configuration provide.
+
+    ``None`` when the plugin system is unavailable (then no warning is given).
+    The configuration is looked for beside the rule file, then in the current
+    directory, so that a project's ``[actions.notify]`` silences the warning.
+    """
     registry = _registry()
-    return None if registry is None else set(registry.actions)
+    if registry is None:
+        return None
+    known = set(registry.actions)
+    from kpirules.config import configured_action_names
+
+    for folder in {Path(rule_file).resolve().parent if rule_file and rule_file != "-" else None, Path.cwd()}:
+        known |= configured_action_names(folder) or set()
+    return known
 
 
 # ───────────────────────── check ─────────────────────────
@@ -126,7 +138,7 @@ def check(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
             all_diags.extend((d, None) for d in err.diagnostics)
             failed = True
             continue
-        ruleset, diags = check_text(text, name, functions=functions, known_actions=_known_actions())
+        ruleset, diags = check_text(text, name, functions=functions, known_actions=_known_actions(path))
         failed = failed or ruleset is None
         all_diags.extend((d, text) for d in diags if not (no_warnings and d.severity == "warning"))
     if fmt == "json":
@@ -295,7 +307,8 @@ def _formats() -> dict[str, Any]:
 @click.argument("file")
 @data_options
 @click.option("--history", is_flag=True, help="report every period up to the as-of period")
-@click.option("--format", "fmt", default="table", help="table, json, csv, markdown, html, or a plugin's format")
+@click.option("--format", "fmt", default="table",
+              help="table, json, csv, csv-fr, markdown, html, or a plugin's format")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the output to this file")
 @click.option("--fail-on", type=click.Choice(["never", "warning", "critical"]), default="critical",
               help="which outcome at the as-of period gives exit code 1")
@@ -313,13 +326,18 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
     else:
         from kpirules.report.base import RenderOptions
 
+        import shutil
+        from datetime import datetime
+
         to_terminal = output is None and use_color()
-        text = chosen.render(doc, RenderOptions(color=to_terminal))
+        width = shutil.get_terminal_size((120, 40)).columns if output is None else None
+        text = chosen.render(doc, RenderOptions(color=to_terminal, width=width,
+                                                generated_at=datetime.now().strftime("%Y-%m-%d %H:%M")))
     if output:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         echo_err(f"wrote {output}")
     else:
-        click.echo(text)
+        click.echo(text, nl=not text.endswith("\n"))
     sys.exit(result.exit_status(fail_on))
 
 

@@ -41,7 +41,8 @@ class Diagnostic:
         return cls(span.file, span.line, span.column, severity, code, message, hint, end)
 
     def short(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
