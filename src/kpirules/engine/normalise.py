@@ -118,16 +118,20 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
                         "name it with --period-column", where=table.source)
     metric_cols = [c for c in frame.columns if c in ruleset.metrics]
     dims: list[str] = []
+    ignored: list[str] = []
     for col in frame.columns:
         if col == chosen or col in ruleset.metrics or col.startswith("__count__"):
             continue
         if col in ruleset.dimensions or col in table.dimensions:
             dims.append(col)
         elif _is_numeric_text(frame[col]):
-            warnings.append(f'{table.source}: column "{col}" holds numbers but is neither a metric '
-                            "nor a declared dimension; ignored (declare it, or use --ignore/--dimension)")
+            ignored.append(col)
         else:
             dims.append(col)
+    if ignored:
+        names = ", ".join(f'"{c}"' for c in ignored)
+        warnings.append(f"{table.source}: {len(ignored)} numeric column(s) are neither metrics nor declared "
+                        f"dimensions, ignored: {names} (declare them, or use --ignore/--dimension)")
     idx, key, errors = map_periods(frame[chosen], ruleset.grain)
     if errors:
         value, message = next(iter(errors.items()))
