@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from kpirules.data.table import RawTable
 from kpirules.errors import DataError
 from kpirules.plugin_api import Connector, SettingsError, SourceContext
@@ -90,6 +89,8 @@ class XlsxConnector(Connector):
             for index, name in names.items():
                 value = row[index] if index < len(row) else None
                 columns[name].append(_cell(value, nulls))
+        import polars as pl  # imported here: `kpirules check` loads plugins but never Polars
+
         frame = pl.DataFrame({n: _column(v) for n, v in columns.items()}, strict=False)
         period = settings.get("period_column")
         if period is not None:
