@@ -9,7 +9,13 @@ from conftest import CASES, SHIPPED_RULESETS, check_golden, conformance_rule_fil
 
 from kpirules.errors import RuleFileError
 from kpirules.lang import ast
-from kpirules.lang.formatter import format_expr, format_text, quote_name, quote_string, scan_comments
+from kpirules.lang.formatter import (
+    format_expr,
+    format_text,
+    quote_name,
+    quote_string,
+    scan_comments,
+)
 from kpirules.lang.parser import parse
 
 FMT_CASES = sorted(p for p in (CASES / "fmt").glob("*.kpi") if not p.name.endswith(".formatted.kpi"))
@@ -19,7 +25,7 @@ def assert_formatting_contract(text: str) -> str:
     """Format, then check idempotence and that the meaning did not change."""
     formatted = format_text(text)
     assert format_text(formatted) == formatted, "formatting twice changed the file"
-    before, diags_before = parse(text)
+    before, _diags_before = parse(text)
     after, diags_after = parse(formatted)
     assert not diags_after, diags_after
     assert same_meaning(after.statements) == same_meaning(before.statements)
