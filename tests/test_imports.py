@@ -1,0 +1,61 @@
+"""``kpirules --version`` and ``kpirules check`` stay fast: they never import Polars.
+
+Checking a rule file is what editors and pre-commit hooks run on every save;
+importing the evaluation stack (Polars and what comes with it) would cost them
+most of a second each time. Each command runs in a fresh interpreter, since
+this test process has long imported everything.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("polars", "pandas", "pyarrow", "sqlalchemy", "matplotlib", "jinja2")
+
+RULES = """\
+ruleset funnel
+metric visits
+metric leads
+kpi cr = leads / visits unit percent
+threshold cr
+  critical < 10%
+rule low when cr is critical then log(text="low")
+"""
+
+
+def imported_modules(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
+    """Run ``kpirules ARGS`` as the console script does; return its exit code and the
+    top-level packages it imported (from ``python -X importtime``)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c",
+         "import sys; from kpirules.cli import entry; sys.argv = ['kpirules', *sys.argv[1:]]; entry()",
+         *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+    modules = set()
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            modules.add(name.split(".")[0])
+    return proc.returncode, modules, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("args", [["--version"], ["check", "rules.kpi"], ["check", "--format", "json",
+                                                                          "rules.kpi"]])
+def test_language_commands_do_not_import_the_evaluation_stack(args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
+    code, modules, output = imported_modules(args, tmp_path)
+    assert code == 0, output
+    assert "kpirules" in modules
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_importing_kpirules_is_light() -> None:
+    code = f"import sys, kpirules; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
