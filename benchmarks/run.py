@@ -63,12 +63,17 @@ SIZES = {"100k": 1_000, "1M": 10_000, "2M": 20_000}  # label -> campaigns (x 100
 
 @dataclass
 class Run:
-    """One measured command: median wall seconds, peak RSS in MB, exit code."""
+    """One measured command: median wall seconds, peak RSS in MB, CPU seconds, exit code.
+
+    CPU time (user + system) is less sensitive than wall time to other work
+    on a shared machine, so it is kept beside it.
+    """
 
     wall: float
     rss_mb: float
     rc: int
     stderr: str = ""
+    cpu: float = math.nan
 
     @property
     def ok(self) -> bool:
@@ -82,12 +87,13 @@ def _once(cmd: Sequence[str | Path]) -> Run:
     argv = [str(a) for a in cmd]
     with tempfile.NamedTemporaryFile("r", suffix=".time") as rep:
         if TIME.exists():
-            full = [str(TIME), "-f", "%M", "-o", rep.name, *argv]
+            full = [str(TIME), "-f", "%M %U %S", "-o", rep.name, *argv]
         else:  # a fresh wrapper, so that RUSAGE_CHILDREN holds this command only
             code = (
                 "import resource, subprocess, sys\n"
                 "rc = subprocess.call(sys.argv[2:])\n"
-                "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+                "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+                "open(sys.argv[1], 'w').write(f'{u.ru_maxrss} {u.ru_utime} {u.ru_stime}')\n"
                 "sys.exit(rc)\n"
             )
             full = [str(PYTHON), "-c", code, rep.name, *argv]
@@ -95,20 +101,55 @@ def _once(cmd: Sequence[str | Path]) -> Run:
         proc = subprocess.run(full, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wall = time.perf_counter() - start
         lines = [ln for ln in Path(rep.name).read_text().splitlines() if ln.strip()]
-    rss_kb = float(lines[-1]) if lines and lines[-1].strip().isdigit() else math.nan
-    return Run(wall, rss_kb / 1024, proc.returncode, proc.stderr[-2000:])
+    try:  # the last line; /usr/bin/time puts "Command exited with…" before it
+        rss_kb, user, system = (float(x) for x in lines[-1].split())
+    except (IndexError, ValueError):
+        rss_kb = user = system = math.nan
+    return Run(wall, rss_kb / 1024, proc.returncode, proc.stderr[-2000:], user + system)
 
 
-def measure(cmd: Sequence[str | Path], repeat: int = 1) -> Run:
-    """The median of ``repeat`` runs (wall and memory each); the first failure stops."""
+def busy_fraction(interval: float = 0.5) -> float:
+    """Share of all cores busy over ``interval`` seconds (from /proc/stat; 0 if unknown)."""
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields), idle
+    try:
+        total0, idle0 = sample()
+        time.sleep(interval)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_quiet(max_wait: float, threshold: float = 0.15) -> float:
+    """Wait (up to ``max_wait`` s) until other work leaves the machine nearly idle.
+
+    On a shared machine a figure measured while someone else runs a test
+    suite says more about them than about kpirules. Returns the busy share
+    last seen, so that it can be reported with the figures.
+    """
+    deadline = time.monotonic() + max_wait
+    busy = busy_fraction()
+    while busy > threshold and time.monotonic() < deadline:
+        time.sleep(2)
+        busy = busy_fraction()
+    return busy
+
+
+def measure(cmd: Sequence[str | Path], repeat: int = 1, quiet_wait: float = 0.0) -> Run:
+    """The median of ``repeat`` runs (wall, memory, CPU each); the first failure stops."""
     runs = []
     for _ in range(max(1, repeat)):
+        if quiet_wait:
+            wait_quiet(quiet_wait)
         run = _once(cmd)
         if not run.ok:
             return run
         runs.append(run)
     return Run(statistics.median(r.wall for r in runs), statistics.median(r.rss_mb for r in runs),
-               runs[-1].rc, runs[-1].stderr)
+               runs[-1].rc, runs[-1].stderr, statistics.median(r.cpu for r in runs))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -172,7 +213,7 @@ class Bench:
         """Measure ``cmd`` once per session (cached by ``key``), and remember it."""
         if key not in self.cache:
             self.note(key)
-            run = measure(cmd, self.args.repeat if repeat is None else repeat)
+            run = measure(cmd, self.args.repeat if repeat is None else repeat, self.args.quiet_wait)
             if not run.ok:
                 self.note(f"{key} failed with exit code {run.rc}:\n{run.stderr.strip()[-800:]}")
             self.cache[key] = run
@@ -237,12 +278,13 @@ def section_compare(b: Bench, size: str, ok: bool) -> None:
     for kind in ("parquet", "csv"):
         base = b.eval_baseline(paths[kind])
         kr = b.eval_kpirules(paths[kind], 17) if ok else None
-        rows.append((kind, "baseline (hand-written Polars)", base.wall, base.rss_mb, "", ""))
+        rows.append((kind, "baseline (hand-written Polars)", base.wall, base.cpu, base.rss_mb, "", "", ""))
         if kr:
-            rows.append((kind, "kpirules eval", kr.wall if kr.ok else f"failed ({kr.rc})", kr.rss_mb,
-                         ratio(kr, base), ratio(kr, base, "rss_mb")))
+            rows.append((kind, "kpirules eval", kr.wall if kr.ok else f"failed ({kr.rc})", kr.cpu,
+                         kr.rss_mb, ratio(kr, base), ratio(kr, base, "cpu"), ratio(kr, base, "rss_mb")))
     b.say(f"\n## kpirules vs hand-written Polars — {size} rows ({campaigns:,} campaigns × {MONTHS} months), 17 KPIs\n")
-    b.say(table(("data", "engine", "wall s", "peak MB", "time ratio", "memory ratio"), rows))
+    b.say(table(("data", "engine", "wall s", "CPU s", "peak MB", "wall ratio", "CPU ratio", "memory ratio"),
+                rows))
 
 
 def section_scaling(b: Bench, sizes: list[str], ok: bool) -> None:
@@ -253,19 +295,22 @@ def section_scaling(b: Bench, sizes: list[str], ok: bool) -> None:
         path = generate.ensure(campaigns, MONTHS)["parquet"]
         n = campaigns * MONTHS
         base = b.eval_baseline(path)
-        k17 = b.eval_kpirules(path, 17) if ok else None
-        k70 = b.eval_kpirules(path, 70) if ok else None
-
-        def cell(r: Run | None) -> tuple[Any, Any]:
+        runs: list[tuple[str, Run | None, str]] = [("baseline, 17 KPIs", base, "")]
+        if ok:
+            k17 = b.eval_kpirules(path, 17)
+            k70 = b.eval_kpirules(path, 70)
+            runs += [("kpirules, 17 KPIs", k17, ratio(k17, base)),
+                     ("kpirules, 70 KPIs", k70, ratio(k70, base))]
+        for label, r, vs in runs:
             if r is None:
-                return (None, None)
-            return (r.wall if r.ok else f"failed ({r.rc})", r.rss_mb if r.ok else None)
-
-        us_row = k17.wall / n * 1e6 if k17 and k17.ok else None
-        rows.append((f"{n:,}", *cell(k17), us_row, *cell(k70), ratio(k70, k17), *cell(base), ratio(k17, base)))
+                continue
+            if not r.ok:
+                rows.append((f"{n:,}", label, f"failed ({r.rc})", None, None, None, ""))
+                continue
+            rows.append((f"{n:,}", label, r.wall, r.cpu, r.rss_mb, r.wall / n * 1e6, vs))
     b.say("\n## Scaling (Parquet input)\n")
-    b.say(table(("input rows", "kpirules 17 KPIs s", "MB", "µs/row", "kpirules 70 KPIs s", "MB",
-                 "70 vs 17", "baseline s", "MB", "kpirules/baseline"), rows))
+    b.say(table(("input rows", "engine", "wall s", "CPU s", "peak MB", "µs/row (wall)",
+                 "wall vs baseline"), rows))
 
 
 def section_check(b: Bench, ok_cli: bool) -> None:
@@ -429,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("compare", "scaling", "check", "rule-engine", "agreement"),
                         action="append", help="run only these sections (repeatable)")
     parser.add_argument("--save", type=Path, help="also write every figure as JSON")
+    parser.add_argument("--quiet-wait", type=float, default=60.0,
+                        help="before each run, wait up to this many seconds for other work "
+                             "on the machine to stop (0: do not wait)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sample = min(args.sample, 5_000)
