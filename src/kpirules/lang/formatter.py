@@ -28,6 +28,7 @@ statements of the same kind (and around comment blocks) are kept, at most one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from attrs import define, evolve, field
@@ -348,8 +349,16 @@ class _Layout:
         self._attach(list(comments))
 
     def _attach(self, comments: list[Comment]) -> None:
-        lines = [line for block in self.blocks for line in block]
+        """Give each comment to an output line (see the module docstring).
+
+        Statements do not overlap and come in file order, so a comment is first
+        placed in the last statement starting on or before its line (found by
+        bisection); only that statement's few lines are then searched.
+        """
+        starts = [stmt.span.line for stmt in self.statements]
         for comment in comments:
+            index = bisect_right(starts, comment.line) - 1
+            lines = self.blocks[index] if index >= 0 else []
             if comment.trailing:
                 before = [ln for ln in lines if ln.start <= (comment.line, comment.column)]
                 if before:
@@ -362,6 +371,8 @@ class _Layout:
             after = [ln for ln in lines if ln.start[0] > comment.line]
             if after:
                 min(after, key=lambda ln: ln.start).before.append(comment)
+            elif index + 1 < len(self.blocks):
+                self.blocks[index + 1][0].before.append(comment)
             else:
                 self.tail.append(comment)
 
