@@ -247,3 +247,19 @@ def test_files_with_errors_are_refused(text: str) -> None:
         format_text(text, "broken.kpi")
     assert info.value.diagnostics
     assert all(d.file == "broken.kpi" for d in info.value.diagnostics)
+
+
+def test_printing_and_comparing_deep_trees_does_not_recurse() -> None:
+    """However deep an expression the parser accepts, the formatter can print and check it."""
+    from kpirules.lang.formatter import same_tree
+
+    deep: ast.Expr = ast.Name("m")
+    for _ in range(5000):
+        deep = ast.Binary("+", deep, ast.Unary("-", ast.Name("x")))
+    text = format_expr(deep)
+    assert text.startswith("m + -x + -x") and text.count("-x") == 5000
+    other: ast.Expr = ast.Name("m")
+    for _ in range(5000):
+        other = ast.Binary("+", other, ast.Unary("-", ast.Name("x")))
+    assert same_tree(deep, other)
+    assert not same_tree(deep, ast.Binary("+", other, ast.Name("y")))

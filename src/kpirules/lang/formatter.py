@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
+import attrs
 from attrs import define, evolve, field
 
 from kpirules.errors import RuleFileError
@@ -149,12 +151,44 @@ def _precedence(expr: ast.Expr) -> int:
 
 def format_expr(expr: ast.Expr, context: int = 0) -> str:
     """``expr`` with the fewest parentheses that keep its tree, inside an operand slot
-    that needs at least binding strength ``context``."""
-    text = _format_bare(expr)
+    that needs at least binding strength ``context``.
+
+    The tree is walked with an explicit stack, children before parents, so that
+    however deep an expression the parser accepts, printing it cannot hit
+    Python's recursion limit.
+    """
+    done: dict[int, str] = {}
+    stack: list[tuple[ast.Expr, bool]] = [(expr, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in done:
+            continue
+        if children_done:
+            done[id(node)] = _format_node(node, lambda child, ctx: _wrap(child, done[id(child)], ctx))
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return _wrap(expr, done[id(expr)], context)
+
+
+def _wrap(expr: ast.Expr, text: str, context: int) -> str:
     return f"({text})" if _precedence(expr) < context else text
 
 
-def _format_bare(expr: ast.Expr) -> str:
+def _children(expr: ast.Expr) -> list[ast.Expr]:
+    if isinstance(expr, ast.Unary | ast.IsStatus):
+        return [expr.operand]
+    if isinstance(expr, ast.Binary):
+        return [expr.left, expr.right]
+    if isinstance(expr, ast.InList):
+        return [expr.operand, *expr.items]
+    if isinstance(expr, ast.Call):
+        return [*expr.args, *(value for _, value in expr.kwargs)]
+    return []
+
+
+def _format_node(expr: ast.Expr, sub: Callable[[ast.Expr, int], str]) -> str:
+    """One node's text; ``sub(child, context)`` gives a child's text, parenthesised as needed."""
     if isinstance(expr, ast.Number):
         return format_number(expr)
     if isinstance(expr, ast.String):
@@ -167,21 +201,21 @@ def _format_bare(expr: ast.Expr) -> str:
         return quote_name(expr.name)
     if isinstance(expr, ast.Unary):
         if expr.op == "not":
-            return "not " + format_expr(expr.operand, _NOT)
-        return "-" + format_expr(expr.operand, _NEG)
+            return "not " + sub(expr.operand, _NOT)
+        return "-" + sub(expr.operand, _NEG)
     if isinstance(expr, ast.Binary):
         _, left, right = _BINARY_PRECEDENCE.get(expr.op, _COMPARISON)
-        return f"{format_expr(expr.left, left)} {expr.op} {format_expr(expr.right, right)}"
+        return f"{sub(expr.left, left)} {expr.op} {sub(expr.right, right)}"
     if isinstance(expr, ast.InList):
-        items = ", ".join(format_expr(item) for item in expr.items)
+        items = ", ".join(sub(item, 0) for item in expr.items)
         keyword = "not in" if expr.negated else "in"
-        return f"{format_expr(expr.operand, _COMPARISON[1])} {keyword} [{items}]"
+        return f"{sub(expr.operand, _COMPARISON[1])} {keyword} [{items}]"
     if isinstance(expr, ast.IsStatus):
         keyword = "is not" if expr.negated else "is"
-        return f"{format_expr(expr.operand, _COMPARISON[1])} {keyword} {expr.status}"
+        return f"{sub(expr.operand, _COMPARISON[1])} {keyword} {expr.status}"
     if isinstance(expr, ast.Call):
-        args = [format_expr(arg) for arg in expr.args]
-        args += [f"{quote_name(key)}={format_expr(value)}" for key, value in expr.kwargs]
+        args = [sub(arg, 0) for arg in expr.args]
+        args += [f"{quote_name(key)}={sub(value, 0)}" for key, value in expr.kwargs]
         return f"{quote_name(expr.func)}({', '.join(args)})"
     raise TypeError(f"not an expression: {expr!r}")
 
@@ -441,6 +475,28 @@ def canonical_statements(rule_file: ast.RuleFile) -> tuple[ast.Statement, ...]:
 
 def _check_same_meaning(original: ast.RuleFile, formatted: str, path: str) -> None:
     again, diagnostics = parse(formatted, path)
-    if has_errors(diagnostics) or canonical_statements(again) != canonical_statements(original):
+    if has_errors(diagnostics) or not same_tree(canonical_statements(again), canonical_statements(original)):
         raise FormatterBug(
             f"formatting {path} would change its meaning; please report this bug with the file")
+
+
+def same_tree(left: object, right: object) -> bool:
+    """AST equality (positions aside, as ``==`` on nodes), with an explicit stack:
+    attrs' ``__eq__`` recurses once per level and deep expressions would overflow it."""
+    stack = [(left, right)]
+    while stack:
+        a, b = stack.pop()
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, tuple | list):
+            assert isinstance(b, tuple | list)
+            if len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif attrs.has(type(a)):
+            node_type = cast("type[attrs.AttrsInstance]", type(a))
+            stack.extend((getattr(a, f.name), getattr(b, f.name))
+                         for f in attrs.fields(node_type) if f.eq)
+        elif a != b:
+            return False
+    return True
