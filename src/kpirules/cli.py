@@ -178,6 +178,11 @@ def fmt(files: Sequence[str], check_only: bool, diff: bool) -> None:
     for path in files:
         name, text = read_source(path)
         formatted = format_text(text, name)
+        if path == "-" and not (check_only or diff):
+            click.echo(formatted, nl=False)  # a filter: always give the text back
+            if formatted != text:
+                would_change.append(name)
+            continue
         if formatted == text:
             continue
         would_change.append(name)
@@ -187,11 +192,8 @@ def fmt(files: Sequence[str], check_only: bool, diff: bool) -> None:
                 f"a/{name}", f"b/{name}")), nl=False)
         if check_only or diff:
             continue
-        if path == "-":
-            click.echo(formatted, nl=False)
-        else:
-            Path(path).write_text(formatted, encoding="utf-8")
-            echo_err(f"formatted {name}")
+        Path(path).write_text(formatted, encoding="utf-8")
+        echo_err(f"formatted {name}")
     if check_only and would_change:
         for name in would_change:
             echo_err(f"would reformat {name}")
@@ -324,10 +326,10 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
     if chosen is None:
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     else:
-        from kpirules.report.base import RenderOptions
-
         import shutil
         from datetime import datetime
+
+        from kpirules.report.base import RenderOptions
 
         to_terminal = output is None and use_color()
         width = shutil.get_terminal_size((120, 40)).columns if output is None else None

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from .helpers import evaluate, row, values
 
 import kpirules
 from kpirules.data.readers import read_file
 from kpirules.data.table import RawTable
 from kpirules.errors import DataError, UsageError
+
+from .helpers import evaluate, row, values
 
 RULES = "ruleset t\ndimension canal\nmetric visites\nmetric depenses unit EUR\nkpi cpv = depenses / visites\n"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from .helpers import evaluate, values
 
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]

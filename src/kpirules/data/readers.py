@@ -171,10 +171,10 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
     try:
         frame = pl.read_csv(io.BytesIO(raw), separator=separator, infer_schema_length=10_000,
                             null_values=list(null_values) or None, decimal_comma=decimal == ",")
-    except Exception:  # noqa: BLE001 - a cell the fast parser refuses: read every cell as text
+    except Exception:
         try:
             frame = pl.read_csv(io.BytesIO(raw), separator=separator, infer_schema=False)
-        except Exception as err:  # noqa: BLE001 - the CSV reader's message names the problem
+        except Exception as err:
             raise DataError(f"cannot read as CSV (separator {separator!r}): {err}", where=name) from None
     stripped = {c: c.strip() for c in frame.columns if c != c.strip()}
     if stripped:

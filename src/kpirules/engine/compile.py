@@ -22,11 +22,11 @@ SEG, P, OVERALL, YEAR = "__seg", "__p", "__overall", "__year"
 
 
 def status_col(name: str) -> str:
-    return f"{name}:status"
+    return f"{name}`status"  # a backtick never appears in a name
 
 
 def rule_col(name: str) -> str:
-    return f"rule:{name}"
+    return f"rule`{name}"
 
 
 def finite(expr: pl.Expr) -> pl.Expr:

@@ -131,7 +131,7 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
         lazy = lazy.with_columns(rule_exprs)
         lazy = lazy.with_columns([
             (pl.col(rule_col(n)) & ~pl.col(rule_col(n)).shift(1).over(SEG).fill_null(False))
-            .alias(rule_col(n) + ":new") for n in ruleset.rules])
+            .alias(rule_col(n) + "`new") for n in ruleset.rules])
     full = lazy.collect()
     objectives = evaluate_objectives(ruleset, full, norm.dimensions, values, as_of)
     shown = full.filter(pl.col(P) <= as_of) if history else full.filter(pl.col(P) == as_of)

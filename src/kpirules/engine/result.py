@@ -144,7 +144,7 @@ class Result:
                         "period": self._label(row[P]),
                         "segment": self.segment_of(row),
                         "severity": rule.severity,
-                        "new": bool(row[col + ":new"]),
+                        "new": bool(row[col + "`new"]),
                         "action": call.name,
                         "args": {k: (self.fill_template(v, row) if isinstance(v, str) else v)
                                  for k, v in call.args.items()},

@@ -8,6 +8,7 @@ file is collected, and a Ruleset is returned only when none is an error.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,7 +34,19 @@ from kpirules.lang.periods import GRAINS, PeriodError, first_index, last_index
 
 AGGS = ("sum", "avg", "min", "max", "first", "last")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-STATUS_SUFFIX = ":status"
+STATUS_SUFFIX = "`status"  # a backtick never appears in a name, so node ids cannot collide
+
+
+def status_node(name: str) -> str:
+    return name + STATUS_SUFFIX
+
+
+def rule_node(name: str) -> str:
+    return "rule`" + name
+
+
+def objective_node(name: str) -> str:
+    return "objective`" + name
 
 
 class Checker:
@@ -66,8 +79,11 @@ class Checker:
         self.diags.append(Diagnostic.at(span, "warning", code, message, hint))
 
     # ── driver ──
-    def run(self, suppress_unknown: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    def run(self, suppress_unknown: frozenset[str] = frozenset(),
+            syntax_errors: bool = False) -> list[Diagnostic]:
+        """Check everything; after syntax errors, stay quiet about what they may explain."""
         self.suppress_unknown = suppress_unknown
+        self.syntax_errors = syntax_errors
         self._header()
         for stmt in self.file.statements:
             self._define(stmt)
@@ -109,6 +125,8 @@ class Checker:
     def _header(self) -> None:
         headers = [s for s in self.file.statements if isinstance(s, ast.RulesetStmt)]
         if not headers:
+            if self.syntax_errors:
+                return  # the ruleset line itself is probably the one that did not parse
             first = self.file.statements[0].span if self.file.statements else ast.Span(self.file.path, 1, 1)
             self.error(first, "no-ruleset", "the file has no ruleset statement",
                        'start the file with: ruleset NAME "Title"')
@@ -135,7 +153,7 @@ class Checker:
                        f"first defined at line {first.line}, column {first.column}")
             return False
         self.defined_at[ident.name] = ident.span
-        self.graph.add_node(ident.name, kind=what)
+        self.graph.add_node(ident.name, kind=what, name=ident.name)
         return True
 
     def _define(self, stmt: ast.Statement) -> None:
@@ -225,8 +243,8 @@ class Checker:
         if not stmt.clauses:
             self.warning(stmt.span, "empty-threshold", f'the threshold on "{target}" has no level',
                          "add a line such as: critical < 10%")
-        node = target + STATUS_SUFFIX
-        self.graph.add_node(node, kind="status")
+        node = status_node(target)
+        self.graph.add_node(node, kind="status", name=target)
         self.graph.add_edge(target, node)
         if stmt.where is not None:
             self._expr(stmt.where, node)
@@ -293,8 +311,8 @@ class Checker:
             self.objectives[name] = ObjectiveDef(
                 name, stmt.title, target, stmt.kind, stmt.amount, relative, deadline,
                 stmt.deadline.text, start, stmt.start.text if stmt.start else None, stmt.op, stmt.span)
-            node = f"objective:{name}"
-            self.graph.add_node(node, kind="objective")
+            node = objective_node(name)
+            self.graph.add_node(node, kind="objective", name=name)
             self.graph.add_edge(target, node)
 
     def _rule(self, stmt: ast.RuleStmt) -> None:
@@ -302,8 +320,8 @@ class Checker:
         if name in self.rules:
             self.error(stmt.name.span, "duplicate-name", f'rule "{name}" is defined twice')
             return
-        node = f"rule:{name}"
-        self.graph.add_node(node, kind="rule")
+        node = rule_node(name)
+        self.graph.add_node(node, kind="rule", name=name)
         self._expr(stmt.condition, node)
         for_periods, scope, severity = 1, "both", "warning"
         seen: set[str] = set()
@@ -314,7 +332,7 @@ class Checker:
             if opt.key == "for":
                 assert isinstance(opt.value, ast.Number)
                 count = opt.value.value
-                if count != int(count) or count < 1:
+                if not math.isfinite(count) or count != int(count) or count < 1:
                     self.error(opt.value.span, "bad-for",
                                f"a rule holds for at least 1 period, not {opt.value.text}",
                                "write: for 2 periods")
@@ -406,7 +424,7 @@ class Checker:
                        f"add: threshold {operand.name} …")
             return
         if owner is not None and operand.name in self.defined_at:
-            self.graph.add_edge(operand.name + STATUS_SUFFIX, owner)
+            self.graph.add_edge(status_node(operand.name), owner)
 
     def _has_threshold(self, name: str) -> bool:
         return any(isinstance(s, ast.ThresholdStmt) and s.target.name == name for s in self.file.statements)
@@ -443,7 +461,7 @@ class Checker:
                 expected = str(spec.min_args)
             else:
                 expected = f"{spec.min_args} to {spec.max_args}"
-            plural = "s" if expected != "1" else ""
+            plural = "" if expected in ("1", "at least 1") else "s"
             self.error(node.func_span, "bad-argument-count",
                        f"{node.func}() takes {expected} argument{plural}, not {count}",
                        f"{node.func}({', '.join(spec.params)}): {spec.doc}" if spec.doc else None)
@@ -461,7 +479,8 @@ class Checker:
             value = arg.value
         elif isinstance(arg, ast.Name) and arg.name in self.params:
             value = self.params[arg.name].value
-        if not isinstance(value, int | float) or value != int(value) or value < 1:
+        if (not isinstance(value, int | float) or not math.isfinite(value)
+                or value != int(value) or value < 1):
             self.error(_span_of(arg, ast.NOWHERE), "bad-argument",
                        f"{func}(): the number of periods must be a whole number of at least 1")
 

@@ -102,19 +102,30 @@ def node_label(ruleset: Ruleset, node: str) -> str:
     elif kind == "decision" and node in ruleset.decisions:
         extra = ruleset.decisions[node].title
     elif kind == "status":
-        return f"status of {node.removesuffix(':status')}"
+        return f"status of {ruleset.graph.nodes[node].get('name', node)}"
     elif kind == "rule":
-        name = node.removeprefix("rule:")
+        name = ruleset.graph.nodes[node].get("name", node)
         rule = ruleset.rules.get(name)
         extra = rule.title if rule is not None else None
     elif kind == "objective":
-        name = node.removeprefix("objective:")
+        name = ruleset.graph.nodes[node].get("name", node)
         objective = ruleset.objectives.get(name)
         extra = objective.title if objective is not None else None
     return name if not extra else f"{name}\n{extra}"
 
 
 # ───────────────────────── DOT ─────────────────────────
+
+
+def public_id(graph: nx.DiGraph, node: str) -> str:
+    """The id users see: ``NAME:status``, ``rule:NAME``, ``objective:NAME`` or the name."""
+    kind = node_kind(graph, node)
+    name = str(graph.nodes[node].get("name", node))
+    if kind == "status":
+        return f"{name}:status"
+    if kind in ("rule", "objective"):
+        return f"{kind}:{name}"
+    return name
 
 
 def _dot_quote(text: str) -> str:
@@ -139,13 +150,13 @@ def to_dot(ruleset: Ruleset) -> str:
             out.append(f"  // {kind}")
             current_kind = kind
         shape, colour = DOT_STYLE.get(kind, UNKNOWN_STYLE)
-        out.append(f"  {_dot_quote(node)} [label={_dot_quote(node_label(ruleset, node))}, "
+        out.append(f"  {_dot_quote(public_id(graph, node))} [label={_dot_quote(node_label(ruleset, node))}, "
                    f'shape={shape}, fillcolor="{colour}"];')
     inputs = [n for n in order if node_kind(graph, n) in INPUT_KINDS]
     if inputs:
-        out.append("  { rank=min; " + " ".join(f"{_dot_quote(n)};" for n in inputs) + " }")
+        out.append("  { rank=min; " + " ".join(f"{_dot_quote(public_id(graph, n))};" for n in inputs) + " }")
     for src, dst in ordered_edges(ruleset, order):
-        out.append(f"  {_dot_quote(src)} -> {_dot_quote(dst)};")
+        out.append(f"  {_dot_quote(public_id(graph, src))} -> {_dot_quote(public_id(graph, dst))};")
     out.append("}")
     return "\n".join(out)
 
@@ -195,9 +206,9 @@ def to_json(ruleset: Ruleset) -> str:
     def dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    nodes = [dump({"id": n, "kind": node_kind(graph, n), "label": node_label(ruleset, n)})
+    nodes = [dump({"id": public_id(graph, n), "kind": node_kind(graph, n), "label": node_label(ruleset, n)})
              for n in order]
-    edges = [dump([src, dst]) for src, dst in ordered_edges(ruleset, order)]
+    edges = [dump([public_id(graph, src), public_id(graph, dst)]) for src, dst in ordered_edges(ruleset, order)]
     return "\n".join([
         "{",
         f'  "ruleset": {dump(ruleset.name)},',

@@ -20,7 +20,7 @@ _DEFINES = re.compile(r"^\s*(?:param|dimension|metric|kpi|decision)\s+(`[^`\n]+`
 def read_source(path: str | Path) -> tuple[str, str]:
     """(display name, text) of a rule file; ``-`` is standard input."""
     if str(path) == "-":
-        return "<stdin>", sys.stdin.read()
+        return "<stdin>", sys.stdin.read().removeprefix("\ufeff")
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -41,13 +41,15 @@ def read_source(path: str | Path) -> tuple[str, str]:
 def check_text(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None,
                known_actions: Iterable[str] | None = None) -> tuple[Ruleset | None, list[Diagnostic]]:
     """Parse and check; return the Ruleset (None when there are errors) and every diagnostic."""
+    text = text.removeprefix("\ufeff")  # a BOM from an editor is not part of the rules
     rule_file, diagnostics = parse(text, path)
     suppress: frozenset[str] = frozenset()
     if has_errors(diagnostics):
         # names defined by statements that did not parse must not be reported as unknown
         suppress = frozenset(m.group(1).strip("`") for m in _DEFINES.finditer(text))
     checker = Checker(rule_file, functions, known_actions)
-    diagnostics = sorted([*diagnostics, *checker.run(suppress)], key=sort_key)
+    diagnostics = sorted([*diagnostics, *checker.run(suppress, bool(suppress) or has_errors(diagnostics))],
+                         key=sort_key)
     if has_errors(diagnostics):
         return None, diagnostics
     source_path = Path(path) if not path.startswith("<") else None

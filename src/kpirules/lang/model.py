@@ -123,7 +123,7 @@ class RuleDef:
 @frozen
 class Ruleset:
     """A checked rule file. ``order`` lists KPIs, statuses and decisions in
-    computation order (statuses as ``NAME:status``)."""
+    computation order (statuses as ``NAME`status``, see checker.status_node)."""
 
     name: str
     title: str | None

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from lark import Lark, Token
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from kpirules.lang import ast
@@ -78,6 +78,9 @@ _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "CARET"}
 _SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|`[^`\n]*`?|#[^\n]*|[A-Za-z_][A-Za-z0-9_]*')
 
 
+MAX_DEPTH = 200  # nesting of one statement's parse tree; deeper is refused, never a crash
+
+
 def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnostic]]:
     """Parse ``text``; return the statements that parsed and every diagnostic."""
     lark = lark_parser()
@@ -85,9 +88,39 @@ def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnos
         tree = lark.parse(text)
     except UnexpectedInput:
         return _parse_by_statement(lark, text, path)
+    return _build(tree, path)
+
+
+def _build(tree: Tree, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
+    """AST of the statements, refusing any nested deeper than the transformer can go."""
     builder = ToAst(path)
-    statements = builder.transform(tree)
-    return ast.RuleFile(path, tuple(statements)), builder.diagnostics
+    statements: list[ast.Statement] = []
+    diagnostics: list[Diagnostic] = []
+    for child in tree.children:
+        if isinstance(child, Tree) and _depth(child) > MAX_DEPTH:
+            meta = child.meta
+            diagnostics.append(Diagnostic(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                                          "error", "too-deep",
+                                          f"this statement nests more than {MAX_DEPTH} levels deep",
+                                          "split the formula into several KPIs"))
+            continue
+        statements.append(builder.transform(child))
+    return ast.RuleFile(path, tuple(statements)), [*builder.diagnostics, *diagnostics]
+
+
+def _depth(tree: Tree) -> int:
+    """Depth of a parse tree, measured without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                break
+        if isinstance(node, Tree):
+            stack.extend((c, depth + 1) for c in node.children)
+    return deepest
 
 
 def _statement_chunks(text: str) -> list[tuple[int, int]]:
@@ -119,9 +152,9 @@ def _parse_by_statement(lark: Lark, text: str, path: str) -> tuple[ast.RuleFile,
             diagnostics.append(_syntax_diagnostic(
                 lark, err, padded, path, following[0] if following else None))
             continue
-        builder = ToAst(path)
-        statements.extend(builder.transform(tree))
-        diagnostics.extend(builder.diagnostics)
+        part, part_diagnostics = _build(tree, path)
+        statements.extend(part.statements)
+        diagnostics.extend(part_diagnostics)
     return ast.RuleFile(path, tuple(statements)), diagnostics
 
 

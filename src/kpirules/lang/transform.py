@@ -167,18 +167,15 @@ class ToAst(Transformer):
                 continue
             if isinstance(arg, tuple):
                 kwargs.append((arg[0].name, arg[1]))
-            elif kwargs:
-                self.diagnostics.append(Diagnostic.at(
-                    _expr_span(arg, self._span(meta)), "error", "positional-after-keyword",
-                    f"in {ident.name}(): a positional argument follows a keyword argument"))
             else:
-                args.append(arg)
+                if kwargs:
+                    self.diagnostics.append(Diagnostic.at(
+                        _expr_span(arg, self._span(meta)), "error", "positional-after-keyword",
+                        f"in {ident.name}(): a positional argument follows a keyword argument"))
+                args.append(arg)  # kept, so that the argument count is not reported as well
         return ast.Call(ident.name, tuple(args), tuple(kwargs), self._span(meta), ident.span)
 
     # ── statements ──
-    def start(self, meta: Meta, c: list[Any]) -> list[ast.Statement]:
-        return c
-
     def grain_clause(self, meta: Meta, c: list[Any]) -> ast.Ident:
         return c[0]
 
