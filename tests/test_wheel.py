@@ -103,7 +103,7 @@ def test_installed_wheel_parses_a_rule_file(wheel: Path, tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stdout + proc.stderr
     first, second = proc.stdout.splitlines()
     assert Path(first).resolve().is_relative_to(site_packages.resolve())
-    assert second == "funnel ['cr'] ('cr', 'cr:status')"
+    assert second == "funnel ['cr'] ('cr', 'cr`status')"
 
     script_dir = python.parent
     cli = _run([str(script_dir / "kpirules"), "check", "funnel.kpi"], cwd=rules.parent, env=clean_env)
