@@ -70,6 +70,7 @@ class Checker:
         self.graph: nx.DiGraph = nx.DiGraph()
         self.grain = "month"
         self.header: ast.RulesetStmt | None = None
+        self._threshold_targets: set[str] | None = None
 
     # ── reporting ──
     def error(self, span: ast.Span, code: str, message: str, hint: str | None = None) -> None:
@@ -427,7 +428,10 @@ class Checker:
             self.graph.add_edge(status_node(operand.name), owner)
 
     def _has_threshold(self, name: str) -> bool:
-        return any(isinstance(s, ast.ThresholdStmt) and s.target.name == name for s in self.file.statements)
+        if self._threshold_targets is None:
+            self._threshold_targets = {s.target.name for s in self.file.statements
+                                       if isinstance(s, ast.ThresholdStmt)}
+        return name in self._threshold_targets
 
     def _call(self, node: ast.Call) -> None:
         spec = self.functions.get(node.func)
