@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import gen_big_ruleset  # noqa: E402
@@ -81,9 +82,16 @@ class Run:
         return self.rc in (0, 1)
 
 
+#: Extra environment of measured commands (``PYTHONPATH`` pointing at the
+#: checkout's ``src``, unless --installed: the venv's editable install may
+#: point at another copy of the project).
+CHILD_ENV: dict[str, str] = {}
+BUSY: list[float] = []  # the machine's busy share seen before each run
+
+
 def _once(cmd: Sequence[str | Path]) -> Run:
     """Run ``cmd`` once in a fresh process, measuring wall time and peak memory."""
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", **CHILD_ENV}
     argv = [str(a) for a in cmd]
     with tempfile.NamedTemporaryFile("r", suffix=".time") as rep:
         if TIME.exists():
@@ -143,7 +151,7 @@ def measure(cmd: Sequence[str | Path], repeat: int = 1, quiet_wait: float = 0.0)
     runs = []
     for _ in range(max(1, repeat)):
         if quiet_wait:
-            wait_quiet(quiet_wait)
+            BUSY.append(wait_quiet(quiet_wait))
         run = _once(cmd)
         if not run.ok:
             return run
@@ -226,7 +234,8 @@ class Bench:
         """Whether the installed CLI has an ``eval`` command yet."""
         if not self.kpirules.exists():
             return False
-        proc = subprocess.run([self.kpirules, "eval", "--help"], capture_output=True, text=True)
+        proc = subprocess.run([self.kpirules, "eval", "--help"], capture_output=True, text=True,
+                              env={**os.environ, **CHILD_ENV})
         return proc.returncode == 0
 
     def eval_kpirules(self, data: Path, kpis: int, out: Path | None = None) -> Run:
@@ -259,13 +268,17 @@ class Bench:
         import polars
 
         version = "not installed"
+        env = {**os.environ, **CHILD_ENV}
         if self.kpirules.exists():
-            proc = subprocess.run([self.kpirules, "--version"], capture_output=True, text=True)
+            proc = subprocess.run([self.kpirules, "--version"], capture_output=True, text=True, env=env)
             version = (proc.stdout or proc.stderr).strip().splitlines()[-1] if proc.returncode == 0 else "?"
+        where = subprocess.run([PYTHON, "-c", "import kpirules; print(kpirules.__file__)"],
+                               capture_output=True, text=True, env=env).stdout.strip()
         return {
             "cpu": cpu, "cores": os.cpu_count(), "memory": mem,
             "python": platform.python_version(), "polars": polars.__version__,
-            "kpirules": version, "os": platform.platform(),
+            "kpirules": version, "kpirules source": str(Path(where).parent) if where else "?",
+            "os": platform.platform(),
             "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         }
 
@@ -442,7 +455,8 @@ def section_agreement(b: Bench, size: str, ok: bool) -> None:
     ko, bo = OUT / "agree_kpirules.json", OUT / "agree_baseline.json"
     b.note("agreement run on a gapped table, --history")
     subprocess.run([b.kpirules, "eval", RULESETS[17], "--data", small, "--format", "json",
-                    "-o", ko, "--fail-on", "never", "--history"], capture_output=True)
+                    "-o", ko, "--fail-on", "never", "--history"], capture_output=True,
+                   env={**os.environ, **CHILD_ENV})
     subprocess.run([PYTHON, BENCH / "baseline_polars.py", small, "-o", bo, "--history"], check=True)
     cases.append(("9k rows with 5% gaps, every period", ko, bo))
     rows = []
@@ -474,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("compare", "scaling", "check", "rule-engine", "agreement"),
                         action="append", help="run only these sections (repeatable)")
     parser.add_argument("--save", type=Path, help="also write every figure as JSON")
+    parser.add_argument("--installed", action="store_true",
+                        help="measure the kpirules the venv has installed, not this checkout's src")
     parser.add_argument("--quiet-wait", type=float, default=60.0,
                         help="before each run, wait up to this many seconds for other work "
                              "on the machine to stop (0: do not wait)")
@@ -481,12 +497,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.sample = min(args.sample, 5_000)
 
+    if not args.installed and (ROOT / "src" / "kpirules").is_dir():
+        CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
+            [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])
     b = Bench(args)
     ok = b.kpirules_works()
     machine = b.machine()
     b.results["machine"] = machine
     b.say("# kpirules benchmarks\n")
-    b.say(", ".join(f"{k}: {v}" for k, v in machine.items()))
+    b.say("\n".join(f"- {k}: {v}" for k, v in machine.items()))
     b.say(f"repeat: {args.repeat} (median shown); peak memory: "
           f"{'/usr/bin/time' if TIME.exists() else 'getrusage'}")
     if not ok:
@@ -505,6 +524,10 @@ def main(argv: list[str] | None = None) -> int:
         section_rule_engine(b, main_size, ok)
     if "agreement" in wanted:
         section_agreement(b, main_size, ok)
+    if BUSY:
+        b.say(f"\nbefore each run the machine was on average {statistics.mean(BUSY):.0%} busy "
+              f"(worst {max(BUSY):.0%}) with other work")
+        b.results["busy_before_runs"] = BUSY
     b.say(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"(other work on the machine skews figures; use --repeat)")
     if args.save:
