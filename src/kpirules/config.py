@@ -114,7 +114,7 @@ class JobConfig:
     def resolve(self, path: str | Path) -> Path:
         """``path`` relative to the configuration file's folder unless absolute."""
         p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
 
 
 def find_config(start: Path | None = None) -> Path:
@@ -214,7 +214,7 @@ class _Parser:
 
     def resolve(self, path: str) -> Path:
         p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
 
     def env(self, value: Any, keys: tuple[str, ...]) -> Any:
         """Replace ``${NAME}`` everywhere; ``$${NAME}`` stays a literal ``${NAME}``."""

@@ -85,3 +85,25 @@ def test_the_tutorial_example_passes(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert code == 0, out
     assert "campagnes.kpi: all 5 items touched" in out
+
+
+def test_the_library_checks_without_any_warning_and_its_job_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`kpirules check rulesets/*.kpi` is clean: rulesets/kpirules.toml provides `notify`."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(str(p) for p in (root / "rulesets").glob("*.kpi"))
+    proc = subprocess.run([sys.executable, "-m", "kpirules", "check", *files],
+                          capture_output=True, text=True, cwd=root)
+    assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
+    # the shipped job runs on the shipped data (copied, so that nothing is written in the checkout)
+    shutil.copytree(root / "rulesets", tmp_path / "rulesets")
+    shutil.copytree(root / "examples" / "data", tmp_path / "examples" / "data")
+    proc = subprocess.run([sys.executable, "-m", "kpirules", "run", "--config", "rulesets/kpirules.toml",
+                           "--fail-on", "never"], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "reports" / "funnel-2026-12.html").is_file()
+    assert (tmp_path / "reports" / "alerts.jsonl").read_text().count("\n") >= 1
