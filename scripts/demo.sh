@@ -5,11 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KPIRULES_NO_APT=1 scripts/setup.sh
 mkdir -p reports
-data=examples/data/marketing.csv
+data_for() {  # the sample export each ruleset reads
+  case "$1" in
+    seo) echo examples/data/seo.csv ;;
+    customers|team) echo examples/data/company.csv ;;
+    *) echo examples/data/marketing.csv ;;
+  esac
+}
 for rules in rulesets/*.kpi; do
   name=$(basename "$rules" .kpi)
-  .venv/bin/kpirules eval "$rules" --data "$data" --format html -o "reports/$name.html" --fail-on never
+  .venv/bin/kpirules eval "$rules" --data "$(data_for "$name")" --format html -o "reports/$name.html" \
+    --fail-on never 2>/dev/null
 done
-.venv/bin/kpirules eval rulesets/funnel.kpi --data "$data" --fail-on never --by none
+.venv/bin/kpirules eval rulesets/funnel.kpi --data examples/data/marketing.csv --fail-on never --by channel \
+  2>/dev/null
 echo
 echo "HTML reports written to $(pwd)/reports/ — open reports/funnel.html in a browser."
