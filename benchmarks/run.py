@@ -274,8 +274,13 @@ class Bench:
             version = (proc.stdout or proc.stderr).strip().splitlines()[-1] if proc.returncode == 0 else "?"
         where = subprocess.run([PYTHON, "-c", "import kpirules; print(kpirules.__file__)"],
                                capture_output=True, text=True, env=env).stdout.strip()
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip() or "?"
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src"],
+                               capture_output=True, text=True).stdout.strip()
         return {
             "cpu": cpu, "cores": os.cpu_count(), "memory": mem,
+            "commit": commit + (" (src has uncommitted changes)" if dirty else ""),
             "python": platform.python_version(), "polars": polars.__version__,
             "kpirules": version, "kpirules source": str(Path(where).parent) if where else "?",
             "os": platform.platform(),
