@@ -18,7 +18,6 @@ the line when it can be found, and the key.
 
 from __future__ import annotations
 
-import difflib
 import glob
 import os
 import re
@@ -30,6 +29,7 @@ from typing import Any
 from attrs import field, frozen
 
 from kpirules.errors import ConfigError
+from kpirules.lang.diagnostics import did_you_mean
 from kpirules.plugin_api import Secret
 
 CONFIG_NAME = "kpirules.toml"
@@ -245,8 +245,8 @@ class _Parser:
                 keys: tuple[str, ...]) -> None:
         for key in data:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                close = did_you_mean(key, known)
+                hint = f" ({close})" if close else ""
                 raise self.error((*keys, key), f"unknown key{hint}; allowed: {', '.join(known)}")
 
     def table(self, value: Any, keys: tuple[str, ...]) -> dict[str, Any]:

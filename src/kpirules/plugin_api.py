@@ -12,7 +12,6 @@ against exactly this API, and are the best examples to copy.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from attrs import field, frozen
 
 from kpirules.errors import ConfigError
+from kpirules.lang.diagnostics import did_you_mean
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
@@ -119,8 +119,8 @@ class _Settings:
         known = (*self.required, *self.optional)
         for key in settings:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                close = did_you_mean(key, known)
+                hint = f" ({close})" if close else ""
                 allowed = ", ".join(known) or "none"
                 raise SettingsError(
                     key, f"unknown setting for {self.name!r}{hint}; allowed: {allowed}"

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kpirules.builtin._settings import check_type, str_list
+from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
 from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
     from kpirules.data.table import RawTable
 
-PERIOD_CANDIDATES = ("period", "date", "month", "week", "day")
 PUSHABLE = {"sum": "sum", "min": "min", "max": "max", "avg": "avg"}
 
 

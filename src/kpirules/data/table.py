@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     import polars as pl
 
 
+PERIOD_CANDIDATES = ("period", "date", "month", "week", "day")
+"""Columns taken as the period column, in this order, when none is named (interfaces §1)."""
+
+
 @frozen
 class RawTable:
     """Rows as a connector read them, before any rollup.

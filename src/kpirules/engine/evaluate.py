@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 import polars as pl
 
-from kpirules.data.table import RawTable
+from kpirules.data.table import PERIOD_CANDIDATES, RawTable
 from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler, rule_col, status_col
 from kpirules.engine.normalise import P, normalise
 from kpirules.engine.objectives import evaluate_objectives
@@ -37,7 +37,7 @@ def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
         return [RawTable(pl.from_pandas(data), "<DataFrame>", None, period_column)]
     if isinstance(data, dict):
         row = dict(data)
-        if not any(c in row for c in ("period", "date", "month", "week", "day")) and period_column is None:
+        if not any(c in row for c in PERIOD_CANDIDATES) and period_column is None:
             row["period"] = "2000-01-01"
         from kpirules.data.readers import frame_from_rows
 

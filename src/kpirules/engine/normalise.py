@@ -17,12 +17,11 @@ from collections.abc import Sequence
 import polars as pl
 from attrs import define, field
 
-from kpirules.data.table import RawTable
+from kpirules.data.table import PERIOD_CANDIDATES, RawTable
 from kpirules.engine.periods import map_periods
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
 
-PERIOD_CANDIDATES = ("period", "date", "month", "week", "day")
 P, T, ROW, SEG, OVERALL = "__p", "__t", "__row", "__seg", "__overall"
 
 

@@ -9,7 +9,6 @@ file should see all its mistakes in one run, as with rule files.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 import tomllib
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kpirules.errors import ConfigError
+from kpirules.lang.diagnostics import did_you_mean
 from kpirules.ruletest.locate import Locator
 from kpirules.ruletest.model import (
     KPI_STATUSES,
@@ -75,8 +75,8 @@ class Problems:
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean "cac"?)`` when a close name exists, else ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    close = did_you_mean(word, choices)
+    return f" ({close})" if close else ""
 
 
 def load_test_file(path: str | Path, display: str | None = None) -> RuleTestFile:
