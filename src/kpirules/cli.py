@@ -281,16 +281,31 @@ def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
         from kpirules.lang.diagnostics import render
 
         echo_err(render(warning, ruleset.source_text))
-    tables = _read_tables(opts)
-    result = ruleset.evaluate(
-        tables, by=opts.get("by"), period=opts.get("period"), params=_parse_params(opts.get("params") or ()),
-        history=history, period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
-        functions=_plugin_functions())
+    with _progress("Reading data…") as status:
+        tables = _read_tables(opts)
+        status("Evaluating…")
+        result = ruleset.evaluate(
+            tables, by=opts.get("by"), period=opts.get("period"),
+            params=_parse_params(opts.get("params") or ()), history=history,
+            period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
+            functions=_plugin_functions())
     for warning in result.warnings:
         echo_err(f"warning: {warning}")
     if result.bad_values:
         echo_err(f"warning: {result.bad_values} cell(s) that are not numbers were counted as missing")
     return result
+
+
+@contextlib.contextmanager
+def _progress(message: str) -> Any:
+    """A spinner on standard error while a long step runs, only on a terminal."""
+    if not use_color(sys.stderr):
+        yield lambda _text: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message) as status:
+        yield lambda text: status.update(text)
 
 
 def _formats() -> dict[str, Any]:
