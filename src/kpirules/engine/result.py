@@ -29,9 +29,19 @@ def json_number(value: Any) -> Any:
 
 
 def _json_column(series: pl.Series) -> list[Any]:
-    """A column as JSON-ready Python values (whole floats as ints, no NaN)."""
-    if series.dtype.is_float():
+    """A column as JSON-ready Python values (no NaN; whole numbers as ints).
+
+    Decided per column by Polars, not per value in Python: a column whose
+    values are all whole (counts, amounts in euros) is written as integers,
+    any other keeps its floats.
+    """
+    if not series.dtype.is_float():
+        return series.to_list()
+    finite = series.filter(series.is_finite())
+    if finite.len() < series.len() - series.null_count():
         return [json_number(v) for v in series.to_list()]
+    if finite.len() and bool((finite == finite.floor()).all()) and float(finite.abs().max()) < 2**53:  # type: ignore[arg-type]
+        return series.cast(pl.Int64).to_list()
     return series.to_list()
 
 
