@@ -97,7 +97,7 @@ def _build(tree: Tree, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
     statements: list[ast.Statement] = []
     diagnostics: list[Diagnostic] = []
     for child in tree.children:
-        if isinstance(child, Tree) and _depth(child) > MAX_DEPTH:
+        if isinstance(child, Tree) and _long(child) and _depth(child) > MAX_DEPTH:
             meta = child.meta
             diagnostics.append(Diagnostic(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
                                           "error", "too-deep",
@@ -106,6 +106,14 @@ def _build(tree: Tree, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
             continue
         statements.append(builder.transform(child))
     return ast.RuleFile(path, tuple(statements)), [*builder.diagnostics, *diagnostics]
+
+
+def _long(tree: Tree) -> bool:
+    """Whether a statement is long enough to nest deeply (each level takes a character)."""
+    meta = tree.meta
+    if getattr(meta, "empty", True):
+        return True
+    return bool(meta.end_pos - meta.start_pos > MAX_DEPTH)
 
 
 def _depth(tree: Tree) -> int:
