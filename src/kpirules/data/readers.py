@@ -61,6 +61,12 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
     else:
         kind = kind or kind_of(path)
         try:
+            if kind == "parquet":
+                return _read_parquet(path, name, decimal, tuple(null_values), period_column)
+            if kind == "csv" and encoding in (None, "utf-8", "utf8"):
+                table = _read_csv_path(path, name, sep, decimal, tuple(null_values), period_column)
+                if table is not None:
+                    return table
             data = Path(path).read_bytes()
         except OSError as err:
             raise DataError(f"cannot read the data file: {err.strerror or err}", where=path) from None
@@ -97,6 +103,45 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
         raise DataError("a JSON data file holds a list of objects (one per row)", where=name)
     return RawTable(frame_from_rows(doc, name), name, None, period_column, decimal or ".", nulls)
+
+
+def _read_parquet(path: str, name: str, decimal: str | None, nulls: tuple[str, ...],
+                  period_column: str | None) -> RawTable:
+    Path(path).stat()  # a missing file is an OSError, reported by the caller
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as err:
+        raise DataError(f"not a readable Parquet file: {err}", where=name) from None
+    return RawTable(frame, name, None, period_column, decimal or ".", nulls)
+
+
+def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
+                   nulls: tuple[str, ...], period_column: str | None) -> RawTable | None:
+    """The fast path: Polars reads a UTF-8 file itself (BOM and CRLF included).
+
+    ``None`` when it cannot (another encoding, a cell it refuses): the caller
+    then reads the bytes and takes the careful path, which finds bad cells.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(200_000)
+    if not head.strip():
+        return None
+    text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    header = text.split("\n", 1)[0].rstrip("\r")
+    separator = sep or sniff_separator(header)
+    if separator == "\\t":
+        separator = "\t"
+    if decimal is None:
+        decimal = "," if separator != "," and _DECIMAL_COMMA_CELL.search(text[len(header):]) else "."
+    try:
+        frame = pl.read_csv(path, separator=separator, infer_schema_length=10_000,
+                            null_values=list(nulls) or None, decimal_comma=decimal == ",")
+    except Exception:
+        return None
+    stripped = {c: c.strip() for c in frame.columns if c != c.strip()}
+    if stripped:
+        frame = frame.rename(stripped)
+    return RawTable(frame, name, 2, period_column, decimal, nulls)
 
 
 def frame_from_rows(rows: list[dict[str, object]], name: str = "<rows>") -> pl.DataFrame:
