@@ -31,7 +31,7 @@ def parser() -> Lark:
         grammar_text(),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
+        propagate_positions=False,  # spans come from tokens (transform.py): half the parse time
         maybe_placeholders=True,
         cache=_cache_path(),
     )

@@ -92,42 +92,37 @@ def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnos
 
 
 def _build(tree: Tree, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
-    """AST of the statements, refusing any nested deeper than the transformer can go."""
+    """AST of the statements, refusing any nested deeper than the later passes can go."""
     builder = ToAst(path)
     statements: list[ast.Statement] = []
     diagnostics: list[Diagnostic] = []
     for child in tree.children:
-        if isinstance(child, Tree) and _long(child) and _depth(child) > MAX_DEPTH:
-            meta = child.meta
-            diagnostics.append(Diagnostic(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
-                                          "error", "too-deep",
+        statement = builder.transform(child)
+        span = statement.span
+        long = span.end_line > span.line or span.end_column - span.column > MAX_DEPTH
+        if long and _depth(statement) > MAX_DEPTH:
+            diagnostics.append(Diagnostic(path, span.line or 1, span.column or 1, "error", "too-deep",
                                           f"this statement nests more than {MAX_DEPTH} levels deep",
                                           "split the formula into several KPIs"))
             continue
-        statements.append(builder.transform(child))
+        statements.append(statement)
     return ast.RuleFile(path, tuple(statements)), [*builder.diagnostics, *diagnostics]
 
 
-def _long(tree: Tree) -> bool:
-    """Whether a statement is long enough to nest deeply (each level takes a character)."""
-    meta = tree.meta
-    if getattr(meta, "empty", True):
-        return True
-    return bool(meta.end_pos - meta.start_pos > MAX_DEPTH)
-
-
-def _depth(tree: Tree) -> int:
-    """Depth of a parse tree, measured without recursion."""
+def _depth(node: Any) -> int:
+    """Nesting depth of an AST, measured without recursion (each level costs stack later)."""
     deepest = 0
-    stack: list[tuple[Any, int]] = [(tree, 1)]
+    stack: list[tuple[Any, int]] = [(node, 1)]
     while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_DEPTH:
-                break
-        if isinstance(node, Tree):
-            stack.extend((c, depth + 1) for c in node.children)
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        if isinstance(item, tuple):
+            stack.extend((x, depth) for x in item)
+        elif hasattr(item, "__attrs_attrs__"):
+            stack.extend((getattr(item, f.name), depth + 1) for f in item.__attrs_attrs__
+                         if f.name != "span")
     return deepest
 
 

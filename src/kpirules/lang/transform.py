@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Token, Transformer, v_args
-from lark.tree import Meta
+from attrs import evolve
+from lark import Token, Transformer_NonRecursive
 
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
@@ -38,9 +38,45 @@ def number_value(text: str) -> float:
     return float(text.rstrip("%").replace("_", ""))
 
 
-@v_args(meta=True)
-class ToAst(Transformer):
-    """Build AST nodes; reserved words used as names become diagnostics."""
+# Punctuation and keywords that only serve positions: kept by the grammar's "!" rules
+# so that a statement's span starts at its keyword and a group's at its "(".
+_NOISE = frozenset({
+    "RULESET", "PARAM", "DIMENSION", "METRIC", "KPI", "THRESHOLD", "DECISION", "OBJECTIVE",
+    "RULE", "WHEN", "EQUAL", "LPAR", "RPAR", "LSQB", "RSQB", "COMMA", "NOT",
+    "UNIT", "AGG", "MISSING", "LABEL", "BETTER", "FOR", "PERIODS", "SCOPE", "SEVERITY",
+    "OTHERWISE",
+})
+
+
+def _pos(item: Any) -> tuple[int, int, int, int] | None:
+    """(line, column, end line, end column) of a token, a node or a sequence of them."""
+    if isinstance(item, Token):
+        if item.line is None:
+            return None
+        return item.line, item.column or 0, item.end_line or 0, item.end_column or 0
+    span = getattr(item, "span", None)
+    if isinstance(span, ast.Span):
+        return (span.line, span.column, span.end_line, span.end_column) if span.line else None
+    if isinstance(item, tuple | list):
+        first = next((p for p in map(_pos, item) if p), None)
+        last = next((p for p in map(_pos, reversed(item)) if p), None)
+        if first and last:
+            return first[0], first[1], last[2], last[3]
+    return None
+
+
+def _strip(children: list[Any]) -> list[Any]:
+    """Children without the tokens that were kept for positions only."""
+    return [c for c in children if not (isinstance(c, Token) and c.type in _NOISE)]
+
+
+class ToAst(Transformer_NonRecursive):
+    """Build AST nodes; reserved words used as names become diagnostics.
+
+    Positions come from the tokens (Lark's ``propagate_positions`` doubles the
+    parse time): a node spans from its first to its last token. The
+    transformation is iterative, so deep nesting cannot overflow the stack.
+    """
 
     def __init__(self, path: str) -> None:
         super().__init__()
@@ -48,17 +84,18 @@ class ToAst(Transformer):
         self.diagnostics: list[Diagnostic] = []
 
     # ── positions ──
-    def _span(self, meta: Meta) -> ast.Span:
-        if getattr(meta, "empty", True):
+    def _span(self, children: list[Any]) -> ast.Span:
+        pos = _pos(children)
+        if pos is None:
             return ast.Span(self.path, 0, 0)
-        return ast.Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+        return ast.Span(self.path, *pos)
 
     def _tspan(self, tok: Token) -> ast.Span:
         return ast.Span(self.path, tok.line or 0, tok.column or 0,
                         tok.end_line or 0, tok.end_column or 0)
 
     # ── names and literals ──
-    def name(self, meta: Meta, children: list[Token]) -> ast.Ident:
+    def name(self, children: list[Token]) -> ast.Ident:
         tok = children[0]
         span = self._tspan(tok)
         if tok.type == "QUOTED_NAME":
@@ -70,99 +107,100 @@ class ToAst(Transformer):
                 f"write it between backticks: `{tok}`"))
         return ast.Ident(str(tok), span)
 
-    def number(self, meta: Meta, c: list[Token]) -> ast.Number:
+    def number(self, c: list[Token]) -> ast.Number:
         return ast.Number(number_value(c[0]), False, str(c[0]), self._tspan(c[0]))
 
-    def percent(self, meta: Meta, c: list[Token]) -> ast.Number:
+    def percent(self, c: list[Token]) -> ast.Number:
         return ast.Number(number_value(c[0]) / 100, True, str(c[0]), self._tspan(c[0]))
 
-    def neg_number(self, meta: Meta, c: list[Token]) -> ast.Number:
-        return ast.Number(-number_value(c[1]), False, "-" + str(c[1]), self._span(meta))
+    def neg_number(self, c: list[Token]) -> ast.Number:
+        return ast.Number(-number_value(c[1]), False, "-" + str(c[1]), self._span(c))
 
-    def neg_percent(self, meta: Meta, c: list[Token]) -> ast.Number:
-        return ast.Number(-number_value(c[1]) / 100, True, "-" + str(c[1]), self._span(meta))
+    def neg_percent(self, c: list[Token]) -> ast.Number:
+        return ast.Number(-number_value(c[1]) / 100, True, "-" + str(c[1]), self._span(c))
 
-    def signed_number(self, meta: Meta, c: list[Any]) -> ast.Number:
+    def signed_number(self, c: list[Any]) -> ast.Number:
         sign, tok = c
         value = number_value(tok)
         is_percent = tok.type == "PERCENT"
         if is_percent:
             value /= 100
         if sign is not None:
-            return ast.Number(-value, is_percent, "-" + str(tok), self._span(meta))
+            return ast.Number(-value, is_percent, "-" + str(tok), self._span(c))
         return ast.Number(value, is_percent, str(tok), self._tspan(tok))
 
-    def string(self, meta: Meta, c: list[Token]) -> ast.String:
+    def string(self, c: list[Token]) -> ast.String:
         return ast.String(unescape(str(c[0])), self._tspan(c[0]))
 
-    def true(self, meta: Meta, c: list[Any]) -> ast.Bool:
-        return ast.Bool(True, self._span(meta))
+    def true(self, c: list[Any]) -> ast.Bool:
+        return ast.Bool(True, self._span(c))
 
-    def false(self, meta: Meta, c: list[Any]) -> ast.Bool:
-        return ast.Bool(False, self._span(meta))
+    def false(self, c: list[Any]) -> ast.Bool:
+        return ast.Bool(False, self._span(c))
 
-    def null(self, meta: Meta, c: list[Any]) -> ast.Null:
-        return ast.Null(self._span(meta))
+    def null(self, c: list[Any]) -> ast.Null:
+        return ast.Null(self._span(c))
 
     # ── expressions ──
-    def ref(self, meta: Meta, c: list[ast.Ident]) -> ast.Name:
+    def ref(self, c: list[ast.Ident]) -> ast.Name:
         return ast.Name(c[0].name, c[0].span)
 
-    def group(self, meta: Meta, c: list[ast.Expr]) -> ast.Expr:
-        return c[0]
+    def group(self, c: list[Any]) -> ast.Expr:
+        # the expression itself, spanning its parentheses (explanations quote it as written)
+        return evolve(c[1], span=self._span(c))
 
-    def binary(self, meta: Meta, c: list[Any]) -> ast.Binary:
+    def binary(self, c: list[Any]) -> ast.Binary:
         left, op, right = c
-        return ast.Binary(str(op), left, right, self._span(meta))
+        return ast.Binary(str(op), left, right, self._span(c))
 
-    def compare(self, meta: Meta, c: list[Any]) -> ast.Binary:
-        return self.binary(meta, c)
+    def compare(self, c: list[Any]) -> ast.Binary:
+        return self.binary(c)
 
-    def and_(self, meta: Meta, c: list[Any]) -> ast.Binary:
-        return ast.Binary("and", c[0], c[1], self._span(meta))
+    def and_(self, c: list[Any]) -> ast.Binary:
+        return ast.Binary("and", c[0], c[1], self._span(c))
 
-    def or_(self, meta: Meta, c: list[Any]) -> ast.Binary:
-        return ast.Binary("or", c[0], c[1], self._span(meta))
+    def or_(self, c: list[Any]) -> ast.Binary:
+        return ast.Binary("or", c[0], c[1], self._span(c))
 
-    def not_(self, meta: Meta, c: list[Any]) -> ast.Unary:
-        return ast.Unary("not", c[0], self._span(meta))
+    def not_(self, c: list[Any]) -> ast.Unary:
+        return ast.Unary("not", c[1], self._span(c))
 
-    def neg(self, meta: Meta, c: list[Any]) -> ast.Expr:
+    def neg(self, c: list[Any]) -> ast.Expr:
         operand = c[1]
         if isinstance(operand, ast.Number) and not operand.text.startswith("-"):
             # fold "-20%" into one literal so objectives see a relative amount
-            return ast.Number(-operand.value, operand.percent, "-" + operand.text, self._span(meta))
-        return ast.Unary("-", operand, self._span(meta))
+            return ast.Number(-operand.value, operand.percent, "-" + operand.text, self._span(c))
+        return ast.Unary("-", operand, self._span(c))
 
-    def list_(self, meta: Meta, c: list[Any]) -> tuple[ast.Expr, ...]:
-        return tuple(x for x in c if x is not None)
+    def list_(self, c: list[Any]) -> _Items:
+        return _Items(tuple(x for x in _strip(c) if x is not None), self._span(c))
 
-    def in_(self, meta: Meta, c: list[Any]) -> ast.InList:
-        return ast.InList(c[0], c[1], False, self._span(meta))
+    def in_(self, c: list[Any]) -> ast.InList:
+        return ast.InList(c[0], c[1].items, False, self._span(c))
 
-    def not_in(self, meta: Meta, c: list[Any]) -> ast.InList:
-        return ast.InList(c[0], c[1], True, self._span(meta))
+    def not_in(self, c: list[Any]) -> ast.InList:
+        return ast.InList(c[0], c[1].items, True, self._span(c))
 
-    def status(self, meta: Meta, c: list[Token]) -> str:
-        return str(c[0])
+    def status(self, c: list[Token]) -> Token:
+        return c[0]  # the token, so that the test's span ends with it
 
-    def is_(self, meta: Meta, c: list[Any]) -> ast.IsStatus:
-        return ast.IsStatus(c[0], c[1], False, self._span(meta))
+    def is_(self, c: list[Any]) -> ast.IsStatus:
+        return ast.IsStatus(c[0], str(c[1]), False, self._span(c))
 
-    def is_not(self, meta: Meta, c: list[Any]) -> ast.IsStatus:
-        return ast.IsStatus(c[0], c[1], True, self._span(meta))
+    def is_not(self, c: list[Any]) -> ast.IsStatus:
+        return ast.IsStatus(c[0], str(c[1]), True, self._span(c))
 
-    def call_arg(self, meta: Meta, c: list[Any]) -> ast.Expr:
+    def call_arg(self, c: list[Any]) -> ast.Expr:
         return c[0]
 
-    def keyword_arg(self, meta: Meta, c: list[Any]) -> tuple[ast.Ident, ast.Expr]:
+    def keyword_arg(self, c: list[Any]) -> tuple[ast.Ident, ast.Expr]:
         return (c[0], c[1])
 
-    def call(self, meta: Meta, c: list[Any]) -> ast.Call:
+    def call(self, c: list[Any]) -> ast.Call:
         ident: ast.Ident = c[0]
         args: list[ast.Expr] = []
         kwargs: list[tuple[str, ast.Expr]] = []
-        for arg in c[1:]:
+        for arg in _strip(c[1:]):
             if arg is None:
                 continue
             if isinstance(arg, tuple):
@@ -170,128 +208,145 @@ class ToAst(Transformer):
             else:
                 if kwargs:
                     self.diagnostics.append(Diagnostic.at(
-                        _expr_span(arg, self._span(meta)), "error", "positional-after-keyword",
+                        _expr_span(arg, self._span(c)), "error", "positional-after-keyword",
                         f"in {ident.name}(): a positional argument follows a keyword argument"))
                 args.append(arg)  # kept, so that the argument count is not reported as well
-        return ast.Call(ident.name, tuple(args), tuple(kwargs), self._span(meta), ident.span)
+        return ast.Call(ident.name, tuple(args), tuple(kwargs), self._span(c), ident.span)
 
     # ── statements ──
-    def grain_clause(self, meta: Meta, c: list[Any]) -> ast.Ident:
+    def grain_clause(self, c: list[Any]) -> ast.Ident:
         return c[0]
 
-    def ruleset_stmt(self, meta: Meta, c: list[Any]) -> ast.RulesetStmt:
-        name, title, grain = c
-        return ast.RulesetStmt(name, _opt_str(title), grain, self._span(meta))
+    def ruleset_stmt(self, c: list[Any]) -> ast.RulesetStmt:
+        name, title, grain = _strip(c)
+        return ast.RulesetStmt(name, _opt_str(title), grain, self._span(c))
 
-    def param_stmt(self, meta: Meta, c: list[Any]) -> ast.ParamStmt:
-        value = c[1]
+    def param_stmt(self, c: list[Any]) -> ast.ParamStmt:
+        name, value = _strip(c)
         if isinstance(value, Token):
             value = ast.String(unescape(str(value)), self._tspan(value))
-        return ast.ParamStmt(c[0], value, self._span(meta))
+        return ast.ParamStmt(name, value, self._span(c))
 
-    def dimension_stmt(self, meta: Meta, c: list[Any]) -> ast.DimensionStmt:
-        return ast.DimensionStmt(c[0], _opt_str(c[1]), self._span(meta))
+    def dimension_stmt(self, c: list[Any]) -> ast.DimensionStmt:
+        name, label = _strip(c)
+        return ast.DimensionStmt(name, _opt_str(label), self._span(c))
 
-    def _option(self, key: str, meta: Meta, c: list[Any]) -> ast.Option:
-        value = c[0]
+    def _option(self, key: str, c: list[Any]) -> ast.Option:
+        value = _strip(c)[0]
         if isinstance(value, Token):
             value = ast.String(unescape(str(value)), self._tspan(value))
-        return ast.Option(key, value, self._span(meta))
+        return ast.Option(key, value, self._span(c))
 
-    def opt_unit(self, meta: Meta, c: list[Any]) -> ast.Option:
-        return self._option("unit", meta, c)
+    def opt_unit(self, c: list[Any]) -> ast.Option:
+        return self._option("unit", c)
 
-    def opt_agg(self, meta: Meta, c: list[Any]) -> ast.Option:
-        return self._option("agg", meta, c)
+    def opt_agg(self, c: list[Any]) -> ast.Option:
+        return self._option("agg", c)
 
-    def opt_missing(self, meta: Meta, c: list[Any]) -> ast.Option:
-        return self._option("missing", meta, c)
+    def opt_missing(self, c: list[Any]) -> ast.Option:
+        return self._option("missing", c)
 
-    def opt_label(self, meta: Meta, c: list[Any]) -> ast.Option:
-        return self._option("label", meta, c)
+    def opt_label(self, c: list[Any]) -> ast.Option:
+        return self._option("label", c)
 
-    def opt_better(self, meta: Meta, c: list[Any]) -> ast.Option:
-        return self._option("better", meta, c)
+    def opt_better(self, c: list[Any]) -> ast.Option:
+        return self._option("better", c)
 
-    def metric_stmt(self, meta: Meta, c: list[Any]) -> ast.MetricStmt:
-        return ast.MetricStmt(c[0], tuple(c[1:]), self._span(meta))
+    def metric_stmt(self, c: list[Any]) -> ast.MetricStmt:
+        name, *options = _strip(c)
+        return ast.MetricStmt(name, tuple(options), self._span(c))
 
-    def kpi_stmt(self, meta: Meta, c: list[Any]) -> ast.KpiStmt:
-        return ast.KpiStmt(c[0], c[1], tuple(c[2:]), self._span(meta))
+    def kpi_stmt(self, c: list[Any]) -> ast.KpiStmt:
+        name, expr, *options = _strip(c)
+        return ast.KpiStmt(name, expr, tuple(options), self._span(c))
 
-    def where_clause(self, meta: Meta, c: list[Any]) -> ast.Expr:
+    def where_clause(self, c: list[Any]) -> ast.Expr:
         return c[0]
 
-    def level(self, meta: Meta, c: list[Token]) -> str:
-        return str(c[0])
+    def level(self, c: list[Token]) -> Token:
+        return c[0]  # the token, so that the clause's span starts with it
 
-    def threshold_clause(self, meta: Meta, c: list[Any]) -> ast.ThresholdClause:
-        return ast.ThresholdClause(c[0], str(c[1]), c[2], self._span(meta))
+    def threshold_clause(self, c: list[Any]) -> ast.ThresholdClause:
+        return ast.ThresholdClause(str(c[0]), str(c[1]), c[2], self._span(c))  # type: ignore[arg-type]
 
-    def threshold_stmt(self, meta: Meta, c: list[Any]) -> ast.ThresholdStmt:
-        return ast.ThresholdStmt(c[0], c[1], tuple(c[2:]), self._span(meta))
+    def threshold_stmt(self, c: list[Any]) -> ast.ThresholdStmt:
+        target, where, *clauses = _strip(c)
+        return ast.ThresholdStmt(target, where, tuple(clauses), self._span(c))
 
-    def branch_when(self, meta: Meta, c: list[Any]) -> ast.DecisionBranch:
-        return ast.DecisionBranch(unescape(str(c[0])), c[1], self._span(meta))
+    def branch_when(self, c: list[Any]) -> ast.DecisionBranch:
+        label, condition = _strip(c)
+        return ast.DecisionBranch(unescape(str(label)), condition, self._span(c))
 
-    def branch_otherwise(self, meta: Meta, c: list[Any]) -> ast.DecisionBranch:
-        return ast.DecisionBranch(unescape(str(c[0])), None, self._span(meta))
+    def branch_otherwise(self, c: list[Any]) -> ast.DecisionBranch:
+        return ast.DecisionBranch(unescape(str(c[0])), None, self._span(c))
 
-    def decision_stmt(self, meta: Meta, c: list[Any]) -> ast.DecisionStmt:
-        return ast.DecisionStmt(c[0], _opt_str(c[1]), tuple(c[2:]), self._span(meta))
+    def decision_stmt(self, c: list[Any]) -> ast.DecisionStmt:
+        name, title, *branches = _strip(c)
+        return ast.DecisionStmt(name, _opt_str(title), tuple(branches), self._span(c))
 
-    def direction(self, meta: Meta, c: list[Token]) -> str:
+    def direction(self, c: list[Token]) -> str:
         return str(c[0])
 
     def _period(self, tok: Token | None) -> ast.PeriodLit | None:
         return None if tok is None else ast.PeriodLit(str(tok), self._tspan(tok))
 
-    def target_change(self, meta: Meta, c: list[Any]) -> dict[str, Any]:
+    def target_change(self, c: list[Any]) -> dict[str, Any]:
         target, direction, amount, start, deadline = c
         return {"target": target, "kind": direction, "amount": amount,
                 "start": self._period(start), "deadline": self._period(deadline), "op": None}
 
-    def target_compare(self, meta: Meta, c: list[Any]) -> dict[str, Any]:
+    def target_compare(self, c: list[Any]) -> dict[str, Any]:
         target, op, amount, deadline, start = c
         return {"target": target, "kind": "compare", "amount": amount,
                 "start": self._period(start), "deadline": self._period(deadline), "op": str(op)}
 
-    def objective_stmt(self, meta: Meta, c: list[Any]) -> ast.ObjectiveStmt:
-        name, title, target = c
-        return ast.ObjectiveStmt(name=name, title=_opt_str(title), span=self._span(meta), **target)
+    def objective_stmt(self, c: list[Any]) -> ast.ObjectiveStmt:
+        name, title, target = _strip(c)
+        span = self._span([c[0], target["start"], target["deadline"]])
+        return ast.ObjectiveStmt(name=name, title=_opt_str(title), span=span, **target)
 
-    def opt_for(self, meta: Meta, c: list[Token]) -> ast.RuleOption:
-        tok = c[0]
+    def opt_for(self, c: list[Token]) -> ast.RuleOption:
+        tok = _strip(c)[0]
         return ast.RuleOption("for", ast.Number(number_value(tok), False, str(tok), self._tspan(tok)),
-                              self._span(meta))
+                              self._span(c))
 
-    def opt_scope(self, meta: Meta, c: list[Any]) -> ast.RuleOption:
-        return ast.RuleOption("scope", c[0], self._span(meta))
+    def opt_scope(self, c: list[Any]) -> ast.RuleOption:
+        return ast.RuleOption("scope", _strip(c)[0], self._span(c))
 
-    def severity(self, meta: Meta, c: list[Token]) -> ast.Ident:
+    def severity(self, c: list[Token]) -> ast.Ident:
         return ast.Ident(str(c[0]), self._tspan(c[0]))
 
-    def opt_severity(self, meta: Meta, c: list[Any]) -> ast.RuleOption:
-        return ast.RuleOption("severity", c[0], self._span(meta))
+    def opt_severity(self, c: list[Any]) -> ast.RuleOption:
+        return ast.RuleOption("severity", _strip(c)[0], self._span(c))
 
-    def action_arg(self, meta: Meta, c: list[Any]) -> ast.ActionArg:
-        return ast.ActionArg(c[0], c[1], self._span(meta))
+    def action_arg(self, c: list[Any]) -> ast.ActionArg:
+        return ast.ActionArg(c[0], c[1], self._span(c))
 
-    def action_call(self, meta: Meta, c: list[Any]) -> ast.ActionCallStmt:
-        return ast.ActionCallStmt(c[0], tuple(a for a in c[1:] if a is not None), self._span(meta))
+    def action_call(self, c: list[Any]) -> ast.ActionCallStmt:
+        return ast.ActionCallStmt(c[0], tuple(a for a in c[1:] if a is not None), self._span(c))
 
-    def then_clause(self, meta: Meta, c: list[Any]) -> tuple[ast.ActionCallStmt, ...]:
+    def then_clause(self, c: list[Any]) -> tuple[ast.ActionCallStmt, ...]:
         return tuple(c)
 
-    def rule_option(self, meta: Meta, c: list[Any]) -> Any:
+    def rule_option(self, c: list[Any]) -> Any:
         return c[0]
 
-    def rule_stmt(self, meta: Meta, c: list[Any]) -> ast.RuleStmt:
-        name, title, condition, *rest = c
+    def rule_stmt(self, c: list[Any]) -> ast.RuleStmt:
+        name, title, condition, *rest = _strip(c)
         options = tuple(x for x in rest if isinstance(x, ast.RuleOption))
         # "then a(…) b(…)" and "then a(…) then b(…)" mean the same
         actions = tuple(a for x in rest if isinstance(x, tuple) for a in x)
-        return ast.RuleStmt(name, _opt_str(title), condition, options, actions, self._span(meta))
+        return ast.RuleStmt(name, _opt_str(title), condition, options, actions, self._span(c))
+
+
+class _Items:
+    """The items of a ``[…]`` list, with the span of its brackets."""
+
+    __slots__ = ("items", "span")
+
+    def __init__(self, items: tuple[ast.Expr, ...], span: ast.Span) -> None:
+        self.items = items
+        self.span = span
 
 
 def _opt_str(tok: Token | None) -> str | None:
