@@ -29,7 +29,7 @@ P, T, ROW, SEG, OVERALL = "__p", "__t", "__row", "__seg", "__overall"
 class Normalised:
     """The frame the evaluator works on, and what was noticed on the way."""
 
-    frame: pl.DataFrame  # __p, __seg, __overall, by-dims…, metrics…; time order within each segment
+    frame: pl.DataFrame  # __p, __seg, __overall, by-dims…, metrics…; sorted by (__seg, __p)
     dimensions: list[str]  # the breakdown (by)
     data_dimensions: list[str]
     first: int
@@ -302,11 +302,10 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             fills.append(pl.col(name).fill_null(metric.missing))
     if fills:
         frame = frame.with_columns(fills)
-    in_time_order = frame.select((pl.col(P).diff().over(SEG).fill_null(1) > 0).all()).item()
-    if not in_time_order:
-        # windows (previous, rolling, ytd, for N periods) read each segment's rows in time
-        # order; segments need not be stored together, so sort only when time order is broken
-        frame = frame.sort([SEG, P])
+    # windows (previous, rolling, ytd, for N periods) read each segment's rows in time order;
+    # stored segment by segment, Polars' window functions also run on contiguous groups,
+    # which measured faster and leaner than any other layout (docs/performance.md)
+    frame = frame.sort([SEG, P])
     return Normalised(frame, by_dims, dims, first, last, warnings, bad_total)
 
 
