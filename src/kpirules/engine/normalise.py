@@ -188,23 +188,20 @@ def _finest(rows: pl.DataFrame, dims: list[str], metrics: list[str], ruleset: Ru
             aggs.append(pl.col(m).drop_nulls().last().alias(m))
     if rows.select(pl.struct(P, *dims).is_unique().all()).item():
         # one row per period and segment already (the usual export): no rollup to do
-        columns: list[pl.Expr] = []
-        for m in metrics:
-            rolled = _as_rolled_up(m, ruleset.metrics[m].agg)
-            columns.extend(rolled if isinstance(rolled, list) else [rolled])
+        columns = [c for m in metrics for c in _as_rolled_up(m, ruleset.metrics[m].agg)]
         return rows.select(P, *dims, *columns)
     if ordered:
         rows = rows.sort([T, ROW])
     return rows.group_by([P, *dims], maintain_order=ordered).agg(aggs)
 
 
-def _as_rolled_up(metric: str, agg: str) -> pl.Expr | list[pl.Expr]:
+def _as_rolled_up(metric: str, agg: str) -> list[pl.Expr]:
     """The columns a rollup of a single row gives, without grouping."""
     if agg == "sum":
         return [pl.col(metric), pl.col(metric).is_not_null().cast(pl.UInt32).alias(_n_col(metric))]
     if agg == "avg":
         return [pl.col(_sum_col(metric)), pl.col(_n_col(metric))]
-    return pl.col(metric)
+    return [pl.col(metric)]
 
 
 def _across(metrics: list[str], ruleset: Ruleset) -> tuple[list[pl.Expr], list[pl.Expr]]:
