@@ -257,15 +257,41 @@ def _load_ruleset(file: str) -> Any:
     return kpirules.load(file, functions=_plugin_functions())
 
 
-def _read_tables(opts: dict[str, Any]) -> list[Any]:
+def _plugin_table(spec: str, ruleset: Any, opts: dict[str, Any]) -> Any | None:
+    """A data file of a kind a plugin's connector reads (``xlsx:book.xlsx`` or ``book.xlsx``)."""
+    from kpirules.data.readers import EXTENSIONS, KINDS
+
+    kind, sep, path = spec.partition(":")
+    if not sep or kind in KINDS:
+        kind, path = Path(spec).suffix.lower().lstrip("."), spec
+        if f".{kind}" in EXTENSIONS:
+            return None
+    registry = _registry()
+    connector = None if registry is None else registry.connectors.get(kind)
+    if connector is None or kind == "sql":
+        return None
+    from kpirules.plugin_api import SourceContext
+
+    settings: dict[str, Any] = {"path": path}
+    if opts.get("period_column"):
+        settings["period_column"] = opts["period_column"]
+    context = SourceContext(source=path, metrics={n: m.agg for n, m in ruleset.metrics.items()},
+                            dimensions=tuple(ruleset.dimensions), grain=ruleset.grain)
+    connector.validate(settings)
+    return connector.read(settings, context)
+
+
+def _read_tables(opts: dict[str, Any], ruleset: Any = None) -> list[Any]:
     from kpirules.data.readers import read_file
 
     nulls = tuple(v.strip() for v in (opts.get("null_values") or "").split(",") if v.strip())
     tables = []
     for spec in opts["data"]:
-        table = read_file(spec, sep=opts.get("sep"), decimal=opts.get("decimal"),
-                          encoding=opts.get("encoding"), null_values=nulls,
-                          period_column=opts.get("period_column"))
+        table = _plugin_table(spec, ruleset, opts) if ruleset is not None and spec != "-" else None
+        if table is None:
+            table = read_file(spec, sep=opts.get("sep"), decimal=opts.get("decimal"),
+                              encoding=opts.get("encoding"), null_values=nulls,
+                              period_column=opts.get("period_column"))
         if opts.get("ignore") or opts.get("force_dims"):
             import attrs
 
@@ -282,7 +308,7 @@ def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
 
         echo_err(render(warning, ruleset.source_text))
     with _progress("Reading data…") as status:
-        tables = _read_tables(opts)
+        tables = _read_tables(opts, ruleset)
         status("Evaluating…")
         result = ruleset.evaluate(
             tables, by=opts.get("by"), period=opts.get("period"),
