@@ -83,6 +83,7 @@ def test_metric_supplied_by_no_column_is_null_with_a_warning() -> None:
     ("week", ["2026-01-01", "2026-01-05"], ["2026-W01", "2026-W02"]),
     ("day", ["2026-03-01", "2026-03-03"], ["2026-03-01", "2026-03-02", "2026-03-03"]),
     ("month", ["2026-W05", "2025-W01"], [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01"]),
+    ("month", ["202601", "20260215", "31/03/2026"], ["2026-01", "2026-02", "2026-03"]),
 ])
 def test_periods_map_to_the_grain(grain: str, periods: list[str], expected: list[str]) -> None:
     rows = [{"period": p, "x": 1} for p in periods]

@@ -15,6 +15,7 @@ from kpirules.lang import periods as P
 
 _DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?.*)?$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # 31/03/2026, the French way
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")  # 202603 and 20260317, as some exports write them
 
 
 def parse_period_value(value: object, grain: str) -> tuple[int, float] | str:
@@ -31,6 +32,9 @@ def parse_period_value(value: object, grain: str) -> tuple[int, float] | str:
         else:
             return f'"{value}" is not a period'
     text = str(value).strip()
+    compact = _COMPACT.match(text)
+    if compact:
+        text = f"{compact[1]}-{compact[2]}" + (f"-{compact[3]}" if compact[3] else "")
     m = _DATETIME.match(text)
     if m:
         try:
