@@ -161,8 +161,8 @@ def test_options_in_canonical_order() -> None:
             "rule r when k > 1 severity info scope overall for 2 periods\n")
     assert format_text(text) == (
         "ruleset t\n\n"
-        'metric m unit count agg avg missing 0 label "L"\n\n'
-        'kpi k = m unit EUR better lower label "K"\n\n'
+        'metric m unit count  agg avg  missing 0  label "L"\n\n'
+        'kpi k = m  unit EUR  better lower  label "K"\n\n'
         "rule r\n  when k > 1\n  for 2 periods\n  scope overall\n  severity info\n"
     )
 
@@ -170,7 +170,7 @@ def test_options_in_canonical_order() -> None:
 def test_repeated_options_keep_their_relative_order() -> None:
     # an error for the checker, but formatting must not change which one counts
     text = "ruleset t\nmetric m unit a label \"x\" unit b\n"
-    assert format_text(text) == 'ruleset t\n\nmetric m unit a unit b label "x"\n'
+    assert format_text(text) == 'ruleset t\n\nmetric m unit a  unit b  label "x"\n'
 
 
 def test_blank_lines_between_groups_and_kept_within() -> None:

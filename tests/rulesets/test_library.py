@@ -107,3 +107,18 @@ def test_the_library_checks_without_any_warning_and_its_job_runs(tmp_path) -> No
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "reports" / "funnel-2026-12.html").is_file()
     assert (tmp_path / "reports" / "alerts.jsonl").read_text().count("\n") >= 1
+
+
+def test_shipped_rule_files_are_in_canonical_style() -> None:
+    """Every .kpi file we ship is what `kpirules fmt` would write (the style users copy)."""
+    from pathlib import Path
+
+    from kpirules.lang.formatter import format_text
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("rulesets/*.kpi"), *root.glob("examples/**/*.kpi"),
+             *root.glob("src/kpirules/templates/init/**/*.kpi")]
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert format_text(text, str(path)) == text, f"run: kpirules fmt {path.relative_to(root)}"

@@ -23,6 +23,12 @@ only the parentheses that precedence needs; numbers as written. A blank line
 separates groups of statements of different kinds and surrounds every
 multi-line statement; blank lines the author left between single-line
 statements of the same kind (and around comment blocks) are kept, at most one.
+
+Consecutive parameters, dimensions, metrics and KPIs (no blank line between
+them) are aligned in columns, as analysts write them: the name, then the
+value or formula, then the first option, each padded to the widest of the run
+(a cell wider than ``ALIGN_UP_TO`` is not padded, so that one long formula
+does not push the whole run to the right).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from kpirules.lang.parser import parse
 from kpirules.lang.transform import KEYWORDS
 
 INDENT = "  "
+ALIGN_UP_TO = 48
 METRIC_OPTION_ORDER = ("unit", "agg", "missing", "label")
 KPI_OPTION_ORDER = ("unit", "better", "label")
 RULE_OPTION_ORDER = ("for", "scope", "severity")
@@ -253,6 +260,38 @@ class _Line:
     end_line: int
     before: list[Comment] = field(factory=list)
     after: list[Comment] = field(factory=list)
+    cells: list[str] | None = None  # columns a run of similar statements aligns
+
+
+def _cells_line(cells: list[str], span: ast.Span) -> _Line:
+    return _Line(0, _join_cells(cells, None), _pos(span), _end(span), cells=cells)
+
+
+def _join_cells(cells: list[str], widths: list[int] | None) -> str:
+    """Cells padded to ``widths``: one space after the name, two between the others."""
+    out = ""
+    for i, cell in enumerate(cells):
+        if i:
+            out += " " if i == 1 else "  "
+        last = i == len(cells) - 1
+        width = widths[i] if widths is not None and i < len(widths) and not last else 0
+        out += cell.ljust(width) if len(cell) <= ALIGN_UP_TO else cell
+    return out
+
+
+def align(lines: list[_Line]) -> None:
+    """Pad the first columns of a run of single-line statements to a common width."""
+    rows = [ln.cells for ln in lines if ln.cells is not None]
+    if len(rows) < 2:
+        return
+    columns = 3  # name, value or formula, first option
+    widths = []
+    for j in range(columns):
+        cells = [r[j] for r in rows if len(r) > j + 1 and len(r[j]) <= ALIGN_UP_TO]
+        widths.append(max((len(c) for c in cells), default=0))
+    for ln in lines:
+        if ln.cells is not None:
+            ln.text = _join_cells(ln.cells, widths)
 
 
 def _pos(span: ast.Span) -> tuple[int, int]:
@@ -281,18 +320,20 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
     if isinstance(stmt, ast.ParamStmt):
         value = (format_number(stmt.value) if isinstance(stmt.value, ast.Number)
                  else quote_string(stmt.value.value))
-        return [_Line(0, f"param {quote_name(stmt.name.name)} = {value}", _pos(span), _end(span))]
+        return [_cells_line([f"param {quote_name(stmt.name.name)}", f"= {value}"], span)]
     if isinstance(stmt, ast.DimensionStmt):
-        return [_Line(0, f"dimension {quote_name(stmt.name.name)}{_title(stmt.label)}",
-                      _pos(span), _end(span))]
+        cells = [f"dimension {quote_name(stmt.name.name)}"]
+        if stmt.label is not None:
+            cells.append(quote_string(stmt.label))
+        return [_cells_line(cells, span)]
     if isinstance(stmt, ast.MetricStmt):
-        words = [f"metric {quote_name(stmt.name.name)}"]
-        words += [_option_text(o) for o in sort_options(stmt.options, METRIC_OPTION_ORDER)]
-        return [_Line(0, " ".join(words), _pos(span), _end(span))]
+        cells = [f"metric {quote_name(stmt.name.name)}"]
+        cells += [_option_text(o) for o in sort_options(stmt.options, METRIC_OPTION_ORDER)]
+        return [_cells_line(cells, span)]
     if isinstance(stmt, ast.KpiStmt):
-        words = [f"kpi {quote_name(stmt.name.name)} = {format_expr(stmt.expr)}"]
-        words += [_option_text(o) for o in sort_options(stmt.options, KPI_OPTION_ORDER)]
-        return [_Line(0, " ".join(words), _pos(span), _end(span))]
+        cells = [f"kpi {quote_name(stmt.name.name)}", f"= {format_expr(stmt.expr)}"]
+        cells += [_option_text(o) for o in sort_options(stmt.options, KPI_OPTION_ORDER)]
+        return [_cells_line(cells, span)]
     if isinstance(stmt, ast.ThresholdStmt):
         head = f"threshold {quote_name(stmt.target.name)}"
         if stmt.where is not None:
@@ -381,6 +422,23 @@ class _Layout:
         self.blocks = [statement_lines(s) for s in self.statements]
         self.tail: list[Comment] = []
         self._attach(list(comments))
+        self._align()
+
+    def _align(self) -> None:
+        """Align each run of same-kind single-line statements not separated by a blank line."""
+        run: list[_Line] = []
+        previous: ast.Statement | None = None
+        for stmt, block in zip(self.statements, self.blocks, strict=True):
+            joined = (previous is not None and type(stmt) is type(previous)
+                      and block[0].cells is not None
+                      and not self._blank_before(previous, block[0]))
+            if not joined:
+                align(run)
+                run = []
+            if block[0].cells is not None:
+                run.append(block[0])
+            previous = stmt
+        align(run)
 
     def _attach(self, comments: list[Comment]) -> None:
         """Give each comment to an output line (see the module docstring).
@@ -409,6 +467,15 @@ class _Layout:
                 self.blocks[index + 1][0].before.append(comment)
             else:
                 self.tail.append(comment)
+
+    def _blank_before(self, previous: ast.Statement, line: _Line) -> bool:
+        """Whether render() puts a blank line between ``previous`` and ``line`` (comments included)."""
+        last = previous.span.end_line or previous.span.line
+        for position in [*sorted(c.line for c in line.before), line.start[0]]:
+            if self._blank_between(last, position):
+                return True
+            last = position
+        return False
 
     def _blank_between(self, first_line: int, last_line: int) -> bool:
         """Whether the source has an empty line strictly between two lines."""
