@@ -144,7 +144,7 @@ def generate(scale: float = 1.0, seed: int = 7000) -> str:
             lines.append(f"  for {rng.randint(1, 3)} periods")
         lines.append(f"  scope {rng.choice(('segments', 'overall'))}")
         lines.append(f"  severity {rng.choice(('info', 'warning', 'critical'))}")
-        lines.append(f'  then notify(text="{{channel}}: {k} is {{{k}}} in {{period}}")')
+        lines.append(f'  then log(text="{{channel}}: {k} is {{{k}}} in {{period}}")')
         out += [*lines, ""]
 
     for o in range(n_objectives):

@@ -59,3 +59,19 @@ def test_importing_kpirules_is_light() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_checking_a_valid_file_does_not_import_networkx(tmp_path: Path) -> None:
+    """networkx (a quarter of a second) is for ordering, naming cycles and export, not for check."""
+    (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
+    code, modules, output = imported_modules(["check", "rules.kpi"], tmp_path)
+    assert code == 0, output
+    assert "networkx" not in modules
+
+
+def test_a_cycle_is_still_named_by_check(tmp_path: Path) -> None:
+    (tmp_path / "rules.kpi").write_text(RULES + "kpi a = b + 1\nkpi b = a * 2\n", encoding="utf-8")
+    code, modules, output = imported_modules(["check", "rules.kpi"], tmp_path)
+    assert code == 2, output
+    assert "dependency cycle: a -> b -> a" in output
+    assert "networkx" in modules

@@ -125,8 +125,8 @@ def _known_actions(rule_file: str | None = None) -> set[str] | None:
 @click.option("--no-warnings", is_flag=True, help="report errors only")
 def check(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
     """Parse and check rule files; print every problem."""
-    from kpirules.lang.diagnostics import render
-    from kpirules.lang.loader import check_text, read_source
+    from kpirules.lang.diagnostics import has_errors, render
+    from kpirules.lang.loader import diagnose_text, read_source
 
     functions = _plugin_functions()
     all_diags: list[tuple[Any, str | None]] = []
@@ -138,8 +138,8 @@ def check(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
             all_diags.extend((d, None) for d in err.diagnostics)
             failed = True
             continue
-        ruleset, diags = check_text(text, name, functions=functions, known_actions=_known_actions(path))
-        failed = failed or ruleset is None
+        diags = diagnose_text(text, name, functions=functions, known_actions=_known_actions(path))
+        failed = failed or has_errors(diags)
         all_diags.extend((d, text) for d in diags if not (no_warnings and d.severity == "warning"))
     if fmt == "json":
         click.echo(json.dumps([d.to_dict() for d, _ in all_diags], ensure_ascii=False, indent=2))

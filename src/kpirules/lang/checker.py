@@ -1,8 +1,8 @@
 """AST → :class:`~kpirules.lang.model.Ruleset`, finding every problem at once.
 
 The checker resolves names, validates options, function calls and period
-literals, builds the dependency graph (networkx) and reports cycles by name,
-and lints units. It never stops at the first problem: every diagnostic of the
+literals, records the dependency graph (networkx orders it and names its
+cycles; see :mod:`kpirules.lang.depgraph`), and lints units. It never stops at the first problem: every diagnostic of the
 file is collected, and a Ruleset is returned only when none is an error.
 """
 
@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import networkx as nx
-
 from kpirules.lang import ast
+from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import (
@@ -67,7 +66,7 @@ class Checker:
         self.objectives: dict[str, ObjectiveDef] = {}
         self.rules: dict[str, RuleDef] = {}
         self.defined_at: dict[str, ast.Span] = {}
-        self.graph: nx.DiGraph = nx.DiGraph()
+        self.graph = DependencyGraph()
         self.grain = "month"
         self.header: ast.RulesetStmt | None = None
         self._threshold_targets: set[str] | None = None
@@ -96,7 +95,10 @@ class Checker:
 
     def ruleset(self, source_path: Path | None, source_text: str | None) -> Ruleset:
         assert self.header is not None and not has_errors(self.diags)
-        order = tuple(n for n in nx.lexicographical_topological_sort(self.graph, key=self._file_order)
+        import networkx as nx
+
+        graph = self.graph.to_networkx()
+        order = tuple(n for n in nx.lexicographical_topological_sort(graph, key=self._file_order)
                       if n in self.kpis or n in self.decisions or n.endswith(STATUS_SUFFIX))
         return Ruleset(
             name=self.header.name.name,
@@ -111,7 +113,7 @@ class Checker:
             objectives=self.objectives,
             rules=self.rules,
             order=order,
-            graph=self.graph,
+            graph=graph,
             source_path=source_path,
             source_text=source_text,
             warnings=tuple(d for d in self.diags if d.severity == "warning"),
@@ -534,12 +536,17 @@ class Checker:
 
     # ── cycles ──
     def _cycles(self) -> None:
-        for component in nx.strongly_connected_components(self.graph):
+        if not self.graph.has_cycle():
+            return
+        import networkx as nx
+
+        graph = self.graph.to_networkx()
+        for component in nx.strongly_connected_components(graph):
             if len(component) == 1:
                 node = next(iter(component))
-                if not self.graph.has_edge(node, node):
+                if not graph.has_edge(node, node):
                     continue
-            sub = self.graph.subgraph(component)
+            sub = graph.subgraph(component)
             start = min(component, key=self._file_order)
             edges = nx.find_cycle(sub, source=start)
             # edges go input -> dependent; report "depends on" order: a -> b means a uses b

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from lark import Lark
 
+from kpirules.lang.fastpath import FastParser
+from kpirules.lang.transform import ToAst
+
 GRAMMAR_NAME = "kpirules.lark"
 
 
@@ -35,6 +38,26 @@ def parser() -> Lark:
         maybe_placeholders=True,
         cache=_cache_path(),
     )
+
+
+@lru_cache(maxsize=1)
+def fast_parser() -> FastParser:
+    """The fast path's parser (:mod:`kpirules.lang.fastpath`), built once.
+
+    Its Lark parser embeds the AST builder: Lark then makes parse callbacks
+    that call the builder's methods directly.
+    """
+    builder = ToAst("<string>")
+    lark = Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=False,
+        maybe_placeholders=True,
+        transformer=builder,
+        cache=_cache_path(),
+    )
+    return FastParser(lark, builder)
 
 
 def _cache_path() -> str | bool:

@@ -12,7 +12,7 @@ from kpirules.lang.checker import Checker
 from kpirules.lang.diagnostics import Diagnostic, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
-from kpirules.lang.parser import parse
+from kpirules.lang.parser import gc_paused, parse
 
 _DEFINES = re.compile(r"^\s*(?:param|dimension|metric|kpi|decision)\s+(`[^`\n]+`|[A-Za-z_]\w*)", re.M)
 
@@ -41,6 +41,23 @@ def read_source(path: str | Path) -> tuple[str, str]:
 def check_text(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None,
                known_actions: Iterable[str] | None = None) -> tuple[Ruleset | None, list[Diagnostic]]:
     """Parse and check; return the Ruleset (None when there are errors) and every diagnostic."""
+    with gc_paused():
+        checker, diagnostics = _checked(text, path, functions, known_actions)
+        if has_errors(diagnostics):
+            return None, diagnostics
+        source_path = Path(path) if not path.startswith("<") else None
+        return checker.ruleset(source_path, text.removeprefix("\ufeff")), diagnostics
+
+
+def diagnose_text(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None,
+                  known_actions: Iterable[str] | None = None) -> list[Diagnostic]:
+    """Every diagnostic of a rule file, without building the ruleset (``kpirules check``)."""
+    with gc_paused():
+        return _checked(text, path, functions, known_actions)[1]
+
+
+def _checked(text: str, path: str, functions: FunctionRegistry | None,
+             known_actions: Iterable[str] | None) -> tuple[Checker, list[Diagnostic]]:
     text = text.removeprefix("\ufeff")  # a BOM from an editor is not part of the rules
     rule_file, diagnostics = parse(text, path)
     suppress: frozenset[str] = frozenset()
@@ -50,10 +67,7 @@ def check_text(text: str, path: str = "<string>", *, functions: FunctionRegistry
     checker = Checker(rule_file, functions, known_actions)
     diagnostics = sorted([*diagnostics, *checker.run(suppress, bool(suppress) or has_errors(diagnostics))],
                          key=sort_key)
-    if has_errors(diagnostics):
-        return None, diagnostics
-    source_path = Path(path) if not path.startswith("<") else None
-    return checker.ruleset(source_path, text), diagnostics
+    return checker, diagnostics
 
 
 def load_text(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None) -> Ruleset:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
 from attrs import field, frozen
 
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from kpirules.engine.result import Result
     from kpirules.lang.functions import FunctionRegistry
 

@@ -58,10 +58,17 @@ def _pos(item: Any) -> tuple[int, int, int, int] | None:
     if isinstance(span, ast.Span):
         return (span.line, span.column, span.end_line, span.end_column) if span.line else None
     if isinstance(item, tuple | list):
-        first = next((p for p in map(_pos, item) if p), None)
-        last = next((p for p in map(_pos, reversed(item)) if p), None)
-        if first and last:
-            return first[0], first[1], last[2], last[3]
+        # plain loops: this runs for every node of every file
+        for child in item:
+            first = _pos(child)
+            if first:
+                break
+        else:
+            return None
+        for child in reversed(item):
+            last = _pos(child)
+            if last:
+                return first[0], first[1], last[2], last[3]
     return None
 
 
@@ -80,6 +87,10 @@ class ToAst(Transformer_NonRecursive):
 
     def __init__(self, path: str) -> None:
         super().__init__()
+        self.reset(path)
+
+    def reset(self, path: str) -> None:
+        """Start a new file (the builder embedded in the fast parser is reused)."""
         self.path = path
         self.diagnostics: list[Diagnostic] = []
 
