@@ -70,6 +70,18 @@ def test_a_large_generated_file_takes_the_fast_path_and_parses_the_same() -> Non
     assert_same_as_standard(text, "big.kpi")
 
 
+def test_a_large_file_with_one_error_is_reported_like_the_standard_front_end() -> None:
+    lines = gen_big_ruleset.generate(scale=0.15).split("\n")
+    kpi_lines = [i for i, line in enumerate(lines) if line.startswith("kpi ")]
+    middle = kpi_lines[len(kpi_lines) // 2]
+    lines[middle] = lines[middle].replace(" = ", " = = ", 1)
+    text = "\n".join(lines)
+    rule_file, diagnostics = parse(text, "big.kpi")
+    assert [(d.line, d.code) for d in diagnostics] == [(middle + 1, "syntax")]
+    assert len(rule_file.statements) > 500  # every other statement still parsed
+    assert_same_as_standard(text, "big.kpi")
+
+
 def test_shipped_rulesets_take_the_fast_path() -> None:
     for path in sorted((ROOT / "rulesets").glob("*.kpi")):
         statements, diagnostics = fast_parser().parse(path.read_text(encoding="utf-8"), str(path))

@@ -112,28 +112,30 @@ class FastParser:
                 shared_words[accepted] = words
             self.states[state] = (actions, words, "PERIOD" in table)
 
-    def parse(self, text: str, path: str) -> tuple[list[Any], list[Any]]:
-        """(statements, diagnostics of the AST builder); raises Lark's ``UnexpectedInput``."""
+    def parse(self, text: str, path: str, start: int = 0, end: int | None = None,
+              line: int = 1, column: int = 1) -> tuple[list[Any], list[Any]]:
+        """(statements, diagnostics of the AST builder) of ``text[start:end]``.
+
+        ``line`` and ``column`` are those of ``start``, so that positions are
+        the file's. Raises Lark's ``UnexpectedInput`` on anything unexpected.
+        """
         with self.lock:
             self.builder.reset(path)
-            tree = self._run(text)
+            tree = self._run(text, start, len(text) if end is None else end, line, start - column + 1)
             return list(tree.children), self.builder.diagnostics
 
-    def _run(self, text: str) -> Any:
-        """Lex and parse ``text``; the value of the start rule (a tree of statements)."""
+    def _run(self, text: str, pos: int, end: int, line: int, line_start: int) -> Any:
+        """Lex and parse ``text[pos:end]``; the value of the start rule (a tree of statements)."""
         states = self.states
         punctuation = self.punctuation
         match = _SKIP_THEN_TOKEN.match
-        end = len(text)
         state_stack = [self.start_state]
         value_stack: list[Any] = []
-        pos = 0
-        line = 1
-        line_start = 0
-        token = Token("$END", "", 0, 1, 1, 1, 1, 0)
+        column = pos - line_start + 1
+        token = Token("$END", "", pos, line, column, line, column, pos)
         while True:
             _, words, period_accepted = states[state_stack[-1]]
-            m = match(text, pos)
+            m = match(text, pos, end)
             assert m is not None  # everything in the pattern is optional
             kind = m.lastgroup
             start = m.start(kind) if kind else m.end()
@@ -153,7 +155,7 @@ class FastParser:
             elif kind == "PUNCT":
                 kind = punctuation[value]
             elif period_accepted and (kind == "NUMBER" or kind == "PERCENT"):
-                period = _PERIOD.match(text, start)
+                period = _PERIOD.match(text, start, end)
                 if period is not None:
                     kind, value, stop = "PERIOD", period.group(), period.end()
             column = start - line_start + 1

@@ -24,6 +24,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean
+from kpirules.lang.fastpath import FastParser
 from kpirules.lang.grammar import fast_parser
 from kpirules.lang.grammar import parser as lark_parser
 from kpirules.lang.transform import ToAst
@@ -90,11 +91,12 @@ MAX_DEPTH = 200  # nesting of one statement's parse tree; deeper is refused, nev
 
 def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnostic]]:
     """Parse ``text``; return the statements that parsed and every diagnostic."""
+    fast = fast_parser()
     try:
         with gc_paused():
-            statements, builder_diagnostics = fast_parser().parse(text, path)
+            statements, builder_diagnostics = fast.parse(text, path)
     except UnexpectedInput:
-        return _parse_by_statement(lark_parser(), text, path)
+        return _parse_by_statement(lark_parser(), text, path, fast)
     return _accept(statements, builder_diagnostics, path)
 
 
@@ -182,24 +184,42 @@ def _has_code(text: str) -> bool:
     return any(line.split("#", 1)[0].strip() for line in text.splitlines())
 
 
-def _parse_by_statement(lark: Lark, text: str, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
+def _parse_by_statement(lark: Lark, text: str, path: str,
+                        fast: FastParser | None = None) -> tuple[ast.RuleFile, list[Diagnostic]]:
+    """Each statement on its own: on the ``fast`` path if given, else (or when it fails)
+    with Lark's front end, which explains the problem."""
     statements: list[ast.Statement] = []
     diagnostics: list[Diagnostic] = []
+    line, counted = 1, 0
     for start, end in _statement_chunks(text):
-        line = text.count("\n", 0, start) + 1
+        line, counted = line + text.count("\n", counted, start), start
         column = start - (text.rfind("\n", 0, start) + 1) + 1
-        padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
-        try:
-            tree = lark.parse(padded)
-        except UnexpectedInput as err:
-            following = text[end:end + 12].split(None, 1)
-            diagnostics.append(_syntax_diagnostic(
-                lark, err, padded, path, following[0] if following else None))
-            continue
-        part, part_diagnostics = _build(tree, path)
+        parsed = _fast_part(fast, text, path, start, end, line, column) if fast else None
+        if parsed is not None:
+            part, part_diagnostics = parsed
+        else:
+            padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
+            try:
+                tree = lark.parse(padded)
+            except UnexpectedInput as err:
+                following = text[end:end + 12].split(None, 1)
+                diagnostics.append(_syntax_diagnostic(
+                    lark, err, padded, path, following[0] if following else None))
+                continue
+            part, part_diagnostics = _build(tree, path)
         statements.extend(part.statements)
         diagnostics.extend(part_diagnostics)
     return ast.RuleFile(path, tuple(statements)), diagnostics
+
+
+def _fast_part(fast: FastParser, text: str, path: str, start: int, end: int, line: int,
+               column: int) -> tuple[ast.RuleFile, list[Diagnostic]] | None:
+    """One statement on the fast path; None when it does not parse there."""
+    try:
+        with gc_paused():
+            return _accept(*fast.parse(text, path, start, end, line, column), path)
+    except UnexpectedInput:
+        return None
 
 
 def _describe_token(tok: Token) -> str:
