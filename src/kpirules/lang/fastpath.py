@@ -3,11 +3,13 @@
 Most files a user checks are valid, and the biggest are generated. For them,
 this module lexes and parses in one loop over Lark's own LALR tables, and
 builds the AST during the parse (Lark's "embedded transformer" callbacks), so
-no parse tree is made and walked afterwards. On a 7,000-line file it takes a
-third of the time of Lark's contextual lexer and parser loop, mostly because:
+no parse tree is made and walked afterwards. On a 7,000-line file it takes
+half the time of Lark's contextual lexer, parser loop and tree transformer,
+because:
 
-- one regular expression matches the skipped text (whitespace, comments) and
-  the next token, instead of one scanner attempt per ignored token;
+- one regular expression, assembled from the grammar's own terminals, matches
+  the skipped text (whitespace, comments) and the next token, instead of one
+  scanner attempt per ignored token;
 - a token gets the type Lark's contextual lexer would give it in the current
   parser state, from a table made once: a word is the keyword of that
   spelling where the state accepts that keyword, else a ``NAME`` (so
@@ -19,7 +21,7 @@ third of the time of Lark's contextual lexer and parser loop, mostly because:
   of them: ``expr`` → ``or_expr`` → … → ``atom``) call nothing.
 
 Anything unexpected raises Lark's ``UnexpectedInput``, and the caller parses
-the file again with Lark's standard front end, which produces the diagnostics
+the statement again with Lark's standard front end, which produces the diagnostics
 (:func:`kpirules.lang.parser.parse`). This path therefore only has to agree
 with Lark on the files Lark accepts; ``tests/lang/test_fast_path.py`` checks
 that on every rule file of the repository, on generated files and on mutated
@@ -39,23 +41,40 @@ from lark.parsers.lalr_analysis import Shift
 
 from kpirules.lang.transform import ToAst
 
-_NUMBER = r"(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?"
-
-# Skipped text, then at most one token. The groups are tried in the order
-# Lark's scanner tries the terminals (PERCENT before NUMBER, two-character
-# comparisons before "=", "<" and ">"); the grammar's terminals in kpirules.lark.
-_SKIP_THEN_TOKEN = re.compile(
-    r"(?:[ \t\f\r\n]+|#[^\n]*)*"
-    r"(?:(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)"
-    rf"|(?P<PERCENT>{_NUMBER}%)"
-    rf"|(?P<NUMBER>{_NUMBER})"
-    r'|(?P<STRING>"(?:[^"\\\n]|\\.)*")'
-    r"|(?P<QUOTED_NAME>`[^`\n]+`)"
-    r"|(?P<COMPARE><=|>=|==|!=|<|>)"
-    r"|(?P<PUNCT>[-+*/^=(),\[\]]))?"
-)
-_PERIOD = re.compile(r"\d{4}(?:-(?:Q\d+|W\d+|\d+(?:-\d+)?))?")
+# The grammar's regular-expression terminals, in the order Lark's scanner tries
+# them (PERCENT, of higher priority, before NUMBER; COMPARE's two-character
+# operators before "="); the patterns themselves are read from the grammar.
+# PERIOD is tried apart, only where the parser state accepts one.
+_REGEX_TERMINALS = ("NAME", "PERCENT", "NUMBER", "STRING", "QUOTED_NAME", "COMPARE")
+_CONTEXTUAL_TERMINALS = ("PERIOD",)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _token_pattern(lark: Lark) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], dict[str, str]]:
+    """(skipped text then one token, PERIOD, keyword → type, punctuation → type), from the grammar.
+
+    A grammar terminal this lexer does not know is a programming error: the
+    fast path would read it differently from Lark.
+    """
+    by_name = {t.name: t for t in lark.terminals}
+    ignored = set(lark.lexer_conf.ignore)
+    keywords: dict[str, str] = {}
+    punctuation: dict[str, str] = {}
+    for terminal in by_name.values():
+        pattern = terminal.pattern
+        if pattern.type == "str":
+            (keywords if _WORD.fullmatch(pattern.value) else punctuation)[pattern.value] = terminal.name
+        elif terminal.name not in (*_REGEX_TERMINALS, *_CONTEXTUAL_TERMINALS, *ignored):
+            raise TypeError(f"the fast path does not know the terminal {terminal.name}")
+    skip = "|".join(by_name[name].pattern.to_regexp() for name in sorted(ignored))
+    groups = [f"(?P<{'WORD' if name == 'NAME' else name}>{by_name[name].pattern.to_regexp()})"
+              for name in _REGEX_TERMINALS]
+    signs = sorted(punctuation, key=lambda text: (-len(text), text))
+    groups.append(f"(?P<PUNCT>{'|'.join(map(re.escape, signs))})")
+    token = re.compile(f"(?:{skip})*(?:{'|'.join(groups)})?")
+    period = re.compile(by_name["PERIOD"].pattern.to_regexp())
+    return token, period, keywords, punctuation
+
 
 # One parser state, as the loop reads it:
 #   actions: token type or rule name → next state (an int: shift, or goto after a
@@ -84,13 +103,7 @@ class FastParser:
         (self.start_state,) = parse_table.start_states.values()
         (self.end_state,) = parse_table.end_states.values()
 
-        keywords: dict[str, str] = {}
-        punctuation: dict[str, str] = {}
-        for terminal in lark.terminals:
-            pattern = terminal.pattern
-            if pattern.type == "str":
-                (keywords if _WORD.fullmatch(pattern.value) else punctuation)[pattern.value] = terminal.name
-        self.punctuation = punctuation
+        self.token_pattern, self.period_pattern, keywords, self.punctuation = _token_pattern(lark)
 
         shared_words: dict[frozenset[str], dict[str, str]] = {}
         self.states: dict[int, _State] = {}
@@ -128,7 +141,8 @@ class FastParser:
         """Lex and parse ``text[pos:end]``; the value of the start rule (a tree of statements)."""
         states = self.states
         punctuation = self.punctuation
-        match = _SKIP_THEN_TOKEN.match
+        match = self.token_pattern.match
+        match_period = self.period_pattern.match
         state_stack = [self.start_state]
         value_stack: list[Any] = []
         column = pos - line_start + 1
@@ -155,7 +169,7 @@ class FastParser:
             elif kind == "PUNCT":
                 kind = punctuation[value]
             elif period_accepted and (kind == "NUMBER" or kind == "PERCENT"):
-                period = _PERIOD.match(text, start, end)
+                period = match_period(text, start, end)
                 if period is not None:
                     kind, value, stop = "PERIOD", period.group(), period.end()
             column = start - line_start + 1
