@@ -158,3 +158,14 @@ def test_random_files_parse_the_same(text: str) -> None:
 @given(mutated_files())
 def test_mutated_files_parse_the_same(text: str) -> None:
     assert_same_as_standard(text)
+
+
+def test_a_grammar_terminal_the_fast_path_does_not_know_is_refused() -> None:
+    from lark import Lark
+
+    from kpirules.lang.fastpath import FastParser
+    from kpirules.lang.transform import ToAst
+
+    grammar = 'start: NAME DATE\nNAME: /[a-z]+/\nDATE: /\\d+\\/\\d+/\n%ignore " "\n'
+    with pytest.raises(TypeError, match="DATE"):
+        FastParser(Lark(grammar, parser="lalr"), ToAst("x"))
