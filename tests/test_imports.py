@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import kpirules
+
 HEAVY = ("polars", "pandas", "pyarrow", "sqlalchemy", "matplotlib", "jinja2")
 
 RULES = """\
@@ -32,7 +34,7 @@ def imported_modules(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
     top-level packages it imported (from ``python -X importtime``)."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c",
-         "import sys; from kpirules.cli import entry; sys.argv = ['kpirules', *sys.argv[1:]]; entry()",
+         "import sys; from kpirules.launcher import entry; sys.argv = ['kpirules', *sys.argv[1:]]; entry()",
          *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
     )
@@ -75,3 +77,21 @@ def test_a_cycle_is_still_named_by_check(tmp_path: Path) -> None:
     assert code == 2, output
     assert "dependency cycle: a -> b -> a" in output
     assert "networkx" in modules
+
+
+def test_version_is_answered_without_click_and_says_what_click_says(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, modules, output = imported_modules(["--version"], tmp_path)
+    assert code == 0, output
+    assert "click" not in modules
+    from kpirules.cli import run_cli
+
+    assert run_cli(["--version"]) == 0
+    printed_by_click = capsys.readouterr().out.strip()
+    assert output.splitlines()[0] == printed_by_click == f"kpirules, version {kpirules.__version__}"
+
+
+def test_other_arguments_next_to_version_go_to_the_full_command_line(tmp_path: Path) -> None:
+    code, modules, output = imported_modules(["--version", "--help"], tmp_path)
+    assert code == 0, output
+    assert "click" in modules

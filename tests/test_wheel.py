@@ -69,7 +69,7 @@ def test_wheel_carries_the_grammar_and_the_entry_point(wheel: Path) -> None:
     assert grammar == (ROOT / "grammar" / "kpirules.lark").read_text(encoding="utf-8")
     assert {"kpirules/__init__.py", "kpirules/cli.py", "kpirules/py.typed", "kpirules/lang/parser.py",
             "kpirules/lang/formatter.py"} <= names
-    assert "kpirules = kpirules.cli:entry" in entry_points
+    assert "kpirules = kpirules.launcher:entry" in entry_points
     assert not any(n.startswith(("tests/", "src/")) for n in names)
 
 

@@ -1,5 +1,5 @@
 """``python -m kpirules``."""
 
-from kpirules.cli import entry
+from kpirules.launcher import entry
 
 entry()
