@@ -344,6 +344,13 @@ def section_check(b: Bench, ok_cli: bool) -> None:
     if not big.exists() or big.read_text(encoding="utf-8") != text:
         big.write_text(text, encoding="utf-8")
     lines = text.count("\n") + 1
+    # the same file with one syntax error halfway: the path where statements are parsed one by one
+    broken = big.with_name("big_one_error.kpi")
+    kpi_lines = [i for i, line in enumerate(text.split("\n")) if line.startswith("kpi ")]
+    broken_lines = text.split("\n")
+    middle = kpi_lines[len(kpi_lines) // 2]
+    broken_lines[middle] = broken_lines[middle].replace(" = ", " = = ", 1)
+    broken.write_text("\n".join(broken_lines), encoding="utf-8")
     startup = max(5, b.args.repeat)
     rows = [("python -c pass", b.run("python -c pass", [PYTHON, "-c", "pass"], startup))]
     if ok_cli:
@@ -355,6 +362,8 @@ def section_check(b: Bench, ok_cli: bool) -> None:
              b.run("kpirules check marketing_70.kpi", [b.kpirules, "check", RULESETS[70]], startup)),
             (f"kpirules check big.kpi ({lines:,} lines)",
              b.run("kpirules check big.kpi", [b.kpirules, "check", big])),
+            ("kpirules check big_one_error.kpi (a syntax error at line "
+             f"{middle + 1:,})", b.run("kpirules check big_one_error.kpi", [b.kpirules, "check", broken])),
         ]
     out = []
     for label, r in rows:
