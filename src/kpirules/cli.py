@@ -448,7 +448,25 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         if isinstance(code, int):
             return code
         return ExitCode.OK if code is None else ExitCode.INVALID_INPUT
+    except KeyboardInterrupt:
+        echo_err("interrupted")
+        return ExitCode.RUNTIME
+    except Exception as exc:  # a bug of ours: still no traceback, and never 1 ("a KPI needs attention")
+        return _internal_error(exc)
     return ExitCode.OK
+
+
+def _internal_error(exc: Exception) -> int:
+    """Report an unexpected failure in two lines; ``KPIRULES_DEBUG=1`` adds the traceback."""
+    if os.environ.get("KPIRULES_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    echo_err(f"internal error: {type(exc).__name__}" + (f": {first_line}" if first_line else ""))
+    echo_err("hint: this is a bug in kpirules, not in your files; "
+             "run again with KPIRULES_DEBUG=1 to see where it happened, and report it")
+    return ExitCode.RUNTIME
 
 
 def entry() -> None:
