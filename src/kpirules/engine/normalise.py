@@ -246,17 +246,19 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
                 raise DataError(f'metric "{m}" is supplied by two sources: {supplier[m]} and {table.source}')
             supplier[m] = table.source
         finest_parts.append((_finest(rows, dims, metrics, ruleset), dims, metrics))
-    finest, dims, metrics = finest_parts[0]
-    for part, part_dims, part_metrics in finest_parts[1:]:
-        shared = [d for d in dims if d in part_dims]
-        finest = finest.join(part, on=[P, *shared], how="full", coalesce=True, nulls_equal=True)
-        dims = [*dims, *[d for d in part_dims if d not in dims]]
-        metrics = [*metrics, *part_metrics]
+    dims = list(dict.fromkeys(d for _, part_dims, _ in finest_parts for d in part_dims))
+    metrics = [m for _, _, part_metrics in finest_parts for m in part_metrics]
+    for table, (_, part_dims, part_metrics) in zip(tables, finest_parts, strict=True):
+        lacking = [d for d in dims if d not in part_dims]
+        if lacking and part_metrics:
+            warnings.append(f"{table.source}: no {', '.join(lacking)} column, so "
+                            f"{', '.join(part_metrics)} cannot be split by {', '.join(lacking)}: "
+                            "each segment of a period shows the period's value (the overall level counts it once)")
     for m in ruleset.metrics:
         if m not in metrics:
             hint = " (its missing value applies)" if ruleset.metrics[m].missing is not None else " (null)"
             warnings.append(f'no column supplies metric "{m}"{hint}')
-    if finest.height == 0:
+    if all(part.height == 0 for part, _, _ in finest_parts):
         raise DataError("the data has no rows", where=tables[0].source)
     if by is None:
         by_dims = list(dims)
@@ -266,21 +268,17 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             raise UsageError(f"--by {', '.join(unknown)}: no such dimension in the data "
                              f"(dimensions: {', '.join(dims) or 'none'})")
         by_dims = list(by)
-    first = int(finest[P].min())  # type: ignore[arg-type]
-    last = int(finest[P].max())  # type: ignore[arg-type]
-    aggs, finals = _across(metrics, ruleset)
+    first = min(int(part[P].min()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
+    last = max(int(part[P].max()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
     calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
     levels: list[pl.DataFrame] = []
-    overall = finest.group_by(P).agg(aggs).select(P, *finals)
+    overall = _level(finest_parts, [], ruleset)
     overall = calendar.join(overall, on=P, how="left").with_columns(
         pl.lit(0, pl.Int32).alias(SEG), pl.lit(True).alias(OVERALL),
         *[pl.lit(None, pl.String).alias(d) for d in by_dims])
     levels.append(overall)
     if by_dims:
-        if by_dims == dims and len(finest_parts) == 1:
-            segs = finest.select(P, *by_dims, *finals_for_finest(metrics, ruleset))
-        else:
-            segs = finest.group_by([P, *by_dims]).agg(aggs).select(P, *by_dims, *finals)
+        segs = _level(finest_parts, by_dims, ruleset)
         keys = segs.select(by_dims).unique().sort(by_dims, nulls_last=True)
         keys = keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
         segs = segs.join(keys, on=by_dims, how="left", nulls_equal=True)
@@ -304,6 +302,36 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     # which measured faster and leaner than any other layout (docs/performance.md)
     frame = frame.sort([SEG, P])
     return Normalised(frame, by_dims, dims, first, last, warnings, bad_total)
+
+
+def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: list[str],
+           ruleset: Ruleset) -> pl.DataFrame:
+    """Metric values per period and values of ``level_dims``.
+
+    Each table is rolled up from its own rows, then the tables are joined on
+    the period and the dimensions they share (interfaces §4). A table without
+    some of the level's dimensions (monthly spend beside visits per channel)
+    is never summed once per value of the dimensions it lacks: at the overall
+    level it counts once, and at a level it cannot split it only adds its
+    values to the segments the other tables define, creating none.
+    """
+    frames: list[tuple[pl.DataFrame, list[str]]] = []
+    for part, part_dims, part_metrics in parts:
+        keys = [d for d in level_dims if d in part_dims]
+        if keys == part_dims and len(parts) == 1:
+            frame = part.select(P, *keys, *finals_for_finest(part_metrics, ruleset))  # already one row each
+        else:
+            aggs, finals = _across(part_metrics, ruleset)
+            frame = part.group_by([P, *keys]).agg(aggs).select(P, *keys, *finals)
+        frames.append((frame, keys))
+    frames.sort(key=lambda item: -len(item[1]))  # the tables that split the level most define its segments
+    joined, joined_dims = frames[0]
+    for frame, keys in frames[1:]:
+        shared = [d for d in joined_dims if d in keys]
+        how = "left" if set(keys) < set(joined_dims) else "full"
+        joined = joined.join(frame, on=[P, *shared], how=how, coalesce=True, nulls_equal=True)
+        joined_dims += [d for d in keys if d not in joined_dims]
+    return joined.select(P, *level_dims, *[c for c in joined.columns if c != P and c not in level_dims])
 
 
 def finals_for_finest(metrics: list[str], ruleset: Ruleset) -> list[pl.Expr]:
