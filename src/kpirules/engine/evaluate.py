@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from kpirules.engine.normalise import P, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.result import Result
 from kpirules.errors import DataError, UsageError
+from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.checker import STATUS_SUFFIX
 from kpirules.lang.functions import FunctionRegistry
@@ -74,7 +76,45 @@ def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None) -> dic
                 raise UsageError(f'--param {name}={raw}: "{name}" is a number') from None
         else:
             values[name] = str(raw)
+        counted_by = period_count_params(ruleset).get(name)
+        value = values[name]
+        if counted_by and not (isinstance(value, float) and math.isfinite(value)
+                               and value == int(value) and value >= 1):
+            raise UsageError(f'--param {name}={raw}: "{name}" is a number of periods in {counted_by}(), '
+                             "so it must be a whole number of at least 1")
     return values
+
+
+def period_count_params(ruleset: Ruleset) -> dict[str, str]:
+    """Parameters that some function takes as a number of periods → that function.
+
+    The checker holds the values written in the file to a whole number of at
+    least 1; a run-time override must be held to the same, or a window of 1.5
+    or -1 periods would be silently truncated, or fail deep in Polars.
+    """
+    registry = ruleset.functions if ruleset.functions is not None else FunctionRegistry()
+    expressions: list[ast.Expr] = [k.expr for k in ruleset.kpis.values()]
+    for thresholds in ruleset.thresholds.values():
+        for threshold in thresholds:
+            expressions += [c.value for c in threshold.clauses]
+            expressions += [threshold.where] if threshold.where is not None else []
+    for decision in ruleset.decisions.values():
+        expressions += [b.condition for b in decision.branches if b.condition is not None]
+    expressions += [r.condition for r in ruleset.rules.values()]
+    expressions += [o.amount_expr for o in ruleset.objectives.values()]
+    found: dict[str, str] = {}
+    for expression in expressions:
+        for node in ast.walk(expression):
+            spec = registry.get(node.func) if isinstance(node, ast.Call) else None
+            if spec is None or not spec.period_args:
+                continue
+            arguments = [*enumerate(node.args),
+                         *((spec.params.index(k), v) for k, v in node.kwargs if k in spec.params)]
+            for index, argument in arguments:
+                if index in spec.period_args and isinstance(argument, ast.Name) \
+                        and argument.name in ruleset.params:
+                    found.setdefault(argument.name, node.func)
+    return found
 
 
 def resolve_period(text: str | None, ruleset: Ruleset, first: int, last: int) -> int:
