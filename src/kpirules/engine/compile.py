@@ -206,10 +206,18 @@ class Compiler:
         return self.compile(args[0]).abs()
 
     def _f_round(self, args: list[ast.Expr]) -> pl.Expr:
+        """Halves away from zero as spreadsheets do: ``round(1.005, 2)`` is 1.01.
+
+        1.005 is stored as 1.00499999…; spreadsheets round what they show, 15
+        significant digits. So the value is scaled to whole units of the last
+        kept digit, cut to 15 significant digits (100.4999… becomes 100.5),
+        and only then rounded.
+        """
         digits = self._const_int(args[1]) if len(args) > 1 else 0
         x = self.compile(args[0]).cast(pl.Float64)
-        return x.round(max(digits, 0), mode="half_away_from_zero") if digits >= 0 else (
-            (x / 10 ** -digits).round(0, mode="half_away_from_zero") * 10 ** -digits)
+        scale = 10.0 ** digits
+        units = (x * scale).round_sig_figs(15).round(0, mode="half_away_from_zero")
+        return units / scale
 
     def _f_sqrt(self, args: list[ast.Expr]) -> pl.Expr:
         x = self.compile(args[0]).cast(pl.Float64)
