@@ -13,8 +13,10 @@ import polars as pl
 
 from kpirules.engine.compile import SEG, Compiler, rule_col, status_col
 from kpirules.engine.templates import plain_value
+from kpirules.errors import UsageError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
+from kpirules.lang.diagnostics import did_you_mean
 from kpirules.lang.model import Ruleset
 
 if TYPE_CHECKING:
@@ -167,6 +169,20 @@ class Explainer:
         self.inputs(rule.condition, depth + 1)
 
 
+def _no_row(frame: pl.DataFrame, index: int, grain: str, segment: dict[str, Any]) -> str:
+    """Why no row matches, with the values the data has for the first dimension that has no match."""
+    where = ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    message = f"no row for period {periods_mod.label(index, grain)} and segment {where}"
+    for dimension, value in segment.items():
+        known = sorted(str(v) for v in frame.get_column(dimension).drop_nulls().unique().to_list())
+        if value is not None and str(value) not in known:
+            hint = did_you_mean(str(value), known)
+            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
+            return f"{message}: {dimension} has no value {str(value)!r}" + (
+                f" ({hint})" if hint else f" (values: {shown})")
+    return message
+
+
 def explain(result: Result, name: str, period: str | None, segment: dict[str, Any]) -> str:
     rs = result.ruleset
     full = result.full if result.full is not None else result.frame
@@ -179,7 +195,7 @@ def explain(result: Result, name: str, period: str | None, segment: dict[str, An
     if not segment:
         rows = rows.filter(pl.col(SEG) == 0)
     if rows.height == 0:
-        return f"no row for period {periods_mod.label(index, rs.grain)} and segment {segment or 'overall'}"
+        raise UsageError(_no_row(frame, index, rs.grain, segment))
     row = rows.row(0, named=True)
     ex = Explainer(result, row, frame)
     where = ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
