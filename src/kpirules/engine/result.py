@@ -9,7 +9,7 @@ import polars as pl
 from attrs import define, field
 
 from kpirules.engine.compile import rule_col, status_col
-from kpirules.engine.templates import fill, plain_value
+from kpirules.engine.templates import EMPTY_VALUE_LABEL, ROLLED_UP_LABEL, fill, plain_value
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
 
@@ -168,8 +168,10 @@ class Result:
             if key == "period":
                 return self._label(row[P])
             if key in self.dimensions or key in rs.dimensions:
+                if row[SEG] == 0 or key not in self.dimensions:
+                    return ROLLED_UP_LABEL
                 value = row.get(key)
-                return "all" if value is None else str(value)
+                return EMPTY_VALUE_LABEL if value is None else str(value)
             if key in rs.params:
                 return plain_value(self.params[key], None)
             if key in rs.metrics or key in rs.kpis or key in rs.decisions:

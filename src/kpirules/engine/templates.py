@@ -10,6 +10,12 @@ import math
 import re
 from collections.abc import Callable
 
+#: How a dimension is written in texts where the level rolls it up (language §10).
+ROLLED_UP_LABEL = "all"
+#: How an empty dimension value is written: a segment of its own, never "all",
+#: which would make an alert about one segment read as about every one.
+EMPTY_VALUE_LABEL = "(empty)"
+
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 

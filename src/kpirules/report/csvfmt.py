@@ -2,7 +2,8 @@
 
 Columns: ``period``, each dimension, each metric and KPI (raw numbers),
 ``status.X`` for each status, ``decision.X`` for each decision and ``rule.X``
-for each rule. The overall row leaves the dimension cells empty; a missing
+for each rule. The overall row leaves the dimension cells empty; a segment
+whose value for a dimension is empty in the data says ``(empty)``; a missing
 value is an empty cell.
 
 ``csv`` is for programs: ``,`` separator, ``.`` decimals, ``true``/``false``.
@@ -20,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from kpirules.engine.templates import EMPTY_VALUE_LABEL
 from kpirules.report.base import RenderOptions
 from kpirules.report.values import raw_number
 from kpirules.report.view import DocView
@@ -73,7 +75,10 @@ def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
             row_status = row.get("status") or {}
             row_decisions = row.get("decisions") or {}
             row_rules = row.get("rules") or {}
-            cells: list[Any] = [period, *(segment.get(d) for d in view.dimensions)]
+            # the overall row leaves its dimension cells empty; a segment's empty value says so
+            dimension_cells = [EMPTY_VALUE_LABEL if segment and d in segment and segment[d] is None
+                               else segment.get(d) for d in view.dimensions]
+            cells: list[Any] = [period, *dimension_cells]
             cells += [row_values.get(n) for n in values]
             cells += [row_status.get(n) for n in statuses]
             cells += [row_decisions.get(n) for n in view.decisions]

@@ -14,10 +14,10 @@ from typing import Any
 
 import attrs
 
+from kpirules.engine.templates import EMPTY_VALUE_LABEL
 from kpirules.report.values import format_value, is_number
 
 OVERALL_LABEL = "(overall)"
-ROLLED_UP_LABEL = "all"
 
 #: KPI statuses from the worst to the best, as reports list them.
 STATUSES = ("critical", "warning", "ok", "no_data", "skipped")
@@ -54,13 +54,14 @@ def segment_key(segment: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...
 def segment_label(segment: Mapping[str, Any] | None, dimensions: Iterable[str] = ()) -> str:
     """How a segment is named for people: its values joined by `` / ``.
 
-    The overall row is ``(overall)``; a dimension rolled up at this level is
-    ``all`` (language §10 writes it so in action texts).
+    The overall row is ``(overall)``. A segment only holds the dimensions of
+    its level, so a ``None`` there is an empty value in the data, written
+    ``(empty)`` (never ``all``, the word for a rolled-up dimension).
     """
     if not segment:
         return OVERALL_LABEL
     order = [d for d in dimensions if d in segment] + [d for d in segment if d not in dimensions]
-    parts = [ROLLED_UP_LABEL if segment[d] is None else str(segment[d]) for d in order]
+    parts = [EMPTY_VALUE_LABEL if segment[d] is None else str(segment[d]) for d in order]
     return " / ".join(parts)
 
 
