@@ -3,15 +3,17 @@
 One run: load the configuration, the plugins and the rulesets, and check that
 everything a rule names exists (a rule calling an action that no plugin and
 no configuration provides stops the run before anything is read: exit 2);
-then, for each ruleset, read every source through its connector, evaluate,
-and record in the state store which rules start firing (their action calls
-go to the outbox) and which are resolved; then deliver the outbox (new
-firings, and failed deliveries of earlier runs); write the reports; record
-the run. The exit code follows interfaces §2: 0, 1 for an as-of outcome at
-or above ``fail_on``, 2 for invalid input, 3 when a source, an action or a
-report failed (the rest of the run still happens: other rulesets are
-evaluated, other actions delivered, and failed deliveries wait for the next
-run).
+then read every source through its connector for every ruleset (a metric
+that two sources supply is a configuration mistake: exit 2 before anything
+is evaluated, recorded or sent); for each ruleset, evaluate (data warnings go
+to standard error, prefixed with the ruleset and the source) and record in
+the state store which rules start firing (their action calls go to the
+outbox) and which are resolved; then deliver the outbox (new firings, and
+failed deliveries of earlier runs); write the reports; record the run. The
+exit code follows interfaces §2: 0, 1 for an as-of outcome at or above
+``fail_on``, 2 for invalid input, 3 when a source, an action or a report
+failed (the rest of the run still happens: other rulesets are evaluated,
+other actions delivered, and failed deliveries wait for the next run).
 
 Nothing here prints a secret: every message leaving the job goes through
 :func:`kpirules.plugin_api.redact` with the configuration's secrets.
@@ -76,6 +78,7 @@ class RulesetRun:
     firing: int = 0
     counts: dict[str, int] = field(factory=dict)
     reports: list[Path] = field(factory=list)
+    warnings: list[str] = field(factory=list)  # data warnings, naming the source
 
 
 @define
@@ -237,8 +240,9 @@ class Job:
         """Run the job once (call :meth:`prepare` first); never raises for data.
 
         Raises only for invalid input found on the way (a ``--period`` outside
-        the data: exit 2); failures of sources, actions and reports are
-        reported, recorded and turned into exit code 3.
+        the data, a metric supplied by two sources: exit 2); failures of
+        sources, actions and reports are reported, recorded and turned into
+        exit code 3.
         """
         if self.registry is None or not self.rulesets:
             self.prepare(options)
@@ -248,8 +252,13 @@ class Job:
             crashpoint("after_begin")
             report = RunReport(run_id, ExitCode.OK, [])
             try:
+                # Every source is read (once) before any ruleset is evaluated, so
+                # that a source mistake found in the data stops the run before
+                # anything is recorded or sent.
+                read = {rs.name: self._sources_of(rs) for rs in self.rulesets}
                 for rs in self.rulesets:
-                    report.rulesets.append(self._evaluate(rs, options, fail_on, state, run_id))
+                    report.rulesets.append(self._evaluate(rs, read[rs.name], options, fail_on,
+                                                          state, run_id))
                     crashpoint("after_enqueue")
                 self._deliver(state, run_id, report)
                 for part in report.rulesets:
@@ -263,7 +272,7 @@ class Job:
                 report.errors.extend(p.error for p in report.rulesets if p.error)
                 report.exit_code = self._exit_code(report)
                 crashpoint("before_finish")
-            except UsageError as exc:
+            except (UsageError, ConfigError) as exc:
                 state.finish_run(run_id, exc.exit_code, {"error": self.redact(str(exc))},
                                  report.sent, report.failed)
                 raise
@@ -279,8 +288,49 @@ class Job:
             return ExitCode.RUNTIME
         return max((p.status for p in report.rulesets), default=ExitCode.OK)
 
-    def _read_sources(self, rs: Ruleset) -> list[RawTable]:
-        """Every source read for ``rs`` (a file read once serves every ruleset)."""
+    def _sources_of(self, rs: Ruleset) -> list[tuple[str, RawTable]] | KpirulesError:
+        """Every source read for ``rs``, by source name, or the error that stopped it.
+
+        Raises :class:`ConfigError` when two sources supply one metric.
+        """
+        try:
+            tables = self._read_sources(rs)
+        except UsageError:
+            raise
+        except KpirulesError as exc:
+            return exc
+        self._check_suppliers(rs, tables)
+        return tables
+
+    def _check_suppliers(self, rs: Ruleset, tables: list[tuple[str, RawTable]]) -> None:
+        """A metric must come from one source; name both ``[sources.NAME]`` tables if not.
+
+        Decided on the columns as the engine will see them: the table's
+        ``rename`` applied, its ``ignore`` columns dropped.
+        """
+        supplier: dict[str, str] = {}
+        clashes: dict[tuple[str, str], list[str]] = {}
+        for name, table in tables:
+            for metric in supplied_metrics(table, rs.metrics):
+                first = supplier.setdefault(metric, name)
+                if first != name:
+                    clashes.setdefault((first, name), []).append(metric)
+        if not clashes:
+            return
+        parts = []
+        for (first, second), metrics in clashes.items():
+            what = (f"metric {_quoted(metrics)}" if len(metrics) == 1
+                    else f"metrics {_quoted(metrics)}")
+            parts.append(f'sources "{first}" and "{second}" both supply {what}')
+        (_first, second), metrics = next(iter(clashes.items()))
+        raise ConfigError(
+            f"{self.config.where('sources', second)}: {'; '.join(parts)} "
+            f"(ruleset {rs.name}); a metric must come from one source: drop the column "
+            f"from the others (ignore = [{_quoted(metrics)}]) or rename it")
+
+    def _read_sources(self, rs: Ruleset) -> list[tuple[str, RawTable]]:
+        """Every source read for ``rs``, by source name (a file read once serves every
+        ruleset)."""
         assert self.registry is not None
         metrics = {m.name: (m.agg or "sum") for m in rs.metrics.values()}
         tables = []
@@ -304,7 +354,7 @@ class Job:
                 if source.rename:
                     table = attrs.evolve(table, rename={**table.rename, **source.rename})
                 self._cache[key] = table
-            tables.append(table)
+            tables.append((source.name, table))
         return tables
 
     def _params(self, rs: Ruleset, options: RunOptions) -> dict[str, Any]:
@@ -312,14 +362,16 @@ class Job:
         merged.update({k: parse_param(v) for k, v in options.params.items() if k in rs.params})
         return merged
 
-    def _evaluate(self, rs: Ruleset, options: RunOptions, fail_on: str, state: StateStore,
+    def _evaluate(self, rs: Ruleset, tables: list[tuple[str, RawTable]] | KpirulesError,
+                  options: RunOptions, fail_on: str, state: StateStore,
                   run_id: str) -> RulesetRun:
-        """Read, evaluate and record one ruleset; data failures are kept, not raised."""
+        """Evaluate and record one ruleset; data failures are kept, not raised."""
         part = RulesetRun(rs.name, Path(rs.source_path or rs.name))
         try:
-            tables = self._read_sources(rs)
-            result = rs.evaluate(tables, period=options.period, params=self._params(rs, options),
-                                 history=True)
+            if isinstance(tables, KpirulesError):
+                raise tables
+            result = rs.evaluate([table for _name, table in tables], period=options.period,
+                                 params=self._params(rs, options), history=True)
         except UsageError:
             raise
         except KpirulesError as exc:
@@ -327,6 +379,13 @@ class Job:
             part.status = ExitCode.RUNTIME
             self.say(f"error: {part.error}")
             return part
+        # Data warnings (an unknown numeric column, a metric no column supplies)
+        # also go to standard error, where a cron log keeps them; the JSON
+        # document keeps them as the engine wrote them.
+        for warning in dict.fromkeys(result.warnings):
+            text = _name_source(warning, tables)
+            part.warnings.append(text)
+            self.say(f"warning: {rs.name}: {text}")
         doc = result.to_dict()
         part.document = doc
         part.as_of = str(doc["as_of"])
@@ -514,6 +573,32 @@ def as_of_only(doc: Mapping[str, Any]) -> dict[str, Any]:
     if "history" in out:
         out["history"] = False
     return out
+
+
+def supplied_metrics(table: RawTable, metrics: Mapping[str, Any]) -> list[str]:
+    """The metrics a table's columns supply, as the engine reads them (renamed, less
+    the ignored columns)."""
+    columns = [table.rename.get(column, column) for column in table.frame.columns]
+    return [c for c in columns if c in metrics and c not in table.ignore]
+
+
+def _name_source(warning: str, tables: list[tuple[str, RawTable]]) -> str:
+    """``warning`` with the table it starts with named by its ``[sources.NAME]``."""
+    for _name, table in tables:
+        prefix = f"{table.source}: "
+        if not warning.startswith(prefix):
+            continue
+        names = [name for name, t in tables if t.source == table.source]
+        label = ", ".join(f'"{name}"' for name in names)
+        label = f"source {label}" if len(names) == 1 else f"sources {label}"
+        if table.source not in {f"source {name}" for name in names}:
+            label += f" ({table.source})"
+        return f"{label}: {warning[len(prefix):]}"
+    return warning
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
 
 
 def _segment_text(segment: Mapping[str, Any]) -> str:

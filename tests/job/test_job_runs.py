@@ -158,3 +158,112 @@ def test_a_wrong_source_setting_names_file_line_and_key(project: Project, run_cl
     assert f"{project.config}:7: [sources.shop] perod_column: unknown setting" in err
     assert 'did you mean "period_column"' in err
     assert not project.state.exists()
+
+
+def _add_source(project: Project, name: str, body: str) -> None:
+    project.config.write_text(project.config.read_text().replace(
+        "[actions.notify]", f"[sources.{name}]\n{body}\n\n[actions.notify]"))
+
+
+def test_data_warnings_go_to_standard_error_once_per_ruleset(project: Project,
+                                                             run_cli: Run) -> None:
+    # `run` once put these warnings in the JSON document only; `eval` printed them.
+    csv = project.root / "data" / "shop.csv"
+    csv.write_text("month,channel,visits,sessions\n2026-01,paid,10000,9000\n")
+    rules = project.root / "rules"
+    (rules / "shop2.kpi").write_text((rules / "shop.kpi").read_text().replace(
+        "ruleset shop ", "ruleset shop2 "))
+    project.config.write_text(project.config.read_text().replace(
+        'rulesets = ["rules/shop.kpi"]', 'rulesets = ["rules/shop.kpi", "rules/shop2.kpi"]'))
+    code, out, err = run_cli("run", "--config", str(project.config))
+    assert code == 0, err
+    for ruleset in ("shop", "shop2"):
+        unknown = (f'warning: {ruleset}: source "shop" ({csv}): 1 numeric column(s) are '
+                   'neither metrics nor declared dimensions, ignored: "sessions"')
+        missing = f'warning: {ruleset}: no column supplies metric "orders"'
+        assert err.count(unknown) == 1, err
+        assert err.count(missing) == 1, err
+    assert err.count("warning:") == 4
+    assert "warning:" not in out  # the summary on standard output stays as it was
+    # the JSON output keeps them, as the engine wrote them
+    code, out, err = run_cli("run", "--config", str(project.config), "--format", "json")
+    assert code == 0 and err.count("warning:") == 4
+    for doc in json.loads(out):
+        assert any('"sessions"' in w for w in doc["warnings"])
+        assert 'no column supplies metric "orders" (null)' in doc["warnings"]
+
+
+def test_a_warning_names_each_source_of_a_shared_file() -> None:
+    import polars as pl
+
+    from kpirules.data.table import RawTable
+    from kpirules.job import _name_source
+
+    frame = pl.DataFrame({"month": ["2026-01"]})
+    web, sql = RawTable(frame, source="/d/web.csv"), RawTable(frame, source="source crm")
+    tables = [("web", web), ("crm", sql), ("web2", web)]
+    assert _name_source("/d/web.csv: 1 numeric column(s) …", tables) == \
+        'sources "web", "web2" (/d/web.csv): 1 numeric column(s) …'
+    assert _name_source("source crm: 1 numeric column(s) …", tables) == \
+        'source "crm": 1 numeric column(s) …'
+    assert _name_source('no column supplies metric "x" (null)', tables) == \
+        'no column supplies metric "x" (null)'
+
+
+def test_a_metric_supplied_by_two_sources_names_them_and_exits_2(project: Project,
+                                                                 run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)  # would fire and send
+    data = project.root / "data"
+    (data / "ads.csv").write_text("month,channel,sales\n2026-01,display,50\n")
+    _add_source(project, "ads", 'connector = "csv"\npath = "data/ads.csv"\n'
+                                'rename = { sales = "orders" }')
+    code, out, err = run_cli("run", "--config", str(project.config))
+    assert code == 2, err
+    assert out == ""
+    line = next(n for n, text in enumerate(project.config.read_text().splitlines(), 1)
+                if text.strip() == "[sources.ads]")
+    assert (f'error: {project.config}:{line}: [sources.ads]: sources "shop" and "ads" both '
+            f'supply metric "orders"') in err
+    assert "ads.csv" not in err and "shop.csv" not in err  # tables, not paths
+    assert not project.alerts
+    with StateStore(project.state) as state:
+        [run] = state.runs()
+    assert run["exit_code"] == 2 and run["actions_sent"] == 0 and not run["results"]
+    # dropping the column from one source fixes it
+    project.config.write_text(project.config.read_text().replace(
+        'path = "data/ads.csv"', 'path = "data/ads.csv"\nignore = ["orders"]'))
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 1, err
+    assert len(project.alerts) == 1
+
+
+def test_a_clash_in_a_later_ruleset_stops_the_run_before_anything_is_sent(
+        project: Project, run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)  # shop fires
+    rules = project.root / "rules"
+    (rules / "spend.kpi").write_text('ruleset spend "Spend"\n  grain month\n\n'
+                                     "dimension channel\n\nmetric spend unit EUR\n")
+    project.config.write_text(project.config.read_text().replace(
+        'rulesets = ["rules/shop.kpi"]', 'rulesets = ["rules/shop.kpi", "rules/spend.kpi"]'))
+    data = project.root / "data"
+    for name in ("ads", "social"):
+        (data / f"{name}.jsonl").write_text(
+            '{"month": "2026-01", "channel": "display", "spend": 5}\n')
+        _add_source(project, name, f'connector = "jsonl"\npath = "data/{name}.jsonl"')
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 2, err
+    assert 'sources "ads" and "social" both supply metric "spend" (ruleset spend)' in err
+    assert not project.alerts
+    with StateStore(project.state) as state:
+        assert state.rule_state("shop") == []
+
+
+def test_eval_with_two_data_files_supplying_one_metric_is_unchanged(project: Project,
+                                                                   run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    data = project.root / "data"
+    (data / "more.csv").write_text("month,channel,orders\n2026-01,display,50\n")
+    code, _, err = run_cli("eval", str(project.root / "rules" / "shop.kpi"),
+                           "--data", str(data / "shop.csv"), "--data", str(data / "more.csv"))
+    assert code == 3, err
+    assert '"orders"' in err

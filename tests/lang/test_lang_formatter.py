@@ -128,7 +128,15 @@ def test_strings_are_re_escaped() -> None:
     assert quote_string('say "hi"') == '"say \\"hi\\""'
     assert quote_string("back\\slash") == '"back\\\\slash"'
     assert quote_string("two\nlines") == '"two\\nlines"'
-    assert quote_string("tab\tand é") == '"tab\tand é"'
+    assert quote_string("tab\tand é") == '"tab\\tand é"'
+    assert quote_string('a\nb\tc "q" \\ end') == '"a\\nb\\tc \\"q\\" \\\\ end"'
+
+
+@pytest.mark.parametrize("escape", ['\\"', "\\\\", "\\n", "\\t"])
+def test_every_escape_of_the_lexer_round_trips(escape: str) -> None:
+    # fmt once wrote the value of \t (a tab character) instead of the escape.
+    text = f'ruleset t "a{escape}b"\n\nmetric m label "x{escape}y"\n'
+    assert assert_formatting_contract(text) == text
 
 
 def test_redundant_escapes_and_backticks_are_dropped() -> None:

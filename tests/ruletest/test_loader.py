@@ -157,6 +157,63 @@ def test_unknown_names_are_found_against_the_ruleset(shop: Path, write: Write,
     assert '"more" is not an objective of shop' in err
 
 
+DUPLICATE_AND_NAMES = (
+    'ruleset = "shop.kpi"\n'
+    "\n"
+    "[[test]]\n"
+    'name = "a"\n'
+    "params = { min_visit = 3 }\n"
+    'rows = [{ period = "2026-01", visits = 10 }]\n'
+    "expect = [{ values = { conversoin = 1 } }]\n"
+    "\n"
+    "[[test]]\n"
+    'name = "a"\n'
+    'rows = [{ period = "2026-01", visits = 10 }]\n'
+    'expect = [{ status = { unused = "ok" } }]\n'
+)
+
+
+def test_a_duplicate_test_name_does_not_hide_the_other_problems(shop: Path, write: Write,
+                                                                kpirules_test: Run) -> None:
+    # The duplicate name used to be reported alone; the unknown names appeared
+    # only once it was fixed.
+    path = write(DUPLICATE_AND_NAMES)
+    code, out, err = kpirules_test(str(path))
+    assert code == ExitCode.INVALID_INPUT
+    assert out == ""
+    label = path.as_posix()
+    assert f"4 problems in test file {label}" in err
+    assert f'{label}:5: test "a": "min_visit" is not a parameter of shop' in err
+    assert f'{label}:7: test "a": "conversoin" is not a metric or KPI of shop' in err
+    assert f'{label}:9: test name "a" is used twice (first at line 3)' in err
+    assert f'{label}:12: test "a": status of "unused" is checked, but it has no threshold' in err
+
+
+def test_load_test_file_with_a_ruleset_reports_structure_and_names_together(
+        shop: Path, write: Write) -> None:
+    from kpirules.ruletest import Runner
+
+    path = write(DUPLICATE_AND_NAMES.replace("expect = [{ status", "expect = [{ stauts = 1, status"))
+    with pytest.raises(ConfigError) as info:
+        load_test_file(path, display="t.toml", ruleset=Runner().ruleset)
+    lines = str(info.value).splitlines()
+    assert lines[0] == "5 problems in test file t.toml"
+    assert [line.split(":")[1] for line in lines[1:]] == ["5", "7", "9", "12", "12"]
+    assert 't.toml:12: test "a", expectation 1: unknown key "stauts" (did you mean "status"?)' in str(info.value)
+    # without a ruleset, only the structure is checked (as before)
+    with pytest.raises(ConfigError) as info:
+        load_test_file(path, display="t.toml")
+    assert str(info.value).startswith("2 problems in test file t.toml")
+
+
+def test_a_test_file_with_problems_and_an_invalid_rule_file(tmp_path: Path, write: Write,
+                                                            kpirules_test: Run) -> None:
+    (tmp_path / "shop.kpi").write_text("ruleset shop\nkpi a = b +\n", encoding="utf-8")
+    code, _, err = kpirules_test(str(write(DUPLICATE_AND_NAMES)))
+    assert code == ExitCode.INVALID_INPUT
+    assert 'test name "a" is used twice' in err  # the test file's own problems come first
+
+
 def test_an_invalid_toml_file_exits_2_with_its_line(shop: Path, write: Write,
                                                    kpirules_test: Run) -> None:
     path = write('ruleset = "shop.kpi"\n[[test]]\nname = "x\n')

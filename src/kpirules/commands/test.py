@@ -42,8 +42,11 @@ def command(testfiles: tuple[str, ...], junit_path: str | None,
     Exits 1 when a test fails, 2 when a test file or a rule file is invalid.
     """
     colour = False if os.environ.get("NO_COLOR") else None
-    files = [load_test_file(path, label) for path, label in collect(testfiles)]
     runner = Runner()
+    # Each file is checked completely (structure, then its names against the
+    # ruleset) so that every problem of a file is reported in one go.
+    files = [load_test_file(path, label, ruleset=runner.ruleset)
+             for path, label in collect(testfiles)]
     runner.prepare(files)
 
     count = sum(len(tf.tests) for tf in files)

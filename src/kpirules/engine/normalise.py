@@ -328,8 +328,10 @@ def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: l
     joined, joined_dims = frames[0]
     for frame, keys in frames[1:]:
         shared = [d for d in joined_dims if d in keys]
-        how = "left" if set(keys) < set(joined_dims) else "full"
-        joined = joined.join(frame, on=[P, *shared], how=how, coalesce=True, nulls_equal=True)
+        if set(keys) < set(joined_dims):
+            joined = joined.join(frame, on=[P, *shared], how="left", coalesce=True, nulls_equal=True)
+        else:
+            joined = joined.join(frame, on=[P, *shared], how="full", coalesce=True, nulls_equal=True)
         joined_dims += [d for d in keys if d not in joined_dims]
     return joined.select(P, *level_dims, *[c for c in joined.columns if c != P and c not in level_dims])
 

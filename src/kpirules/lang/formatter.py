@@ -115,7 +115,8 @@ def quote_name(name: str) -> str:
 
 def quote_string(value: str) -> str:
     """A string literal whose value is ``value`` (the inverse of the parser's unescape)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\t", "\\t"))
     return f'"{escaped}"'
 
 

@@ -22,7 +22,12 @@ def check_against_ruleset(tf: RuleTestFile, ruleset: Any) -> None:
         text = tf.path.read_text(encoding="utf-8")
     except OSError:
         text = ""
-    loc = Locator(text, len(tf.tests))
+    add_name_problems(tf, ruleset, problems, Locator(text, len(tf.tests)))
+    problems.raise_if_any()
+
+
+def add_name_problems(tf: RuleTestFile, ruleset: Any, problems: Problems, loc: Locator) -> None:
+    """Add to ``problems`` every name of ``tf`` that ``ruleset`` does not define."""
     rs_name = getattr(ruleset, "name", "the ruleset")
     metrics_and_kpis = [*ruleset.metrics, *ruleset.kpis]
 
@@ -59,4 +64,3 @@ def check_against_ruleset(tf: RuleTestFile, ruleset: Any) -> None:
             for action in exp.actions or ():
                 if action.rule is not None:
                     unknown(action.rule, ruleset.rules, "a rule")
-    problems.raise_if_any()

@@ -1,9 +1,12 @@
 """Reading and validating rule-test files (interfaces §6).
 
-Every structural problem of a file is collected and reported at once, each as
+Every problem of a file is collected and reported at once, each as
 ``FILE:LINE: MESSAGE``, and the whole lot raised as one
 :class:`~kpirules.errors.ConfigError` (exit code 2): an analyst fixing a test
-file should see all its mistakes in one run, as with rule files.
+file should see all its mistakes in one run, as with rule files. Given a way
+to load the ruleset, :func:`load_test_file` also checks the file's names
+against it, so that a structural mistake (a duplicate test name, an unknown
+key) does not hide an unknown KPI or parameter.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import datetime as dt
 import math
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from kpirules.errors import ConfigError
+from kpirules.errors import ConfigError, RuleFileError
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.ruletest.locate import Locator
 from kpirules.ruletest.model import (
@@ -79,12 +82,18 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" ({close})" if close else ""
 
 
-def load_test_file(path: str | Path, display: str | None = None) -> RuleTestFile:
-    """Read, parse and structurally validate one test file.
+def load_test_file(path: str | Path, display: str | None = None,
+                   ruleset: Callable[[Path], Any] | None = None) -> RuleTestFile:
+    """Read, parse and validate one test file.
 
     Raises :class:`ConfigError` naming the file and line of every problem.
-    Names of KPIs, rules… are checked against the ruleset later, by
-    :func:`kpirules.ruletest.check.check_against_ruleset`, once it is loaded.
+    With ``ruleset`` (a function loading the rule file at a path, such as
+    :meth:`kpirules.ruletest.Runner.ruleset`), the names of KPIs, rules… are
+    checked against the ruleset too, and reported with the file's other
+    problems; without it, they are checked later by
+    :func:`kpirules.ruletest.check.check_against_ruleset`. An invalid rule
+    file raises :class:`~kpirules.errors.RuleFileError`, unless the test file
+    itself has problems, which are then reported first.
     """
     path = Path(path)
     label = display or str(path)
@@ -102,11 +111,15 @@ def load_test_file(path: str | Path, display: str | None = None) -> RuleTestFile
         where = f"{label}:{match.group(1)}:{match.group(2)}" if match else label
         message = _TOML_POSITION.sub("", message)
         raise ConfigError(f"{where}: invalid TOML: {message}") from exc
-    return parse_document(doc, text, path, label)
+    return parse_document(doc, text, path, label, ruleset)
 
 
-def parse_document(doc: dict[str, Any], text: str, path: Path, label: str) -> RuleTestFile:
-    """Turn the TOML document of a test file into a :class:`RuleTestFile`."""
+def parse_document(doc: dict[str, Any], text: str, path: Path, label: str,
+                   ruleset: Callable[[Path], Any] | None = None) -> RuleTestFile:
+    """Turn the TOML document of a test file into a :class:`RuleTestFile`.
+
+    ``ruleset``: as for :func:`load_test_file`.
+    """
     problems = Problems(label)
     raw_tests = doc.get("test")
     test_count = len(raw_tests) if isinstance(raw_tests, list) else 0
@@ -115,15 +128,17 @@ def parse_document(doc: dict[str, Any], text: str, path: Path, label: str) -> Ru
     for key in sorted(set(doc) - _FILE_KEYS):
         problems.add(loc.find(key, 1), f'unknown key "{key}"{suggest(key, _FILE_KEYS)}; '
                      f"a test file has ruleset, params, tolerance and [[test]] tables")
-    ruleset = doc.get("ruleset")
+    target = doc.get("ruleset")
     ruleset_path = path
-    if not isinstance(ruleset, str) or not ruleset.strip():
+    ruleset_found = False
+    if not isinstance(target, str) or not target.strip():
         problems.add(loc.find("ruleset", 1) or 1,
                      'missing "ruleset": the path of the rule file to test, relative to this file')
     else:
-        ruleset_path = (path.parent / ruleset) if not Path(ruleset).is_absolute() else Path(ruleset)
-        if not ruleset_path.is_file():
-            problems.add(loc.find("ruleset", 1), f'ruleset "{ruleset}" not found '
+        ruleset_path = (path.parent / target) if not Path(target).is_absolute() else Path(target)
+        ruleset_found = ruleset_path.is_file()
+        if not ruleset_found:
+            problems.add(loc.find("ruleset", 1), f'ruleset "{target}" not found '
                          f"(looked for {ruleset_path})")
     file_params = _table(doc.get("params", {}), "params", loc.find("params", 1), problems)
     file_tolerance = _tolerance(doc.get("tolerance", 1e-9), loc.find("tolerance", 1), problems)
@@ -140,10 +155,22 @@ def parse_document(doc: dict[str, Any], text: str, path: Path, label: str) -> Ru
             if test.name in names:
                 problems.add(test.line, f'test name "{test.name}" is used twice '
                              f"(first at line {names[test.name]})")
-            names[test.name] = test.line
+            else:
+                names[test.name] = test.line
             tests.append(test)
+    test_file = RuleTestFile(path=path, ruleset_path=ruleset_path, tests=tuple(tests),
+                             display=label)
+    if ruleset is not None and ruleset_found:
+        from kpirules.ruletest.check import add_name_problems
+
+        try:
+            loaded = ruleset(ruleset_path)
+        except RuleFileError:
+            problems.raise_if_any()  # the test file's own problems first
+            raise
+        add_name_problems(test_file, loaded, problems, loc)
     problems.raise_if_any()
-    return RuleTestFile(path=path, ruleset_path=ruleset_path, tests=tuple(tests), display=label)
+    return test_file
 
 
 def _table(value: Any, what: str, line: int | None, problems: Problems) -> dict[str, Any]:
