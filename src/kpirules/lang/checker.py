@@ -1,9 +1,11 @@
 """AST → :class:`~kpirules.lang.model.Ruleset`, finding every problem at once.
 
 The checker resolves names, validates options, function calls and period
-literals, records the dependency graph (networkx orders it and names its
-cycles; see :mod:`kpirules.lang.depgraph`), and lints units. It never stops at the first problem: every diagnostic of the
-file is collected, and a Ruleset is returned only when none is an error.
+literals, checks the kinds of values (:mod:`kpirules.lang.types`), records the
+dependency graph (networkx orders it and names its cycles; see
+:mod:`kpirules.lang.depgraph`), and lints units. It never stops at the first
+problem: every diagnostic of the file is collected, and a Ruleset is returned
+only when none is an error.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import (
     ActionCall,
+    ActionValue,
     DecisionDef,
     DimensionDef,
     KpiDef,
@@ -30,6 +33,7 @@ from kpirules.lang.model import (
     ThresholdDef,
 )
 from kpirules.lang.periods import GRAINS, PeriodError, first_index, last_index
+from kpirules.lang.types import TypeChecker
 
 AGGS = ("sum", "avg", "min", "max", "first", "last")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -70,6 +74,9 @@ class Checker:
         self.grain = "month"
         self.header: ast.RulesetStmt | None = None
         self._threshold_targets: set[str] | None = None
+        self.types = TypeChecker(params=self.params, dimensions=self.dimensions, metrics=self.metrics,
+                                 kpis=self.kpis, decisions=self.decisions, functions=self.functions,
+                                 report=self.error)
 
     # ── reporting ──
     def error(self, span: ast.Span, code: str, message: str, hint: str | None = None) -> None:
@@ -226,6 +233,7 @@ class Checker:
         if isinstance(stmt, ast.KpiStmt) and stmt.name.name in self.kpis:
             if self.kpis[stmt.name.name].span is stmt.span:
                 self._expr(stmt.expr, stmt.name.name)
+                self.types.at(stmt.span).kpi(stmt.name.name, stmt.expr)
         elif isinstance(stmt, ast.ThresholdStmt):
             self._threshold(stmt)
         elif isinstance(stmt, ast.DecisionStmt) and stmt.name.name in self.decisions:
@@ -251,8 +259,10 @@ class Checker:
         self.graph.add_edge(target, node)
         if stmt.where is not None:
             self._expr(stmt.where, node)
+            self.types.at(stmt.span).condition(stmt.where, f'the "where" guard of the threshold on "{target}"')
         for clause in stmt.clauses:
             self._expr(clause.value, node)
+            self.types.at(clause.span).threshold_clause(target, clause)
             self._lint_compare(clause.span, self.unit_of_name(target), self._unit(clause.value))
         self.thresholds.setdefault(target, []).append(
             ThresholdDef(target, stmt.where, stmt.clauses, stmt.span))
@@ -270,6 +280,8 @@ class Checker:
                                '"otherwise" must be the last branch of a decision')
             else:
                 self._expr(branch.condition, stmt.name.name)
+                self.types.at(branch.span).condition(
+                    branch.condition, f'the condition of "{branch.label}" in decision "{stmt.name.name}"')
         if not stmt.branches:
             self.error(stmt.span, "empty-decision", f'decision "{stmt.name.name}" has no branch',
                        'add a line such as: "keep" when roi >= 50%')
@@ -300,6 +312,7 @@ class Checker:
             ok = False
         else:
             self._expr(stmt.amount, None)
+            self.types.at(stmt.span).number(stmt.amount, f'the value of objective "{name}"')
             if stmt.kind != "compare":
                 relative = _is_percent(stmt.amount, self.params)
         deadline = self._period(stmt.deadline, first=False)
@@ -326,6 +339,7 @@ class Checker:
         node = rule_node(name)
         self.graph.add_node(node, kind="rule", name=name)
         self._expr(stmt.condition, node)
+        self.types.at(stmt.span).condition(stmt.condition, f'the condition of rule "{name}"')
         for_periods, scope, severity = 1, "both", "warning"
         seen: set[str] = set()
         for opt in stmt.options:
@@ -359,12 +373,12 @@ class Checker:
                              f'no plugin or configuration provides the action "{call.name.name}"',
                              did_you_mean(call.name.name, self.known_actions)
                              or "kpirules run will refuse to start until one does")
-            args: dict[str, str | float | bool | None] = {}
+            args: dict[str, ActionValue] = {}
             for arg in call.args:
                 if arg.name.name in args:
                     self.error(arg.name.span, "duplicate-option", f'argument "{arg.name.name}" is given twice')
                 value = arg.value
-                args[arg.name.name] = None if isinstance(value, ast.Null) else value.value
+                args[arg.name.name] = _action_value(value)
                 if isinstance(value, ast.String):
                     self._template(value)
             actions.append(ActionCall(call.name.name, args, call.span))
@@ -560,6 +574,17 @@ class Checker:
             anchor = nodes[0].removesuffix(STATUS_SUFFIX)
             self.error(self.defined_at.get(anchor, ast.NOWHERE), "cycle",
                        f"dependency cycle: {text}", "a KPI cannot depend on itself, even through previous()")
+
+
+def _action_value(value: ast.Number | ast.String | ast.Bool | ast.Null) -> ActionValue:
+    """An action argument as written: ``3`` is the int 3, ``1.5`` a float, ``30%`` 0.3."""
+    if isinstance(value, ast.Null):
+        return None
+    if isinstance(value, ast.Number) and not value.percent:
+        text = value.text.replace("_", "")
+        if text.lstrip("+-").isdigit():
+            return int(text)
+    return value.value
 
 
 def _str(value: object) -> str | None:

@@ -23,6 +23,14 @@ class FunctionSpec:
     (``max_args=None``: variadic). ``period_args`` are the positions that take a
     whole number of periods ≥ 1, written as a constant. ``build`` (plugins)
     receives the argument expressions as Polars expressions and returns one.
+
+    ``arg_kinds`` gives the kind of each parameter (the last one repeats for a
+    variadic function) and ``returns`` the kind of the value, for the checker
+    (:mod:`kpirules.lang.types`): ``number``, ``string``, ``boolean``, ``any``
+    (anything), ``same`` (the arguments marked ``same`` share one kind, and
+    ``returns="same"`` gives that kind), ``digits`` (a constant whole number)
+    or ``periods`` (checked through ``period_args``). Left empty, the arguments
+    are not checked and the value's kind is ``unknown``: nothing is said about it.
     """
 
     name: str
@@ -33,36 +41,53 @@ class FunctionSpec:
     doc: str = ""
     build: Callable[..., Any] | None = None
     plugin: str = "kpirules"
+    arg_kinds: tuple[str, ...] = ()
+    returns: str = "unknown"
 
 
 def _core(name: str, params: tuple[str, ...], min_args: int, max_args: int | None,
-          doc: str, period_args: tuple[int, ...] = ()) -> FunctionSpec:
-    return FunctionSpec(name, params, min_args, max_args, period_args, doc)
+          doc: str, period_args: tuple[int, ...] = (), *, kinds: tuple[str, ...],
+          returns: str) -> FunctionSpec:
+    return FunctionSpec(name, params, min_args, max_args, period_args, doc,
+                        arg_kinds=kinds, returns=returns)
+
+
+_NUM = ("number",)
+_WINDOW = ("number", "periods")
 
 
 CORE_FUNCTIONS: dict[str, FunctionSpec] = {
     f.name: f
     for f in [
-        _core("previous", ("x", "n"), 1, 2, "x for the same segment n periods earlier", (1,)),
-        _core("change", ("x", "n"), 1, 2, "x - previous(x, n)", (1,)),
-        _core("growth", ("x", "n"), 1, 2, "x / previous(x, n) - 1", (1,)),
-        _core("rolling_sum", ("x", "n"), 2, 2, "sum over the last n periods", (1,)),
-        _core("rolling_avg", ("x", "n"), 2, 2, "mean over the last n periods", (1,)),
-        _core("rolling_min", ("x", "n"), 2, 2, "smallest over the last n periods", (1,)),
-        _core("rolling_max", ("x", "n"), 2, 2, "largest over the last n periods", (1,)),
-        _core("ytd", ("x",), 1, 1, "sum from the first period of the year up to this one"),
-        _core("overall", ("x",), 1, 1, "x computed for all segments together"),
-        _core("share", ("x",), 1, 1, "x / overall(x)"),
-        _core("abs", ("x",), 1, 1, "absolute value"),
-        _core("round", ("x", "digits"), 1, 2, "rounded, halves away from zero"),
-        _core("sqrt", ("x",), 1, 1, "square root (null below zero)"),
-        _core("ln", ("x",), 1, 1, "natural logarithm (null at or below zero)"),
-        _core("exp", ("x",), 1, 1, "e to the power x"),
-        _core("min", ("a",), 1, None, "smallest non-null argument"),
-        _core("max", ("a",), 1, None, "largest non-null argument"),
-        _core("clamp", ("x", "lo", "hi"), 3, 3, "x bounded to [lo, hi]"),
-        _core("coalesce", ("a",), 1, None, "first non-null argument"),
-        _core("if", ("c", "a", "b"), 3, 3, "a where c holds, else b"),
+        _core("previous", ("x", "n"), 1, 2, "x for the same segment n periods earlier", (1,),
+              kinds=("same", "periods"), returns="same"),
+        _core("change", ("x", "n"), 1, 2, "x - previous(x, n)", (1,), kinds=_WINDOW, returns="number"),
+        _core("growth", ("x", "n"), 1, 2, "x / previous(x, n) - 1", (1,), kinds=_WINDOW, returns="number"),
+        _core("rolling_sum", ("x", "n"), 2, 2, "sum over the last n periods", (1,),
+              kinds=_WINDOW, returns="number"),
+        _core("rolling_avg", ("x", "n"), 2, 2, "mean over the last n periods", (1,),
+              kinds=_WINDOW, returns="number"),
+        _core("rolling_min", ("x", "n"), 2, 2, "smallest over the last n periods", (1,),
+              kinds=_WINDOW, returns="number"),
+        _core("rolling_max", ("x", "n"), 2, 2, "largest over the last n periods", (1,),
+              kinds=_WINDOW, returns="number"),
+        _core("ytd", ("x",), 1, 1, "sum from the first period of the year up to this one",
+              kinds=_NUM, returns="number"),
+        _core("overall", ("x",), 1, 1, "x computed for all segments together", kinds=("same",), returns="same"),
+        _core("share", ("x",), 1, 1, "x / overall(x)", kinds=_NUM, returns="number"),
+        _core("abs", ("x",), 1, 1, "absolute value", kinds=_NUM, returns="number"),
+        _core("round", ("x", "digits"), 1, 2, "rounded, halves away from zero",
+              kinds=("number", "digits"), returns="number"),
+        _core("sqrt", ("x",), 1, 1, "square root (null below zero)", kinds=_NUM, returns="number"),
+        _core("ln", ("x",), 1, 1, "natural logarithm (null at or below zero)", kinds=_NUM, returns="number"),
+        _core("exp", ("x",), 1, 1, "e to the power x", kinds=_NUM, returns="number"),
+        _core("min", ("a",), 1, None, "smallest non-null argument", kinds=("same",), returns="same"),
+        _core("max", ("a",), 1, None, "largest non-null argument", kinds=("same",), returns="same"),
+        _core("clamp", ("x", "lo", "hi"), 3, 3, "x bounded to [lo, hi]",
+              kinds=("number", "number", "number"), returns="number"),
+        _core("coalesce", ("a",), 1, None, "first non-null argument", kinds=("same",), returns="same"),
+        _core("if", ("c", "a", "b"), 3, 3, "a where c holds, else b",
+              kinds=("boolean", "same", "same"), returns="same"),
     ]
 }
 

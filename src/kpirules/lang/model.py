@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from kpirules.engine.result import Result
     from kpirules.lang.functions import FunctionRegistry
 
-ActionValue = str | float | bool | None
+ActionValue = str | int | float | bool | None
 
 
 @frozen
