@@ -144,6 +144,11 @@ class Job:
         registry = self.registry
         self.rulesets = [kpirules.load(path, functions=registry.functions)
                          for path in self.config.rulesets]
+        from kpirules.lang.diagnostics import render
+
+        for ruleset in self.rulesets:  # as eval shows them: a cron log keeps them too
+            for warning in ruleset.warnings:
+                self.say(render(warning, ruleset.source_text))
         names = [rs.name for rs in self.rulesets]
         for name in names:
             if names.count(name) > 1:

@@ -267,3 +267,15 @@ def test_eval_with_two_data_files_supplying_one_metric_is_unchanged(project: Pro
                            "--data", str(data / "shop.csv"), "--data", str(data / "more.csv"))
     assert code == 3, err
     assert '"orders"' in err
+
+
+def test_rule_file_warnings_go_to_standard_error_as_eval_shows_them(project: Project,
+                                                                     run_cli: Run) -> None:
+    rules = project.root / "rules" / "shop.kpi"
+    rules.write_text(rules.read_text() + "\nkpi cpo = visits / orders unit EUR\nthreshold cpo\n"
+                     "  critical > 10%\n")
+    (project.root / "data" / "shop.csv").write_text("month,channel,visits,orders\n2026-01,paid,10000,500\n")
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 1, err  # cpo 20 EUR is above 10%: critical
+    assert f"{rules}:" in err and "warning: comparing EUR with percent" in err
+    assert "critical > 10%" in err  # the source line, as check and eval print it

@@ -130,7 +130,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     if ignored:
         names = ", ".join(f'"{c}"' for c in ignored)
         warnings.append(f"{table.source}: {len(ignored)} numeric column(s) are neither metrics nor declared "
-                        f"dimensions, ignored: {names} (declare them, or use --ignore/--dimension)")
+                        f"dimensions, ignored: {names} (declare them, or ignore them: --ignore or --dimension with eval, ignore = [...] in a job source)")
     idx, key, errors = map_periods(frame[chosen], ruleset.grain)
     if errors:
         value, message = next(iter(errors.items()))
