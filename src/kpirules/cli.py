@@ -80,6 +80,22 @@ def main() -> None:
 
 
 _REGISTRY: list[Any] = []
+_CONFIG: list[Path] = []  # the --config of check, eval, explain, graph, test
+
+
+def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Remember ``--config`` before the command runs (the registry is loaded lazily)."""
+    _CONFIG.clear()
+    _REGISTRY.clear()
+    if value:
+        _CONFIG.append(Path(value).resolve())
+
+
+#: ``--config PATH``: the plugins (and action names) of a job configuration
+config_option = click.option(
+    "-c", "--config", type=click.Path(dir_okay=False, exists=True), expose_value=False,
+    is_eager=True, callback=_use_config,
+    help="a job configuration (kpirules.toml) whose plugins to load, as `run` would")
 
 
 def _registry() -> Any:
@@ -88,7 +104,12 @@ def _registry() -> Any:
         try:
             from kpirules.plugins import load_registry
 
-            _REGISTRY.append(load_registry())
+            if _CONFIG:
+                from kpirules.config import configured_plugins
+
+                _REGISTRY.append(load_registry(configured_plugins(_CONFIG[0]), base_dir=_CONFIG[0].parent))
+            else:
+                _REGISTRY.append(load_registry())
         except ImportError:
             _REGISTRY.append(None)
         except KpirulesError as err:
@@ -112,6 +133,8 @@ def _known_actions(rule_file: str | None = None) -> set[str] | None:
 
     for folder in {Path(rule_file).resolve().parent if rule_file and rule_file != "-" else None, Path.cwd()}:
         known |= configured_action_names(folder) or set()
+    if _CONFIG:
+        known |= configured_action_names(path=_CONFIG[0]) or set()
     return known
 
 
@@ -120,6 +143,7 @@ def _known_actions(rule_file: str | None = None) -> set[str] | None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
+@config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="json: one list of diagnostics, for editors and CI annotations")
 @click.option("--no-warnings", is_flag=True, help="report errors only")
@@ -205,6 +229,7 @@ def fmt(files: Sequence[str], check_only: bool, diff: bool) -> None:
 
 @main.command()
 @click.argument("file")
+@config_option
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "json"]), default="dot")
 def graph(file: str, fmt: str) -> None:
     """Print the dependency graph: metrics → KPIs → thresholds/decisions/rules/objectives."""
@@ -349,6 +374,7 @@ def _formats() -> dict[str, Any]:
 @main.command(name="eval")
 @click.argument("file")
 @data_options
+@config_option
 @click.option("--history", is_flag=True, help="report every period up to the as-of period")
 @click.option("--format", "fmt", default="table",
               help="table, json, csv, csv-fr, markdown, html, or a plugin's format")
@@ -388,6 +414,7 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
 @click.argument("file")
 @click.argument("name")
 @data_options
+@config_option
 @click.option("--where", "where", multiple=True, help="the segment: DIM=VALUE; repeatable")
 def explain(file: str, name: str, where: Sequence[str], **opts: Any) -> None:
     """Show how one value was computed, step by step, with every input's value."""

@@ -395,20 +395,44 @@ class _Locator:
         return None
 
 
-def configured_action_names(start: Path | None = None) -> set[str] | None:
-    """The ``[actions.NAME]`` names of the configuration found in ``start``, best effort.
+def configured_action_names(start: Path | None = None, path: Path | None = None) -> set[str] | None:
+    """The ``[actions.NAME]`` names of the configuration at ``path`` or found in ``start``, best effort.
 
     For ``kpirules check`` and ``eval``, which do not run the job but can warn
     less when a rule calls an action the local configuration provides.
     ``None`` when there is no readable configuration.
     """
+    data = _light_read(path, start)
+    if data is None:
+        return None
+    actions = data.get("actions")
+    return set(actions) if isinstance(actions, dict) else set()
+
+
+def configured_plugins(path: Path) -> list[str]:
+    """The ``plugins`` of the configuration at ``path``, for the commands that take ``--config``.
+
+    ``check``, ``eval``, ``explain``, ``graph`` and ``test`` do not run the job,
+    so they neither need nor check its sources, actions or secrets: only the
+    plugins, so that a rule file using a configured plugin's function checks
+    as it runs. Raises :class:`ConfigError` when the file cannot be read.
+    """
+    data = _light_read(path, None)
+    if data is None:
+        raise ConfigError(f"{path}: cannot read this configuration (is it TOML?)")
+    plugins = data.get("plugins", [])
+    if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+        raise ConfigError(f"{path}: plugins must be a list of texts")
+    return list(plugins)
+
+
+def _light_read(path: Path | None, start: Path | None) -> dict[str, Any] | None:
+    """The kpirules table of a configuration, read without checking it; None if unreadable."""
     try:
-        path = find_config(start)
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        path = path or find_config(start)
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (ConfigError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     if path.name == PYPROJECT:
         data = data.get("tool", {}).get("kpirules", {})
-    actions = data.get("actions") if isinstance(data, dict) else None
-    return set(actions) if isinstance(actions, dict) else set()
+    return data if isinstance(data, dict) else None

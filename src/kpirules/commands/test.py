@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from kpirules.cli import _plugin_functions, config_option
 from kpirules.errors import ExitCode
 from kpirules.ruletest import Runner, collect, compute_coverage, load_test_file
 from kpirules.ruletest.junit import write_junit
@@ -34,6 +35,7 @@ _COLOURS = {"passed": "green", "failed": "red", "error": "red"}
               help="Also write a JUnit XML report to PATH (for CI servers).")
 @click.option("--coverage", "show_coverage", is_flag=True, default=False,
               help="List the KPIs, thresholds, decisions, rules and objectives no test touches.")
+@config_option
 def command(testfiles: tuple[str, ...], junit_path: str | None,
             show_coverage: bool) -> None:
     """Run rule tests: TOML files of input rows and expected results.
@@ -42,7 +44,7 @@ def command(testfiles: tuple[str, ...], junit_path: str | None,
     Exits 1 when a test fails, 2 when a test file or a rule file is invalid.
     """
     colour = False if os.environ.get("NO_COLOR") else None
-    runner = Runner()
+    runner = Runner(functions=_plugin_functions())
     # Each file is checked completely (structure, then its names against the
     # ruleset) so that every problem of a file is reported in one go.
     files = [load_test_file(path, label, ruleset=runner.ruleset)

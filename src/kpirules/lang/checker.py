@@ -457,7 +457,9 @@ class Checker:
                            f'"{node.func}" is a {self.graph.nodes[node.func].get("kind", "name")}, not a function')
             else:
                 self.error(node.func_span, "unknown-function", f'unknown function "{node.func}"',
-                           did_you_mean(node.func, self.functions))
+                           did_you_mean(node.func, self.functions)
+                           or "if a plugin provides it: install the plugin, or give the job "
+                              "configuration that lists it with --config")
             return
         args: list[ast.Expr | None] = list(node.args)
         for key, value in node.kwargs:

@@ -61,14 +61,15 @@ class CaseResult:
 class Runner:
     """Loads each ruleset once and runs the tests of any number of files."""
 
-    def __init__(self) -> None:
+    def __init__(self, functions: Any = None) -> None:
         self._rulesets: dict[Path, Any] = {}
+        self._functions = functions  # plugin functions (kpirules test --config), else the core ones
 
     def ruleset(self, path: Path) -> Any:
         """The checked ruleset at ``path``; :class:`kpirules.RuleFileError` propagates."""
         key = path.resolve()
         if key not in self._rulesets:
-            self._rulesets[key] = kpirules.load(path)
+            self._rulesets[key] = kpirules.load(path, functions=self._functions)
         return self._rulesets[key]
 
     @property
