@@ -82,6 +82,19 @@ def test_a_large_file_with_one_error_is_reported_like_the_standard_front_end() -
     assert_same_as_standard(text, "big.kpi")
 
 
+@pytest.mark.parametrize("text", [
+    # an unclosed parenthesis is only noticed at the next statement's keyword
+    "ruleset r\nmetric m\nkpi a = (m / 2\nkpi b = m\nkpi c = m +\nkpi d = m\n",
+    # a statement keyword used as a name splits a statement in two chunks
+    "ruleset r\nmetric m\nkpi a = rule + 1\nkpi b = = m\nkpi c = m\n",
+    # errors first and last, a character no token starts with in the middle
+    "kpi = 1\nruleset r\nmetric m\nkpi a = m ; 2\nkpi b = m\nrule x when",
+    "ruleset r\n" + "kpi k = 1\n" * 50 + "kpi bad = (\n" + "kpi z = 2\n" * 50,
+])
+def test_files_with_several_errors_parse_like_the_standard_front_end(text: str) -> None:
+    assert_same_as_standard(text)
+
+
 def test_shipped_rulesets_take_the_fast_path() -> None:
     for path in sorted((ROOT / "rulesets").glob("*.kpi")):
         statements, diagnostics = fast_parser().parse(path.read_text(encoding="utf-8"), str(path))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -95,8 +96,8 @@ def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnos
     try:
         with gc_paused():
             statements, builder_diagnostics = fast.parse(text, path)
-    except UnexpectedInput:
-        return _parse_by_statement(lark_parser(), text, path, fast)
+    except UnexpectedInput as err:
+        return _parse_by_statement(lark_parser(), text, path, fast, err)
     return _accept(statements, builder_diagnostics, path)
 
 
@@ -184,32 +185,96 @@ def _has_code(text: str) -> bool:
     return any(line.split("#", 1)[0].strip() for line in text.splitlines())
 
 
-def _parse_by_statement(lark: Lark, text: str, path: str,
-                        fast: FastParser | None = None) -> tuple[ast.RuleFile, list[Diagnostic]]:
-    """Each statement on its own: on the ``fast`` path if given, else (or when it fails)
-    with Lark's front end, which explains the problem."""
-    statements: list[ast.Statement] = []
-    diagnostics: list[Diagnostic] = []
-    line, counted = 1, 0
-    for start, end in _statement_chunks(text):
-        line, counted = line + text.count("\n", counted, start), start
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        parsed = _fast_part(fast, text, path, start, end, line, column) if fast else None
-        if parsed is not None:
-            part, part_diagnostics = parsed
-        else:
-            padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
-            try:
-                tree = lark.parse(padded)
-            except UnexpectedInput as err:
-                following = text[end:end + 12].split(None, 1)
-                diagnostics.append(_syntax_diagnostic(
-                    lark, err, padded, path, following[0] if following else None))
-                continue
-            part, part_diagnostics = _build(tree, path)
-        statements.extend(part.statements)
-        diagnostics.extend(part_diagnostics)
+def _parse_by_statement(lark: Lark, text: str, path: str, fast: FastParser | None = None,
+                        whole_file_error: UnexpectedInput | None = None
+                        ) -> tuple[ast.RuleFile, list[Diagnostic]]:
+    """Each statement on its own, as if parsed alone; the failing ones explained by Lark's front end.
+
+    With ``fast``, runs of statements are first tried in one pass: a run that
+    parses into exactly one statement per chunk gives what the chunks would
+    give one by one, and a failing run is split at the failing chunk, so a
+    file with one error costs about two passes rather than one call per
+    statement. ``whole_file_error``: how the fast path failed on the whole
+    file, so that the first split needs no second try.
+    """
+    chunks = _statement_chunks(text)
+    positions = _chunk_positions(text, chunks)
+    parts: list[tuple[ast.RuleFile, list[Diagnostic]]] = []
+    pending: deque[tuple[int, int]] = deque([(0, len(chunks))])
+    if fast is not None and whole_file_error is not None and len(chunks) > 1:
+        failing = _chunk_at(chunks, _error_offset(whole_file_error), 0, len(chunks))
+        pending = deque([(0, failing), (failing, failing + 1), (failing + 1, len(chunks))])
+    while pending:
+        first, stop = pending.popleft()
+        if first >= stop:
+            continue
+        if fast is None or stop - first == 1:
+            parts.extend(_one_statement(lark, fast, text, path, chunks, positions, index)
+                         for index in range(first, stop))
+            continue
+        start, end = chunks[first][0], chunks[stop - 1][1]
+        try:
+            with gc_paused():
+                found, found_diagnostics = fast.parse(text, path, start, end, *positions[first])
+        except UnexpectedInput as err:
+            failing = _chunk_at(chunks, _error_offset(err), first, stop)
+            pending.extendleft(reversed([(first, failing), (failing, failing + 1), (failing + 1, stop)]))
+            continue
+        if len(found) != stop - first:  # a statement keyword used inside a statement: go one by one
+            pending.extendleft(reversed([(i, i + 1) for i in range(first, stop)]))
+            continue
+        parts.append(_accept(found, found_diagnostics, path))
+    statements = [s for part, _ in parts for s in part.statements]
+    diagnostics = [d for _, part_diagnostics in parts for d in part_diagnostics]
     return ast.RuleFile(path, tuple(statements)), diagnostics
+
+
+def _chunk_positions(text: str, chunks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(line, column) where each chunk starts, counted in one pass."""
+    positions = []
+    line, counted = 1, 0
+    for start, _ in chunks:
+        line, counted = line + text.count("\n", counted, start), start
+        positions.append((line, start - (text.rfind("\n", 0, start) + 1) + 1))
+    return positions
+
+
+def _error_offset(err: UnexpectedInput) -> int | None:
+    """Where in the text the fast path failed (the end of the run when it wanted more)."""
+    token = getattr(err, "token", None)
+    if token is not None and getattr(token, "type", None) != "$END":
+        return getattr(token, "start_pos", None)
+    if isinstance(err, UnexpectedCharacters):
+        return err.pos_in_stream
+    return None
+
+
+def _chunk_at(chunks: list[tuple[int, int]], offset: int | None, first: int, stop: int) -> int:
+    """The chunk of ``first``…``stop`` that holds ``offset`` (the last one when unknown)."""
+    if offset is None:
+        return stop - 1
+    for index in range(first, stop):
+        if offset < chunks[index][1]:
+            return index
+    return stop - 1
+
+
+def _one_statement(lark: Lark, fast: FastParser | None, text: str, path: str, chunks: list[tuple[int, int]],
+                   positions: list[tuple[int, int]], index: int) -> tuple[ast.RuleFile, list[Diagnostic]]:
+    """One chunk: on the fast path if it parses there, else explained by Lark's front end."""
+    start, end = chunks[index]
+    line, column = positions[index]
+    parsed = _fast_part(fast, text, path, start, end, line, column) if fast else None
+    if parsed is not None:
+        return parsed
+    padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
+    try:
+        tree = lark.parse(padded)
+    except UnexpectedInput as err:
+        following = text[end:end + 12].split(None, 1)
+        return ast.RuleFile(path, ()), [_syntax_diagnostic(
+            lark, err, padded, path, following[0] if following else None)]
+    return _build(tree, path)
 
 
 def _fast_part(fast: FastParser, text: str, path: str, start: int, end: int, line: int,
