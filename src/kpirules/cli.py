@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from kpirules import __version__
-from kpirules.errors import ExitCode, KpirulesError, RuleFileError, UsageError
+from kpirules.errors import DataError, ExitCode, KpirulesError, RuleFileError, UsageError
 
 LAZY_COMMANDS = {
     "run": "kpirules.commands.run",
@@ -113,6 +113,8 @@ def _registry() -> Any:
         except ImportError:
             _REGISTRY.append(None)
         except KpirulesError as err:
+            if _CONFIG:  # asked for by name: its plugins are needed, as `run` needs them
+                raise
             echo_err(f"warning: {err}")
             _REGISTRY.append(None)
     return _REGISTRY[0]
@@ -403,7 +405,7 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
         text = chosen.render(doc, RenderOptions(color=to_terminal, width=width,
                                                 generated_at=datetime.now().strftime("%Y-%m-%d %H:%M")))
     if output:
-        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_output(output, text if text.endswith("\n") else text + "\n")
         echo_err(f"wrote {output}")
     else:
         click.echo(text, nl=not text.endswith("\n"))
@@ -481,6 +483,17 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still no traceback, and never 1 ("a KPI needs attention")
         return _internal_error(exc)
     return ExitCode.OK
+
+
+def write_output(path: str, text: str) -> None:
+    """``-o PATH``: a missing folder is the user's to create (exit 2); a failing disk exit 3."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {path}: no such folder {target.parent}")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise DataError(f"-o {path}: cannot write: {err.strerror or err}") from None
 
 
 def _internal_error(exc: Exception) -> int:

@@ -21,7 +21,7 @@ kpi t = a * target
 ROWS = [{"period": f"2026-0{i}", "a": i} for i in range(1, 5)]
 
 
-@pytest.mark.parametrize("value", ["1.5", "0", "-1", "50%", "inf", 0.5])
+@pytest.mark.parametrize("value", ["1.5", "0", "-1", "50%", "1000000", 0.5])
 def test_a_bad_window_override_is_a_usage_error_naming_the_function(value: object) -> None:
     with pytest.raises(UsageError, match=r'"window" is a number of periods in rolling_sum\(\)'):
         evaluate(RULES, ROWS, params={"window": value})
@@ -31,6 +31,12 @@ def test_a_bad_window_override_is_a_usage_error_naming_the_function(value: objec
 def test_a_whole_window_override_is_used(value: object) -> None:
     doc = evaluate(RULES, ROWS, params={"window": value})
     assert doc["rows"][-1]["values"]["k"] == (2 + 3 + 4 if float(value) == 3 else 4)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", float("nan")])
+def test_a_number_that_is_not_finite_is_refused(value: object) -> None:
+    with pytest.raises(UsageError, match='"target" must be a finite number'):
+        evaluate(RULES, ROWS, params={"target": value})
 
 
 def test_other_parameters_keep_any_number() -> None:

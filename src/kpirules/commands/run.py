@@ -52,6 +52,8 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
     job = None
     try:
         options = RunOptions(period=period, params=_params(params), fail_on=fail_on)
+        if output and not Path(output).parent.is_dir():  # before anything is read or sent
+            raise UsageError(f"-o {output}: no such folder {Path(output).parent}")
         config = load_config(config_path)
         job = Job(config)
         job.prepare(options)
@@ -86,7 +88,9 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
             for p in report.rulesets if p.document is not None)
     text = job.redact(text)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from kpirules.cli import write_output
+
+        write_output(output, text)
     else:
         click.echo(text, nl=False)
     sys.exit(report.exit_code)

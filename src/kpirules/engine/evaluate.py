@@ -18,7 +18,7 @@ from kpirules.engine.result import Result
 from kpirules.errors import DataError, UsageError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
-from kpirules.lang.checker import STATUS_SUFFIX
+from kpirules.lang.checker import MAX_PERIODS, STATUS_SUFFIX
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
 
@@ -78,10 +78,12 @@ def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None) -> dic
             values[name] = str(raw)
         counted_by = period_count_params(ruleset).get(name)
         value = values[name]
-        if counted_by and not (isinstance(value, float) and math.isfinite(value)
-                               and value == int(value) and value >= 1):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise UsageError(f'--param {name}={raw}: "{name}" must be a finite number')
+        if counted_by and not (isinstance(value, float) and value == int(value)
+                               and 1 <= value <= MAX_PERIODS):
             raise UsageError(f'--param {name}={raw}: "{name}" is a number of periods in {counted_by}(), '
-                             "so it must be a whole number of at least 1")
+                             f"so it must be a whole number from 1 to {MAX_PERIODS:,}")
     return values
 
 
@@ -143,6 +145,10 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
     """
     if isinstance(by, str):
         by = [] if by == "none" else [b.strip() for b in by.split(",") if b.strip()]
+    if by is not None:
+        repeated = sorted({d for d in by if list(by).count(d) > 1})
+        if repeated:
+            raise UsageError(f"--by {','.join(by)}: {', '.join(repeated)} given twice")
     values = resolve_params(ruleset, params)
     tables = as_tables(data, period_column)
     norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value)

@@ -35,6 +35,7 @@ from kpirules.lang.model import (
 from kpirules.lang.periods import GRAINS, PeriodError, first_index, last_index
 from kpirules.lang.types import TypeChecker
 
+MAX_PERIODS = 100_000  # windows and "for N periods": more than 270 years of days
 AGGS = ("sum", "avg", "min", "max", "first", "last")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 STATUS_SUFFIX = "`status"  # a backtick never appears in a name, so node ids cannot collide
@@ -157,6 +158,11 @@ class Checker:
 
     # ── definitions (first pass, so that order does not matter) ──
     def _claim(self, ident: ast.Ident, what: str) -> bool:
+        if ident.name.startswith("__"):
+            self.error(ident.span, "reserved-name",
+                       f'"{ident.name}": names starting with "__" are reserved for kpirules',
+                       "choose another name")
+            return False
         if ident.name in self.defined_at:
             first = self.defined_at[ident.name]
             self.error(ident.span, "duplicate-name", f'"{ident.name}" is defined twice',
@@ -349,9 +355,9 @@ class Checker:
             if opt.key == "for":
                 assert isinstance(opt.value, ast.Number)
                 count = opt.value.value
-                if not math.isfinite(count) or count != int(count) or count < 1:
+                if not math.isfinite(count) or count != int(count) or not 1 <= count <= MAX_PERIODS:
                     self.error(opt.value.span, "bad-for",
-                               f"a rule holds for at least 1 period, not {opt.value.text}",
+                               f"a rule holds for 1 to {MAX_PERIODS:,} periods, not {opt.value.text}",
                                "write: for 2 periods")
                 else:
                     for_periods = int(count)
@@ -502,9 +508,9 @@ class Checker:
         elif isinstance(arg, ast.Name) and arg.name in self.params:
             value = self.params[arg.name].value
         if (not isinstance(value, int | float) or not math.isfinite(value)
-                or value != int(value) or value < 1):
+                or value != int(value) or not 1 <= value <= MAX_PERIODS):
             self.error(_span_of(arg, ast.NOWHERE), "bad-argument",
-                       f"{func}(): the number of periods must be a whole number of at least 1")
+                       f"{func}(): the number of periods must be a whole number from 1 to {MAX_PERIODS:,}")
 
     # ── units ──
     def unit_of_name(self, name: str) -> str | None:

@@ -30,6 +30,7 @@ STRING: Kind = "string"
 BOOLEAN: Kind = "boolean"
 UNKNOWN: Kind = "unknown"
 
+MAX_DIGITS = 15  # a float holds 15–17 significant digits: rounding further means nothing
 ORDER_OPS = frozenset({"<", "<=", ">", ">="})
 EQUALITY_OPS = frozenset({"==", "!="})
 
@@ -243,8 +244,8 @@ class TypeChecker:
             if wanted == "digits":
                 if report and not self._whole_constant(arg):
                     self._error(arg, "bad-argument",
-                                f"{expr.func}(): {_param(spec, index)} must be a constant whole number, "
-                                f"not {self._subject(arg)}",
+                                f"{expr.func}(): {_param(spec, index)} must be a constant whole number "
+                                f"from -{MAX_DIGITS} to {MAX_DIGITS}, not {self._subject(arg)}",
                                 f"write for instance {expr.func}(x, 2) for two decimals")
             elif wanted == "same":
                 if same == UNKNOWN:
@@ -275,7 +276,7 @@ class TypeChecker:
         elif isinstance(expr, ast.Name) and expr.name in self.params:
             value = self.params[expr.name].value
         return (isinstance(value, int | float) and math.isfinite(value)
-                and value == int(value))
+                and value == int(value) and abs(value) <= MAX_DIGITS)
 
     # ───────────────────────── messages ─────────────────────────
 

@@ -1,0 +1,47 @@
+"""Command-line mistakes about where output goes, and breakdowns, are usage errors (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kpirules.cli import run_cli
+
+RULES = "ruleset r\nmetric visits\nkpi v2 = visits * 2\n"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "r.kpi").write_text(RULES, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("period,channel,visits\n2026-01,a,1\n", encoding="utf-8")
+    return tmp_path / "r.kpi", tmp_path / "d.csv"
+
+
+def test_output_into_a_missing_folder(files: tuple[Path, Path], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    rules, data = files
+    target = tmp_path / "nope" / "out.json"
+    assert run_cli(["eval", str(rules), "--data", str(data), "-o", str(target)]) == 2
+    assert f"no such folder {target.parent}" in capsys.readouterr().err
+    assert not target.parent.exists()
+
+
+def test_output_is_written_when_the_folder_exists(files: tuple[Path, Path], tmp_path: Path) -> None:
+    rules, data = files
+    assert run_cli(["eval", str(rules), "--data", str(data), "--format", "json",
+                    "-o", str(tmp_path / "out.json")]) == 0
+    assert '"v2"' in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+def test_a_dimension_given_twice_to_by(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    rules, data = files
+    assert run_cli(["eval", str(rules), "--data", str(data), "--by", "channel,channel"]) == 2
+    assert "channel given twice" in capsys.readouterr().err
+
+
+def test_run_output_into_a_missing_folder_stops_before_anything_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "nope" / "out.txt"
+    assert run_cli(["run", "--config", str(tmp_path / "absent.toml"), "-o", str(target)]) == 2
+    assert "no such folder" in capsys.readouterr().err
