@@ -55,15 +55,20 @@ def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
     raise DataError(f"cannot evaluate data of type {type(data).__name__}")
 
 
-def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None) -> dict[str, float | str]:
-    """Parameter values, with run-time overrides (``--param NAME=VALUE``)."""
+def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None,
+                   where: str = "--param ") -> dict[str, float | str]:
+    """Parameter values, with run-time overrides (``--param NAME=VALUE``).
+
+    ``where`` starts each message: the option by default; a test file or a
+    configuration passes its own (``""``) and adds its line.
+    """
     values: dict[str, float | str] = {n: p.value for n, p in ruleset.params.items()}
     for name, raw in (overrides or {}).items():
         if name not in ruleset.params:
             from kpirules.lang.diagnostics import did_you_mean
 
             hint = did_you_mean(name, ruleset.params)
-            raise UsageError(f'--param {name}: the ruleset has no parameter "{name}"'
+            raise UsageError(f'{where}{name}: the ruleset has no parameter "{name}"'
                              + (f" ({hint})" if hint else ""))
         default = ruleset.params[name].value
         if isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -73,16 +78,16 @@ def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None) -> dic
             try:
                 values[name] = float(text[:-1]) / 100 if text.endswith("%") else float(text)
             except ValueError:
-                raise UsageError(f'--param {name}={raw}: "{name}" is a number') from None
+                raise UsageError(f'{where}{name}={raw}: "{name}" is a number') from None
         else:
             values[name] = str(raw)
         counted_by = period_count_params(ruleset).get(name)
         value = values[name]
         if isinstance(value, float) and not math.isfinite(value):
-            raise UsageError(f'--param {name}={raw}: "{name}" must be a finite number')
+            raise UsageError(f'{where}{name}={raw}: "{name}" must be a finite number')
         if counted_by and not (isinstance(value, float) and value == int(value)
                                and 1 <= value <= MAX_PERIODS):
-            raise UsageError(f'--param {name}={raw}: "{name}" is a number of periods in {counted_by}(), '
+            raise UsageError(f'{where}{name}={raw}: "{name}" is a number of periods in {counted_by}(), '
                              f"so it must be a whole number from 1 to {MAX_PERIODS:,}")
     return values
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from kpirules.errors import UsageError
+from kpirules.lang.periods import PeriodError, last_index
 from kpirules.ruletest.loader import Problems, suggest
 from kpirules.ruletest.locate import Locator
 from kpirules.ruletest.model import RuleTestFile
@@ -26,10 +28,28 @@ def check_against_ruleset(tf: RuleTestFile, ruleset: Any) -> None:
     problems.raise_if_any()
 
 
+def _check_param_value(ruleset: Any, name: str, value: Any, where: str, line: int | None,
+                       problems: Problems) -> None:
+    """The value must suit the parameter (a number for a numeric one, a whole count of periods…)."""
+    from kpirules.engine.evaluate import resolve_params
+
+    try:
+        resolve_params(ruleset, {name: value}, where="")
+    except UsageError as err:
+        problems.add(line, f"{where}: {err}")
+
+
 def add_name_problems(tf: RuleTestFile, ruleset: Any, problems: Problems, loc: Locator) -> None:
     """Add to ``problems`` every name of ``tf`` that ``ruleset`` does not define."""
     rs_name = getattr(ruleset, "name", "the ruleset")
     metrics_and_kpis = [*ruleset.metrics, *ruleset.kpis]
+    file_params = tf.params
+    for name, value in file_params.items():  # once, at the file's params, not in every test
+        if name not in ruleset.params:
+            problems.add(loc.find(name, tf.params_line, tf.params_line) or tf.params_line,
+                         f'params: "{name}" is not a parameter of {rs_name}{suggest(name, ruleset.params)}')
+        else:
+            _check_param_value(ruleset, name, value, "params", tf.params_line, problems)
 
     for test in tf.tests:
         title = f'test "{test.name}"'
@@ -41,9 +61,19 @@ def add_name_problems(tf: RuleTestFile, ruleset: Any, problems: Problems, loc: L
                 problems.add(loc.find(name, line, end) or line,
                              f'{title}: "{name}" is not {what} of {rs_name}{suggest(name, known)}')
 
-        for name in test.params:
+        for name, value in test.params.items():
+            if name in file_params and file_params[name] is value:
+                continue  # the file's own, checked above
             unknown(name, ruleset.params, "a parameter")
+            if name in ruleset.params:
+                _check_param_value(ruleset, name, value, title,
+                                   loc.find(name, test.line, test.end_line) or test.line, problems)
         for exp in test.expectations:
+            if exp.period is not None:
+                try:
+                    last_index(exp.period, ruleset.grain)
+                except PeriodError as err:
+                    problems.add(exp.line, f'{title}, expectation {exp.index}: period "{exp.period}": {err}')
             for name in exp.values:
                 unknown(name, metrics_and_kpis, "a metric or KPI")
             for name in exp.status:

@@ -131,7 +131,10 @@ def parse_document(doc: dict[str, Any], text: str, path: Path, label: str,
     target = doc.get("ruleset")
     ruleset_path = path
     ruleset_found = False
-    if not isinstance(target, str) or not target.strip():
+    if target is not None and not isinstance(target, str):
+        problems.add(loc.find("ruleset", 1) or 1,
+                     '"ruleset" must be a text: the path of the rule file to test, relative to this file')
+    elif not isinstance(target, str) or not target.strip():
         problems.add(loc.find("ruleset", 1) or 1,
                      'missing "ruleset": the path of the rule file to test, relative to this file')
     else:
@@ -140,11 +143,16 @@ def parse_document(doc: dict[str, Any], text: str, path: Path, label: str,
         if not ruleset_found:
             problems.add(loc.find("ruleset", 1), f'ruleset "{target}" not found '
                          f"(looked for {ruleset_path})")
-    file_params = _table(doc.get("params", {}), "params", loc.find("params", 1), problems)
+    params_line = loc.find("params", 1)
+    file_params = _table(doc.get("params", {}), "params", params_line, problems)
+    _check_param_types(file_params, "params", params_line, problems)
     file_tolerance = _tolerance(doc.get("tolerance", 1e-9), loc.find("tolerance", 1), problems)
 
     tests: list[RuleTest] = []
-    if not isinstance(raw_tests, list) or not raw_tests:
+    if isinstance(raw_tests, dict):
+        problems.add(loc.find("test", 1), "write each test as [[test]] (double brackets): "
+                     "[test] makes a single table, not a list of tests")
+    elif not isinstance(raw_tests, list) or not raw_tests:
         problems.add(None, "no tests: add at least one [[test]] table with name, rows and expect")
     else:
         names: dict[str, int | None] = {}
@@ -159,7 +167,7 @@ def parse_document(doc: dict[str, Any], text: str, path: Path, label: str,
                 names[test.name] = test.line
             tests.append(test)
     test_file = RuleTestFile(path=path, ruleset_path=ruleset_path, tests=tuple(tests),
-                             display=label)
+                             display=label, params=file_params, params_line=params_line)
     if ruleset is not None and ruleset_found:
         from kpirules.ruletest.check import add_name_problems
 
@@ -178,6 +186,15 @@ def _table(value: Any, what: str, line: int | None, problems: Problems) -> dict[
         problems.add(line, f'"{what}" must be a table ({{ name = value, … }})')
         return {}
     return value
+
+
+def _check_param_types(params: dict[str, Any], where: str, line: int | None, problems: Problems,
+                       loc: Locator | None = None, end: int | None = None) -> None:
+    """A parameter value is a number or a text (the ruleset's checks come later)."""
+    for name, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            at = (loc.find(name, line, end) if loc is not None else None) or line
+            problems.add(at, f'{where}: parameter "{name}" must be a number or a text')
 
 
 def _tolerance(value: Any, line: int | None, problems: Problems) -> float:
@@ -202,12 +219,9 @@ def _parse_test(raw: Any, index: int, loc: Locator, problems: Problems,
         problems.add(loc.find(key, start, end) or start,
                      f'{title}: unknown key "{key}"{suggest(key, _TEST_KEYS)}')
 
-    params = dict(file_params)
-    params.update(_table(raw.get("params", {}), "params", loc.find("params", start, end), problems))
-    for pname, pvalue in params.items():
-        if isinstance(pvalue, bool) or not isinstance(pvalue, int | float | str):
-            problems.add(loc.find(pname, start, end) or start,
-                         f'{title}: parameter "{pname}" must be a number or a string')
+    own_params = _table(raw.get("params", {}), "params", loc.find("params", start, end), problems)
+    _check_param_types(own_params, title, start, problems, loc, end)
+    params = {**file_params, **own_params}
     tolerance = file_tolerance
     if "tolerance" in raw:
         tolerance = _tolerance(raw["tolerance"], loc.find("tolerance", start, end), problems)
@@ -216,7 +230,11 @@ def _parse_test(raw: Any, index: int, loc: Locator, problems: Problems,
     columns = {key for row in rows for key in row}
     raw_expect = raw.get("expect")
     expectations: list[Expectation] = []
-    if not isinstance(raw_expect, list) or not raw_expect:
+    if raw_expect is not None and not isinstance(raw_expect, list):
+        problems.add(loc.find("expect", start, end) or start,
+                     f'{title}: "expect" must be a list of tables: expect = [{{ values = {{ … }} }}] '
+                     "or one [[test.expect]] table per expectation")
+    elif not isinstance(raw_expect, list) or not raw_expect:
         problems.add(start, f'{title} has no "expect": give at least one expectation')
     else:
         lines = loc.expectation_lines(index, len(raw_expect))
@@ -229,6 +247,10 @@ def _parse_test(raw: Any, index: int, loc: Locator, problems: Problems,
 
 
 def _parse_rows(value: Any, title: str, line: int | None, problems: Problems) -> list[dict[str, Any]]:
+    if value is not None and not isinstance(value, list):
+        problems.add(line, f'{title}: "rows" must be a list of tables: '
+                     'rows = [{ period = "2026-03", … }, …] or one [[test.rows]] table per row')
+        return []
     if not isinstance(value, list) or not value:
         problems.add(line, f'{title} has no "rows": give the input rows, '
                      '{ period = "2026-03", spend = 200000, … }')

@@ -93,6 +93,8 @@ class RuleTestFile:
     ruleset_path: Path
     tests: tuple[RuleTest, ...]
     display: str = ""
+    params: dict[str, Any] = field(factory=dict)  # the file-level ones (also in each test's)
+    params_line: int | None = None
 
     @property
     def label(self) -> str:

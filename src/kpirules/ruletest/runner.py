@@ -108,9 +108,13 @@ class Runner:
                 result, doc = evaluations[key]
                 mismatches += _check(exp, result, doc, test.tolerance, touched)
         except KpirulesError as exc:
+            # the rows are the test's: say where they are, in the test file's words
+            where = f"{tf.label}:{test.line}: the rows of the test" if test.line else "the rows of the test"
+            message = str(exc).replace("<rows>", where).replace(
+                "use --on-bad-value null to count such cells as missing",
+                'write "null" for a missing value').replace("--period ", "period ")
             return CaseResult(tf, test, "error", time.perf_counter() - started,
-                              tuple(mismatches), f"{type(exc).__name__}: {exc}",
-                              frozenset(touched))
+                              tuple(mismatches), message, frozenset(touched))
         except Exception:  # an engine bug must not hide the other tests' results
             return CaseResult(tf, test, "error", time.perf_counter() - started,
                               tuple(mismatches), traceback.format_exc(), frozenset(touched))
