@@ -82,7 +82,7 @@ def test_every_diagnostic_code_has_a_case() -> None:
         "not-constant", "unit-mix", "bad-option", "duplicate-option", "bad-grain", "no-ruleset",
         "ruleset-not-first", "duplicate-ruleset", "otherwise-not-last", "empty-decision",
         "duplicate-label", "empty-threshold", "bad-status-test", "unknown-action",
-        "unknown-placeholder", "positional-after-keyword", "type-mismatch", "reserved-name",
+        "unknown-placeholder", "positional-after-keyword", "type-mismatch", "reserved-name", "bad-number",
     }
 
 

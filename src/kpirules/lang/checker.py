@@ -176,6 +176,9 @@ class Checker:
         if isinstance(stmt, ast.ParamStmt):
             if self._claim(stmt.name, "param"):
                 value = stmt.value
+                if isinstance(value, ast.Number) and not math.isfinite(value.value):
+                    self.error(value.span, "bad-number", f"{value.text} is too large for a number",
+                               "numbers go up to about 1.8e308")
                 if isinstance(value, ast.Number):
                     self.params[stmt.name.name] = ParamDef(stmt.name.name, value.value, value.percent, stmt.span)
                 else:
@@ -421,6 +424,9 @@ class Checker:
                 self._status(node, owner)
             elif isinstance(node, ast.Call):
                 self._call(node)
+            elif isinstance(node, ast.Number) and not math.isfinite(node.value):
+                self.error(node.span, "bad-number", f"{node.text} is too large for a number",
+                           "numbers go up to about 1.8e308")
         self._unit(expr)
 
     def _name(self, node: ast.Name, owner: str | None) -> None:
