@@ -45,3 +45,14 @@ def test_run_output_into_a_missing_folder_stops_before_anything_runs(
     target = tmp_path / "nope" / "out.txt"
     assert run_cli(["run", "--config", str(tmp_path / "absent.toml"), "-o", str(target)]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_explain_where_mistakes_name_the_where_option(files: tuple[Path, Path],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    rules, data = files
+    assert run_cli(["explain", str(rules), "v2", "--data", str(data), "--where", "nochan=x"]) == 2
+    err = capsys.readouterr().err
+    assert "--where: no such dimension in the data (dimensions: channel)" in err and "--by" not in err
+    assert run_cli(["explain", str(rules), "v2", "--data", str(data),
+                    "--where", "channel=a", "--where", "channel=b"]) == 2
+    assert "channel is given twice" in capsys.readouterr().err

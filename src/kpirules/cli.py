@@ -425,11 +425,18 @@ def explain(file: str, name: str, where: Sequence[str], **opts: Any) -> None:
         dim, sep, value = item.partition("=")
         if not sep:
             raise UsageError(f"--where {item}: write DIM=VALUE")
+        if dim.strip() in segment:
+            raise UsageError(f"--where {item}: {dim.strip()} is given twice")
         segment[dim.strip()] = value.strip()
     by = opts.get("by")
     if by is None and segment:
         opts["by"] = ",".join(segment)
-    result = _evaluate(file, opts, history=False)
+    try:
+        result = _evaluate(file, opts, history=False)
+    except UsageError as err:
+        if by is None and str(err).startswith("--by "):  # the breakdown came from --where
+            raise UsageError("--where" + str(err).removeprefix("--by " + opts["by"])) from None
+        raise
     missing = [d for d in segment if d not in result.dimensions]
     if missing:
         raise UsageError(f"--where: no dimension {', '.join(missing)} in the data")
