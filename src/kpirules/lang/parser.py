@@ -431,9 +431,14 @@ def _syntax_diagnostic(
         if char == "%":
             return Diagnostic(path, line, column, "error", "syntax",
                               "a percent sign without a number", 'write the number right before it: "30%"')
-        expected = _describe_expected(lark, set(err.allowed or ()))
+        # what the parser state takes (exact), rather than the lexer's LALR lookaheads
+        expected = _describe_expected(lark, _accepts(err) if getattr(err, "state", None) else set(err.allowed or ()))
+        hint = None
+        if char.isalpha():  # an accented letter: names are ASCII unless between backticks
+            word = re.search(r"\w*$", text[:pos]).group() + re.match(r"\w*", text[pos:]).group()  # type: ignore[union-attr]
+            hint = f"names are ASCII letters, digits and _; write this one between backticks: `{word}`"
         return Diagnostic(path, line, column, "error", "syntax",
-                          f"unexpected character {char!r}, expected {expected}")
+                          f"unexpected character {char!r}, expected {expected}", hint)
     assert isinstance(err, UnexpectedToken | UnexpectedEOF)
     tok: Token = err.token if isinstance(err, UnexpectedToken) else Token("$END", "")
     expected_set = _accepts(err)
