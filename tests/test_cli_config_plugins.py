@@ -86,3 +86,21 @@ def test_a_config_that_does_not_exist_is_a_usage_error(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["check", "--config", str(project / "nope.toml"), str(project / "p.kpi")]) == 2
     assert "nope.toml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("broken.toml", "rulesets = [\n", "invalid TOML"),
+    ("pyproject.toml", 'tool = "x"\n', "no [tool.kpirules] table"),
+    ("plugins.toml", "plugins = 5\n", "plugins must be a list of texts"),
+    ("failing.toml", 'plugins = ["plugins/failing.py"]\n', "failing"),
+])
+def test_a_config_given_by_name_that_cannot_be_used_exits_2(
+        project: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, message: str) -> None:
+    (project / "plugins" / "failing.py").write_text("raise RuntimeError('no luck')\n", encoding="utf-8")
+    (project / "sub").mkdir()
+    config = project / "sub" / name
+    config.write_text(content.replace("plugins/", "../plugins/"), encoding="utf-8")
+    code = run_cli(["eval", str(project / "p.kpi"), "--config", str(config), "--data", str(project / "p.csv")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "internal error" not in err

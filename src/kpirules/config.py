@@ -21,6 +21,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -192,7 +193,7 @@ class _Parser:
             raise self.error(("state",), "must be a file path")
         params = self.table(data.get("params", {}), ("params",))
         for key, value in params.items():
-            if not isinstance(value, int | float | str | bool):
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
                 raise self.error(("params", key), "must be a number or a string")
         fail_on = data.get("fail_on")
         if fail_on is not None and fail_on not in FAIL_ON:
@@ -291,9 +292,15 @@ class _Parser:
                                  "missing: name the connector that reads this source "
                                  "(csv, jsonl, json, parquet, sql, …)")
             rename = self.table(settings.pop("rename", {}), (*keys, "rename"))
+            renamed_to: dict[str, str] = {}
             for column, metric in rename.items():
-                if not isinstance(metric, str):
+                if not isinstance(metric, str) or not metric:
                     raise self.error((*keys, "rename"), f"{column}: must be a metric name")
+                first = renamed_to.setdefault(metric, column)
+                if first != column:
+                    raise self.error((*keys, "rename"),
+                                     f'{first} → {metric} and {column} → {metric}: two columns '
+                                     f'cannot both become "{metric}"')
             sources[name] = SourceConfig(name, connector, settings, dict(rename),
                                          self.locator.where(keys))
         return sources
@@ -322,14 +329,55 @@ class _Parser:
         if not isinstance(folder, str) or not folder:
             raise self.error(("report", "dir"), "must be a folder path")
         name = data.get("name", DEFAULT_REPORT_NAME)
-        if not isinstance(name, str) or not name or "/" in name:
-            raise self.error(("report", "name"), "must be a file name (no folder)")
-        try:
-            name.format(ruleset="r", as_of="p")
-        except (KeyError, IndexError, ValueError):
-            raise self.error(("report", "name"),
-                             "may only use {ruleset} and {as_of}") from None
+        problem = report_name_problem(name)
+        if problem:
+            raise self.error(("report", "name"), problem)
         return ReportConfig(formats, self.resolve(folder), name, self.locator.where(("report",)))
+
+
+REPORT_NAME_FIELDS = ("ruleset", "as_of")
+MAX_REPORT_NAME = 200  # bytes, leaving room for the extension within the usual 255
+
+
+def report_name_problem(name: Any) -> str | None:
+    """Why ``name`` is not a valid ``[report] name`` template, or ``None`` if it is.
+
+    A valid template is plain text with the placeholders ``{ruleset}`` and
+    ``{as_of}`` (``{{`` and ``}}`` are literal braces), and gives a file name:
+    no folder separator, no ``..``, no control character, not too long.
+    Placeholders take no attribute or index access (``{as_of.year}``), no
+    conversion (``{ruleset!r}``) and no format spec (``{ruleset:>9}``).
+    """
+    allowed = "use only plain text and the placeholders {ruleset} and {as_of}"
+    if not isinstance(name, str) or not name:
+        return "must be a file name without extension, e.g. \"{ruleset}-{as_of}\""
+    try:
+        parts = list(string.Formatter().parse(name))
+    except ValueError as exc:  # a lone { or }
+        return f"{exc} ({allowed}; write {{{{ or }}}} for a literal brace)"
+    for _text, field_name, spec, conversion in parts:
+        if field_name is None:
+            continue
+        shown = "{" + field_name + (f"!{conversion}" if conversion else "") + \
+            (f":{spec}" if spec else "") + "}"
+        base = re.split(r"[.\[]", field_name, maxsplit=1)[0]
+        if field_name not in REPORT_NAME_FIELDS and base in REPORT_NAME_FIELDS:
+            return f"{shown}: no attribute or index access; {allowed}"
+        if field_name not in REPORT_NAME_FIELDS:
+            close = did_you_mean(field_name, REPORT_NAME_FIELDS) if field_name else None
+            return (f"unknown placeholder {shown}{f' ({close})' if close else ''}; {allowed}")
+        if conversion or spec:
+            return f"{shown}: no conversion or format spec; {allowed}"
+    literal = name.format(ruleset="r", as_of="p")  # the text around the placeholders
+    if "/" in literal or "\\" in literal:
+        return "must be a file name, not a path (no / or \\); the folder is [report] dir"
+    if ".." in literal:
+        return 'must be a file name: ".." is not allowed'
+    if any(ord(c) < 32 or ord(c) == 127 for c in literal):
+        return "must be a file name: no control characters"
+    if len(literal.encode("utf-8")) > MAX_REPORT_NAME:
+        return f"is too long for a file name (at most {MAX_REPORT_NAME} bytes of text)"
+    return None
 
 
 class _Locator:
@@ -417,22 +465,37 @@ def configured_plugins(path: Path) -> list[str]:
     plugins, so that a rule file using a configured plugin's function checks
     as it runs. Raises :class:`ConfigError` when the file cannot be read.
     """
-    data = _light_read(path, None)
-    if data is None:
-        raise ConfigError(f"{path}: cannot read this configuration (is it TOML?)")
+    data = _kpirules_table(path)
     plugins = data.get("plugins", [])
+    if isinstance(plugins, str):
+        plugins = [plugins]
     if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
-        raise ConfigError(f"{path}: plugins must be a list of texts")
+        raise ConfigError(f"{path}: plugins must be a list of texts, e.g. plugins = [\"plugins/mine.py\"]")
     return list(plugins)
 
 
-def _light_read(path: Path | None, start: Path | None) -> dict[str, Any] | None:
-    """The kpirules table of a configuration, read without checking it; None if unreadable."""
+def _kpirules_table(path: Path) -> dict[str, Any]:
+    """The kpirules table of the configuration at ``path``, unchecked; ConfigError if unreadable."""
     try:
-        path = path or find_config(start)
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (ConfigError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: {err}") from None
     if path.name == PYPROJECT:
-        data = data.get("tool", {}).get("kpirules", {})
-    return data if isinstance(data, dict) else None
+        tool = data.get("tool")
+        table = tool.get("kpirules") if isinstance(tool, dict) else None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: no [tool.kpirules] table")
+        return table
+    return data
+
+
+def _light_read(path: Path | None, start: Path | None) -> dict[str, Any] | None:
+    """The kpirules table of a configuration, best effort: None when there is none or it is unreadable."""
+    try:
+        return _kpirules_table(path or find_config(start))
+    except ConfigError:
+        return None

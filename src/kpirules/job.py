@@ -189,6 +189,30 @@ class Job:
             if name not in known_params:
                 raise ConfigError(f"{self.config.where('params', name)}: no ruleset has a "
                                   f"parameter {name!r}")
+        self._check_config_params()
+
+    def _check_config_params(self) -> None:
+        """Each ``[params]`` value suits the parameter of every ruleset declaring it.
+
+        Checked here, before anything is read, so that a wrong type is blamed
+        on the configuration line, not on a ``--param`` nobody gave.
+        """
+        from kpirules.engine.evaluate import resolve_params
+
+        for name, value in self.config.params.items():
+            for rs in self.rulesets:
+                if name not in rs.params:
+                    continue
+                try:
+                    resolve_params(rs, {name: value})
+                except UsageError as exc:
+                    # "--param NAME=VALUE: why" → "why", said of the configuration line
+                    text = str(exc)
+                    why = text.split(": ", 1)[1] if text.startswith("--param ") else text
+                    if why == f'"{name}" is a number':
+                        why = f"must be a number (the parameter is numeric in ruleset {rs.name})"
+                    raise ConfigError(self.redact(f"{self.config.where('params', name)}: {why}")
+                                      ) from None
 
     def _paths(self, keys: tuple[str, ...], settings: Mapping[str, Any]) -> dict[str, Any]:
         """``settings`` with the plugin's path settings made absolute."""
@@ -304,8 +328,40 @@ class Job:
             raise
         except KpirulesError as exc:
             return exc
+        self._check_renames(tables)
         self._check_suppliers(rs, tables)
         return tables
+
+    def _check_renames(self, tables: list[tuple[str, RawTable]]) -> None:
+        """A source's ``rename`` must not give a column the name of another column.
+
+        Only the data tells which columns a source has, so this is found once
+        the source is read; it is still a configuration mistake (exit 2),
+        found before anything is evaluated, recorded or sent.
+        """
+        for name, table in tables:
+            if not table.rename:
+                continue
+            columns = list(table.frame.columns)
+            targets: dict[str, str] = {}
+            for column, target in table.rename.items():
+                if column not in columns or column == target:
+                    continue
+                first = targets.setdefault(target, column)
+                if first != column:
+                    problem = (f'{first} → {target} and {column} → {target}: two columns '
+                               f'cannot both become "{target}"')
+                elif target in columns and table.rename.get(target, target) == target:
+                    problem = (f'{column} → {target}, but {table.source} already has a column '
+                               f'"{target}" (rename that one too, or leave it out of the '
+                               f"source)")
+                else:
+                    continue
+                source = self.config.sources.get(name)
+                keys = ("sources", name, "rename")
+                where = (self.config.where(*keys) if source is not None and
+                         column in source.rename else self.config.where("sources", name))
+                raise ConfigError(self.redact(f"{where}: {problem}"))
 
     def _check_suppliers(self, rs: Ruleset, tables: list[tuple[str, RawTable]]) -> None:
         """A metric must come from one source; name both ``[sources.NAME]`` tables if not.

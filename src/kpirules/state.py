@@ -190,14 +190,42 @@ class StateStore:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction: the write lock first, then reads."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """One ``BEGIN IMMEDIATE`` transaction: the write lock first, then reads.
+
+        A write SQLite refuses (a read-only file, a full disk) is a
+        :class:`StateError` naming the file, not a crash.
+        """
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from None
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise self._write_error(exc) from None
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise self._write_error(exc) from None
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+
+    def _write_error(self, exc: sqlite3.Error) -> StateError:
+        """The message for a write to the state store that failed."""
+        text = str(exc)
+        if "readonly" in text or "read-only" in text:
+            return StateError(
+                f"{self.path}: cannot write the state store: the file is read-only "
+                f"({text}); make it and its folder writable by the user running "
+                f"kpirules, or point `state` in the configuration at a writable file")
+        return StateError(f"{self.path}: cannot write the state store: {text}")
 
     def _migrate(self) -> None:
         with self.transaction() as db:

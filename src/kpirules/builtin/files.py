@@ -8,6 +8,7 @@ so that a misspelt option or a missing file stops the job at once.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -19,6 +20,8 @@ from kpirules.plugin_api import Connector, SettingsError, SourceContext
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
+
+DECIMAL_MARKS = (".", ",")
 
 
 class FileConnector(Connector):
@@ -74,13 +77,31 @@ class CsvConnector(FileConnector):
     optional = (*FileConnector.optional, "sep", "decimal", "encoding")
 
     def validate(self, settings: Mapping[str, Any]) -> None:
-        """Also: ``sep`` and ``decimal`` are one character."""
+        """Also: ``sep`` is one character, ``decimal`` is ``.`` or ``,``, and
+        ``encoding`` names a codec Python knows."""
         super().validate(settings)
-        for key in ("sep", "decimal"):
-            value = settings.get(key)
-            if value is not None and (not isinstance(value, str) or len(value) != 1):
-                raise SettingsError(key, "must be one character")
+        sep = settings.get("sep")
+        if sep is not None and (not isinstance(sep, str) or len(sep) != 1):
+            raise SettingsError("sep", "must be one character")
+        if isinstance(sep, str) and (len(sep.encode("utf-8")) != 1 or sep in "\r\n\""):
+            raise SettingsError("sep", "must be one ASCII character other than a quote or "
+                                       "a line break (such as , ; | or a tab)")
+        decimal = settings.get("decimal")
+        if decimal is not None and decimal not in DECIMAL_MARKS:
+            raise SettingsError("decimal", 'must be "." or "," (or left out to detect it)')
+        if isinstance(sep, str) and sep == decimal:
+            raise SettingsError("decimal", f"cannot be the separator ({sep!r}) too")
         check_type(settings, "encoding", str, "an encoding name such as cp1252")
+        encoding = settings.get("encoding")
+        if encoding is not None:
+            try:
+                info = codecs.lookup(str(encoding))
+            except LookupError:
+                raise SettingsError("encoding", f"unknown encoding {encoding!r} (such as "
+                                                f"utf-8, cp1252, latin-1)") from None
+            if not getattr(info, "_is_text_encoding", True):
+                raise SettingsError("encoding", f"{encoding!r} is not a text encoding "
+                                                f"(such as utf-8, cp1252, latin-1)")
 
     def read_options(self, settings: Mapping[str, Any]) -> dict[str, Any]:
         """Separator, decimal mark and encoding, when given."""

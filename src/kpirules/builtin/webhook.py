@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,6 +26,35 @@ from kpirules.errors import ActionError
 from kpirules.plugin_api import ActionType, Firing, SettingsError
 
 USER_AGENT = "kpirules-webhook"
+
+
+def check_url(url: str) -> None:
+    """Raise :class:`SettingsError` unless ``url`` is a well-formed http(s) URL.
+
+    Parsed only, never resolved or contacted. The URL may hold a secret, so a
+    message never quotes it.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError("url", "must start with http:// or https://")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise SettingsError("url", "must not contain spaces or control characters "
+                                   "(encode a space as %20)")
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": an unclosed [
+        raise SettingsError("url", "is not a valid URL (an unclosed [ in the host?)") from None
+    try:
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise SettingsError("url", "has no host name (write http(s)://HOST/PATH)")
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number from 0 to 65535)
+    except ValueError:
+        raise SettingsError("url", "has an invalid port (a number from 1 to 65535)") from None
+    if parts.port == 0:
+        raise SettingsError("url", "has an invalid port (a number from 1 to 65535)")
 
 
 class WebhookAction(ActionType):
@@ -42,8 +72,7 @@ class WebhookAction(ActionType):
         """An http(s) URL, sane numbers, and headers as a table of strings."""
         super().validate(settings)
         check_type(settings, "url", str, "an http(s) URL")
-        if not str(settings["url"]).startswith(("http://", "https://")):
-            raise SettingsError("url", "must start with http:// or https://")
+        check_url(str(settings["url"]))
         positive_number(settings, "timeout", 10)
         positive_number(settings, "backoff", 1)
         retries = settings.get("retries", 3)
