@@ -90,6 +90,8 @@ def test_a_large_file_with_one_error_is_reported_like_the_standard_front_end() -
     # errors first and last, a character no token starts with in the middle
     "kpi = 1\nruleset r\nmetric m\nkpi a = m ; 2\nkpi b = m\nrule x when",
     "ruleset r\n" + "kpi k = 1\n" * 50 + "kpi bad = (\n" + "kpi z = 2\n" * 50,
+    # found by hypothesis: Lark's contextual lexer once read "rulesetempty" as "ruleset empty"
+    "rulesetempty\nmetric m\nthreshold m\ndecision \ndecision \nkpi k = m\n",
 ])
 def test_files_with_several_errors_parse_like_the_standard_front_end(text: str) -> None:
     assert_same_as_standard(text)
@@ -111,6 +113,15 @@ def test_shipped_rulesets_take_the_fast_path() -> None:
 def test_the_fast_path_refuses_what_lark_refuses(text: str) -> None:
     with pytest.raises(UnexpectedInput):
         fast_parser().parse(text, "bad.kpi")
+    assert_same_as_standard(text)
+
+
+@pytest.mark.parametrize("text", ["rulesetempty\nmetric m\n", "ruleset r\nmetric m unitless\n",
+                                  "ruleset r\nmetric m\nrule x whenever m > 1\n"])
+def test_a_keyword_glued_to_a_word_is_never_read_as_the_keyword(text: str) -> None:
+    """Both front ends read whole words: a keyword only when the word is exactly the keyword."""
+    _, diagnostics = parse(text)
+    assert [d.code for d in diagnostics] == ["syntax"]
     assert_same_as_standard(text)
 
 

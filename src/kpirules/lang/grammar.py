@@ -10,7 +10,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark
+from collections.abc import Iterator
+
+from lark import Lark, Token
 
 from kpirules.lang.fastpath import FastParser
 from kpirules.lang.transform import ToAst
@@ -27,6 +29,22 @@ def grammar_text() -> str:
     return checkout.read_text(encoding="utf-8")
 
 
+class WholeWords:
+    """Lark post-lexer that makes every parser state's lexer know ``NAME``.
+
+    Lark's contextual lexer only tries the terminals the parser state accepts;
+    where a keyword is accepted but a name is not, ``rulesetempty`` would be
+    read as the keyword ``ruleset`` followed by the name ``empty``. With
+    ``NAME`` always tried, a word is always read whole (a keyword only when it
+    is exactly the keyword), as the fast path reads it.
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return stream
+
+
 @lru_cache(maxsize=1)
 def parser() -> Lark:
     """The LALR parser, built once (building takes longer than parsing a file)."""
@@ -36,6 +54,7 @@ def parser() -> Lark:
         lexer="contextual",
         propagate_positions=False,  # spans come from tokens (transform.py): half the parse time
         maybe_placeholders=True,
+        postlex=WholeWords(),
         cache=_cache_path(),
     )
 
