@@ -6,11 +6,10 @@ source checkout it is read from the repository's top-level ``grammar/``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-
-from collections.abc import Iterator
 
 from lark import Lark, Token
 
