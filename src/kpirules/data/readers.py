@@ -1,17 +1,23 @@
 """Reading data files into :class:`RawTable` (CSV, JSON Lines, JSON, Parquet).
 
 CSV exports from European spreadsheets just work: the encoding (UTF-8, with or
-without BOM, else Windows-1252), the separator (``,`` ``;`` tab ``|``) and the
-decimal comma are detected when not given. Cells stay text here; the engine
-turns metric cells into numbers and reports a bad one by line and column.
+without BOM, UTF-16 with a BOM, else Windows-1252), the line ends (LF, CRLF, CR),
+the separator (``,`` ``;`` tab ``|``) and the decimal comma are detected when
+not given. Cells stay text here; the engine turns metric cells into numbers and
+reports a bad one by line and column. Rows in which every cell is empty (blank
+lines, ``,,,,``) carry no data and are skipped.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import math
 import re
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -28,6 +34,7 @@ EXTENSIONS = {
 }
 SEPARATORS = (",", ";", "\t", "|")
 _DECIMAL_COMMA_CELL = re.compile(r"(?:^|[;\t|])\s*-?[\d .\u00a0\u202f]*\d,\d+\s*(?=$|[;\t|])", re.M)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def split_kind(spec: str) -> tuple[str | None, str]:
@@ -87,22 +94,44 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = json.loads(line, object_pairs_hook=_object_without_duplicates)
             except json.JSONDecodeError as err:
                 raise DataError(f"not valid JSON: {err.msg}", where=f"{name}:{number}:{err.colno}") from None
+            except _DuplicateKey as dup:
+                raise DataError(f'key "{dup.key}" appears twice in one object', where=f"{name}:{number}") from None
             if not isinstance(row, dict):
                 raise DataError("each line must be a JSON object", where=f"{name}:{number}:1")
             rows.append(row)
         return RawTable(frame_from_rows(rows, name), name, None, period_column, decimal or ".", nulls)
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_object_without_duplicates)
     except json.JSONDecodeError as err:
         raise DataError(f"not valid JSON: {err.msg}", where=f"{name}:{err.lineno}:{err.colno}") from None
+    except _DuplicateKey as dup:
+        raise DataError(f'key "{dup.key}" appears twice in one object', where=name) from None
     if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
         doc = doc["rows"]
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
         raise DataError("a JSON data file holds a list of objects (one per row)", where=name)
     return RawTable(frame_from_rows(doc, name), name, None, period_column, decimal or ".", nulls)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object; a key given twice is an error (``json`` would keep the last silently)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
 
 
 def _read_parquet(path: str, name: str, decimal: str | None, nulls: tuple[str, ...],
@@ -124,13 +153,15 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
     """
     with open(path, "rb") as handle:
         head = handle.read(200_000)
-    if not head.strip():
-        return None
+    if (not head.strip() or head.startswith(_UTF16_BOMS) or _utf16_without_bom(head)
+            or (b"\r" in head and b"\n" not in head)):
+        return None  # empty, UTF-16 or old-Mac line ends (CR only): the careful path
     text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    header = text.split("\n", 1)[0].rstrip("\r")
+    header_line, header = _header(text)
     separator = sep or sniff_separator(header)
     if separator == "\\t":
         separator = "\t"
+    _check_header(header, separator, name, header_line)
     if decimal is None:
         decimal = "," if separator != "," and _DECIMAL_COMMA_CELL.search(text[len(header):]) else "."
     try:
@@ -138,10 +169,90 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
                             null_values=list(nulls) or None, decimal_comma=decimal == ",")
     except Exception:
         return None
-    stripped = {c: c.strip() for c in frame.columns if c != c.strip()}
+    return _csv_table(frame, name, header_line, period_column, decimal, nulls)
+
+
+def _header(text: str) -> tuple[int, str]:
+    """The header's line number and text (blank lines before it are skipped, as Polars does)."""
+    body = text.lstrip("\r\n")
+    line = 1 + text[: len(text) - len(body)].count("\n")
+    return line, body.split("\n", 1)[0].rstrip("\r")
+
+
+def _check_header(header: str, separator: str, name: str, line: int) -> None:
+    """Two columns with the same name (spaces around names do not count) are an error."""
+    try:
+        fields = next(csv.reader([header], delimiter=separator), [])
+    except csv.Error:
+        return
+    seen: dict[str, int] = {}
+    for number, field in enumerate(fields, 1):
+        key = field.strip()
+        if not key:
+            continue
+        if key in seen:
+            raise DataError(f'column "{key}" appears twice (columns {seen[key]} and {number})',
+                            where=f"{name}:{line}:{number}")
+        seen[key] = number
+
+
+def _csv_table(frame: pl.DataFrame, name: str, header_line: int, period_column: str | None,
+               decimal: str, nulls: tuple[str, ...]) -> RawTable:
+    """The table of a CSV frame: names stripped, blank rows dropped, rows mapped to file lines."""
+    stripped = {c: c.strip() for c in frame.columns if c != c.strip() and c.strip()}
     if stripped:
         frame = frame.rename(stripped)
-    return RawTable(frame, name, 2, period_column, decimal, nulls)
+    first_line = header_line + 1
+    keep: pl.Series | None = None
+    blank = _blank_rows(frame)
+    if blank is not None:
+        if blank[0] == frame.height - blank.len():
+            frame = frame.head(int(blank[0]))  # only at the end (extra newlines): nothing moves
+        else:
+            keep = pl.repeat(True, frame.height, eager=True).scatter(blank, False)
+    text_columns = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    lines: pl.Series | Callable[[], pl.Series] | None = None
+    if text_columns:  # a text cell may hold a quoted line break; only an error needs to know
+        lines = partial(_row_lines, frame, text_columns, first_line, keep)
+    elif keep is not None:
+        lines = _row_lines(frame, [], first_line, keep)
+    if keep is not None:
+        frame = frame.filter(keep)
+    return RawTable(frame, name, first_line, period_column, decimal, nulls, row_lines=lines)
+
+
+def _row_lines(frame: pl.DataFrame, text_columns: list[str], first_line: int,
+               keep: pl.Series | None) -> pl.Series:
+    """The file line each row starts on: after the lines of the rows before it, blank rows included."""
+    lines = pl.int_range(first_line, first_line + frame.height, eager=True).cast(pl.Int64)
+    if text_columns:
+        extra = frame.select(pl.sum_horizontal(
+            pl.col(text_columns).str.count_matches("\n", literal=True).fill_null(0)).alias("n"))["n"]
+        lines = lines + extra.cum_sum() - extra
+    return lines.filter(keep) if keep is not None else lines
+
+
+def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
+    """Indices of the rows whose every cell is empty, or ``None`` (the usual case).
+
+    Columns are looked at one by one, typed columns first (their null test is
+    cheap), each only at the rows still blank so far: a clean file costs one
+    pass over one column.
+    """
+    if frame.width == 0 or frame.height == 0:
+        return None
+    columns = sorted(frame.columns, key=lambda c: frame.schema[c] == pl.String)
+    rows: pl.Series | None = None
+    for col in columns:
+        values = frame[col] if rows is None else frame[col].gather(rows)
+        empty = values.is_null()
+        if values.dtype == pl.String:
+            empty = empty | (values.str.strip_chars() == "")
+        hits = empty.fill_null(True).arg_true()
+        rows = hits if rows is None else rows.gather(hits)
+        if rows.len() == 0:
+            return None
+    return rows
 
 
 def frame_from_rows(rows: list[dict[str, object]], name: str = "<rows>") -> pl.DataFrame:
@@ -158,10 +269,32 @@ def frame_from_rows(rows: list[dict[str, object]], name: str = "<rows>") -> pl.D
     for c, values in data.items():
         present = [v for v in values if v is not None]
         if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-            series.append(pl.Series(c, [None if v is None else float(v) for v in values], pl.Float64))  # type: ignore[arg-type]
+            series.append(pl.Series(c, [None if v is None else _float(v) for v in values], pl.Float64))  # type: ignore[arg-type]
         else:
             series.append(pl.Series(c, [None if v is None else str(v) for v in values], pl.String))
     return pl.DataFrame(series)
+
+
+def _float(value: float) -> float:
+    """A JSON number as a float; an integer too large for one is infinite (then reported as such)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the start is plainly UTF-16 text without a BOM (every other byte 0)."""
+    sample = data[:200]
+    if len(sample) < 8:
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) == len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) == len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def decode(data: bytes, encoding: str | None, name: str) -> str:
@@ -171,6 +304,18 @@ def decode(data: bytes, encoding: str | None, name: str) -> str:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as err:
             raise DataError(f"cannot decode the file as {encoding}: {err}", where=name) from None
+    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode Text"; the BOM gives the byte order
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise DataError(f"cannot decode the file as UTF-16: {err}", where=name) from None
+    guessed = _utf16_without_bom(data)
+    if guessed:
+        try:
+            return data.decode(guessed)
+        except UnicodeDecodeError as err:
+            raise DataError(f"looks like UTF-16 but cannot be decoded as {guessed}: {err}; "
+                            "give the encoding with --encoding", where=name) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -195,7 +340,9 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
     if encoding is None and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        if encoding in (None, "utf-8", "utf8"):
+        if encoding is None and (data.startswith(_UTF16_BOMS) or _utf16_without_bom(data)):
+            raw = decode(data, None, name).encode("utf-8")
+        elif encoding in (None, "utf-8", "utf8"):
             data.decode("utf-8")
             raw = data
         else:
@@ -206,12 +353,14 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if not raw.strip():
         raise DataError("the data file is empty", where=name)
-    header = raw.split(b"\n", 1)[0].decode("utf-8")
+    header_line, header = _header(raw[:200_000].decode("utf-8", errors="replace"))
     separator = sep or sniff_separator(header)
     if separator == "\\t":
         separator = "\t"
+    _check_header(header, separator, name, header_line)
     if decimal is None:
-        sample = raw[len(header): len(header) + 200_000].decode("utf-8", errors="replace")
+        start = raw.find(b"\n", raw.find(header.encode("utf-8")) if header else 0)
+        sample = raw[start: start + 200_000].decode("utf-8", errors="replace") if start >= 0 else ""
         decimal = "," if separator != "," and _DECIMAL_COMMA_CELL.search(sample) else "."
     try:
         frame = pl.read_csv(io.BytesIO(raw), separator=separator, infer_schema_length=10_000,
@@ -220,8 +369,25 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
         try:
             frame = pl.read_csv(io.BytesIO(raw), separator=separator, infer_schema=False)
         except Exception as err:
-            raise DataError(f"cannot read as CSV (separator {separator!r}): {err}", where=name) from None
-    stripped = {c: c.strip() for c in frame.columns if c != c.strip()}
-    if stripped:
-        frame = frame.rename(stripped)
-    return RawTable(frame, name, 2, period_column, decimal, null_values)
+            raise _unreadable_csv(raw, name, separator, err) from None
+    return _csv_table(frame, name, header_line, period_column, decimal, null_values)
+
+
+def _unreadable_csv(raw: bytes, name: str, separator: str, err: Exception) -> DataError:
+    """Why Polars could not read the file: the first row longer than the header, if any."""
+    reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""), delimiter=separator)
+    width = None
+    line = 1
+    try:
+        for fields in reader:
+            start, line = line, reader.line_num + 1
+            if not fields:
+                continue
+            if width is None:
+                width = len(fields)
+            elif len(fields) > width:
+                return DataError(f"{len(fields)} fields, the header has {width}", where=f"{name}:{start}")
+    except csv.Error:
+        pass
+    reason = (str(err).strip().splitlines() or ["unknown reason"])[0]
+    return DataError(f"cannot read as CSV (separator {separator!r}): {reason}", where=name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
@@ -22,7 +23,11 @@ class RawTable:
     metric columns may still be text (CSV), the engine turns them into numbers
     and reports a bad cell at ``source:LINE:COLUMN``. ``first_line`` is the file
     line of the frame's first row (2 for a CSV file with a header) or ``None``
-    when rows have no lines (errors then say ``row N``).
+    when rows have no lines (errors then say ``row N``). ``row_lines``, when
+    set, gives the file line each row starts on (rows that span several lines
+    because of a quoted line break, or skipped blank rows, break the
+    ``first_line + row`` rule), or a function computing them when an error
+    needs them; :meth:`location` reads both.
 
     ``period_column``: the column holding periods; ``None`` lets the engine
     pick the first of ``period, date, month, week, day``.
@@ -44,3 +49,21 @@ class RawTable:
     rename: dict[str, str] = field(factory=dict)  # column -> metric
     pre_aggregated: bool = False
     extra: dict[str, Any] = field(factory=dict)
+    row_lines: pl.Series | Callable[[], pl.Series] | None = field(default=None, eq=False)
+
+    def location(self, row: int, column: int | None = None) -> str:
+        """``source:LINE:COLUMN`` of a cell (``row`` from 0, ``column`` from 1), or ``source: row N``."""
+        if self.first_line is None:
+            return f"{self.source}: row {row + 1}"
+        if self.row_lines is None:
+            line = self.first_line + row
+        else:  # computed only now, when a location is wanted
+            lines = self.row_lines() if callable(self.row_lines) else self.row_lines
+            line = int(lines[row])
+        return f"{self.source}:{line}" + (f":{column}" if column is not None else "")
+
+    def header_location(self, column: int) -> str:
+        """``source:LINE:COLUMN`` of a column's name in the header, or just ``source``."""
+        if self.first_line is None:
+            return self.source
+        return f"{self.source}:{self.first_line - 1}:{column}"

@@ -46,13 +46,40 @@ def _n_col(m: str) -> str:
     return f"__n__{m}"
 
 
+def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, col: str, table: RawTable, index: int,
+               on_bad_value: str, non_finite: pl.Expr | None = None) -> int:
+    """How many cells ``bad`` flags; with ``on_bad_value`` "error", the first of them is an error.
+
+    ``non_finite`` flags the bad cells that are numbers, but not finite ones
+    (``NaN``, ``inf``, ``1e400``); without it every bad cell is such a number.
+    """
+    flags = frame.select(bad.alias("bad"))["bad"]
+    count = int(flags.sum())
+    if count and on_bad_value != "null":
+        row = int(flags.arg_true()[0])
+        cell = frame[col][row]
+        numeric = non_finite is None or bool(frame.slice(row, 1).select(non_finite).item())
+        what = "a finite number" if numeric else "a number"
+        shown = f'"{cell}"' if non_finite is not None else str(cell)  # text as written, else the value
+        more = f" ({count - 1} more such cells)" if count > 1 else ""
+        raise DataError(f'{shown} in column "{col}" is not {what}{more}; '
+                        "use --on-bad-value null to count such cells as missing",
+                        where=table.location(row, index + 1))
+    return count
+
+
 def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
                    on_bad_value: str) -> tuple[pl.Expr, int]:
-    """The column as Float64; a cell that is not a number is an error (or nulled and counted)."""
+    """The column as Float64; a cell that is not a finite number is an error (or nulled and counted)."""
     dtype = frame.schema[col]
-    if dtype.is_numeric():
+    if dtype.is_float():
+        # NaN, inf (and 1e400 read as inf) are bad values, like text; one vectorised test
+        count = _bad_cells(frame, (~pl.col(col).is_finite()).fill_null(False), col, table, index,
+                           on_bad_value)
         number = pl.col(col).cast(pl.Float64)
-        return pl.when(number.is_finite()).then(number), 0
+        return (pl.when(number.is_finite()).then(number) if count else number), count
+    if dtype.is_numeric():
+        return pl.col(col).cast(pl.Float64), 0
     if dtype == pl.Boolean:
         return pl.col(col).cast(pl.Float64), 0
     text = pl.col(col).cast(pl.String).str.strip_chars()
@@ -66,16 +93,9 @@ def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
         cleaned = cleaned.str.replace_all(r"[\u00a0\u202f]", "")
     parsed = cleaned.cast(pl.Float64, strict=False)
     number = pl.when(is_null | ~parsed.is_finite()).then(None).otherwise(parsed)
-    bad = frame.select((parsed.is_null() & ~is_null).fill_null(True).alias("bad"))["bad"]
-    count = int(bad.sum())
-    if count and on_bad_value != "null":
-        row = int(bad.arg_true()[0])
-        cell = frame[col][row]
-        where = (f"{table.source}:{table.first_line + row}:{index + 1}" if table.first_line is not None
-                 else f"{table.source}: row {row + 1}")
-        more = f" ({count - 1} more such cells)" if count > 1 else ""
-        raise DataError(f'"{cell}" in column "{col}" is not a number{more}; '
-                        "use --on-bad-value null to count such cells as missing", where=where)
+    # text that is not a number, and "NaN", "inf", "1e400": numbers, but not ones to compute with
+    bad = (~is_null & ~parsed.is_finite().fill_null(False)).fill_null(True)
+    count = _bad_cells(frame, bad, col, table, index, on_bad_value, non_finite=parsed.is_not_null())
     return number, count
 
 
@@ -94,6 +114,30 @@ def _is_numeric_text(series: pl.Series) -> bool:
         return False
     converted = values.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
     return converted.null_count() == 0
+
+
+def _position(table: RawTable, col: str) -> int:
+    """The column's number (from 1) in the file, whatever was renamed or ignored since."""
+    original = {new: old for old, new in table.rename.items()}.get(col, col)
+    return table.frame.columns.index(original) + 1 if original in table.frame.columns else 1
+
+
+def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]) -> None:
+    """Reserved names and column types the engine cannot use are errors naming the column.
+
+    ``columns`` maps each used column to its role ("the period", "a dimension", "a metric").
+    """
+    for col in frame.columns:
+        if col.startswith("__") and not (table.pre_aggregated and col.startswith("__count__")):
+            raise DataError(f'column "{col}": names starting with __ are reserved for kpirules; '
+                            "rename the column, or leave it out (--ignore with eval, ignore = [...] in a job source)",
+                            where=table.header_location(_position(table, col)))
+    for col, role in columns.items():
+        dtype = frame.schema[col]
+        if dtype.is_nested() or dtype == pl.Object:
+            kind = {pl.List: "lists", pl.Array: "arrays", pl.Struct: "structs"}.get(dtype.base_type(), "objects")
+            raise DataError(f'column "{col}" holds {kind} ({dtype}), which cannot be {role}',
+                            where=table.header_location(_position(table, col)))
 
 
 def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_bad_value: str,
@@ -127,6 +171,9 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
             ignored.append(col)
         else:
             dims.append(col)
+    roles = {chosen: "the period", **{d: "a dimension" for d in dims}}
+    roles.update({m: "a metric" for m in metric_cols})
+    _check_columns(frame, table, roles)
     if ignored:
         names = ", ".join(f'"{c}"' for c in ignored)
         warnings.append(f"{table.source}: {len(ignored)} numeric column(s) are neither metrics nor declared "
@@ -135,20 +182,16 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     if errors:
         value, message = next(iter(errors.items()))
         row = int((frame[chosen] == value).arg_true()[0]) if frame[chosen].dtype != pl.Object else 0
-        col_no = frame.columns.index(chosen) + 1
-        where = (f"{table.source}:{table.first_line + row}:{col_no}" if table.first_line is not None
-                 else f"{table.source}: row {row + 1}")
-        raise DataError(message, where=where)
+        raise DataError(message, where=table.location(row, _position(table, chosen)))
     if frame[chosen].null_count():
         row = int(frame[chosen].is_null().arg_true()[0])
-        where = (f"{table.source}:{table.first_line + row}:{frame.columns.index(chosen) + 1}"
-                 if table.first_line is not None else f"{table.source}: row {row + 1}")
-        raise DataError(f'empty period in column "{chosen}"', where=where)
+        raise DataError(f'empty period in column "{chosen}"',
+                        where=table.location(row, _position(table, chosen)))
     exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     bad_total = 0
     for col in metric_cols:
-        number, bad = _number_column(frame, col, table, frame.columns.index(col), on_bad_value)
+        number, bad = _number_column(frame, col, table, _position(table, col) - 1, on_bad_value)
         bad_total += bad
         agg = ruleset.metrics[col].agg
         if agg == "avg":
