@@ -47,6 +47,7 @@ from kpirules.state import CurrentFiring, StateStore, now_iso, segment_key
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
+    from kpirules.lang import ast
     from kpirules.lang.model import Ruleset
 
 CRASH_ENV = "KPIRULES_TEST_CRASH_AT"
@@ -171,7 +172,7 @@ class Job:
             for rule in rs.rules.values():
                 for call in rule.actions:
                     if call.name not in self.actions:
-                        resolved = self._resolve_action(call.name, rs, rule.name)
+                        resolved = self._resolve_action(call.name, rs, rule.name, call.span)
                         self.actions[call.name] = resolved
         if self.config.report is not None:
             for fmt in self.config.report.formats:
@@ -240,7 +241,7 @@ class Job:
                 f"settings of {self.config.where(*keys)}: {type(exc).__name__}: {exc}")) from None
 
     def _resolve_action(self, name: str, rs: Ruleset | None = None,
-                        rule: str | None = None) -> ResolvedAction:
+                        rule: str | None = None, span: ast.Span | None = None) -> ResolvedAction:
         """A rule's action name → ``[actions.NAME]`` of the configuration, else a plugin."""
         assert self.registry is not None
         configured = self.config.actions.get(name)
@@ -256,6 +257,8 @@ class Job:
         plugin = self.registry.actions.get(name)
         if plugin is None:
             where = f"{rs.source_path or rs.name}" if rs is not None else "a rule"
+            if rs is not None and span is not None and span.line:
+                where += f":{span.line}:{span.column}"  # as check reports it
             raise ConfigError(
                 f"{where}: rule {rule!r} calls action {name!r}, which no plugin and no "
                 f"configuration provides; add an [actions.{name}] table with a type "

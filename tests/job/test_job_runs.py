@@ -122,6 +122,7 @@ def test_an_action_no_one_provides_stops_the_run_before_anything(project: Projec
     code, _out, err = run_cli("run", "--config", str(project.config))
     assert code == 2
     assert "'low_conv'" in err and "'notify'" in err and "[actions.notify]" in err
+    assert f"{project.root / 'rules' / 'shop.kpi'}:19:8: rule 'low_conv'" in err  # where check says it
     assert not project.state.exists() and not project.alerts
 
 
