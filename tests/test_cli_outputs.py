@@ -56,3 +56,11 @@ def test_explain_where_mistakes_name_the_where_option(files: tuple[Path, Path],
     assert run_cli(["explain", str(rules), "v2", "--data", str(data),
                     "--where", "channel=a", "--where", "channel=b"]) == 2
     assert "channel is given twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("column", ["visits", "period"])
+def test_a_metric_or_the_period_forced_as_a_dimension(files: tuple[Path, Path], column: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    rules, data = files
+    assert run_cli(["eval", str(rules), "--data", str(data), "--dimension", column]) == 2
+    assert f'"{column}" is' in capsys.readouterr().err

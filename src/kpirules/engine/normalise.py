@@ -160,6 +160,11 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         raise DataError(f"{wanted}; columns are {', '.join(frame.columns)}; "
                         "name it with --period-column", where=table.source)
     metric_cols = [c for c in frame.columns if c in ruleset.metrics]
+    for forced in table.dimensions:  # --dimension on a metric or the period: a mistake, not a wish
+        if (forced in ruleset.metrics or forced == chosen) and forced in frame.columns:
+            role = "a metric of the ruleset" if forced in ruleset.metrics else "the period column"
+            raise UsageError(f'"{forced}" is {role}: it cannot also be a dimension '
+                             "(--dimension, or dimensions = [...] in a job source)")
     dims: list[str] = []
     ignored: list[str] = []
     for col in frame.columns:
