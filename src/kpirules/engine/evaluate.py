@@ -128,7 +128,7 @@ def resolve_period(text: str | None, ruleset: Ruleset, first: int, last: int) ->
     if text is None:
         return last
     try:
-        index = periods_mod.last_index(str(text), ruleset.grain)
+        index = periods_mod.last_index(periods_mod.as_literal(text), ruleset.grain)
     except periods_mod.PeriodError as err:
         raise UsageError(f"--period {text}: {err}") from None
     if not first <= index <= last:

@@ -187,7 +187,7 @@ def explain(result: Result, name: str, period: str | None, segment: dict[str, An
     rs = result.ruleset
     full = result.full if result.full is not None else result.frame
     frame = full.with_row_index("__index")
-    index = result.as_of if period is None else periods_mod.last_index(period, rs.grain)
+    index = result.as_of if period is None else periods_mod.last_index(periods_mod.as_literal(period), rs.grain)
     rows = frame.filter(pl.col(P) == index)
     for d in result.dimensions:
         value = segment.get(d)

@@ -87,7 +87,7 @@ class Result:
         return self.frame if period is None else self.frame.filter(pl.col(P) == period)
 
     def _find(self, period: str | None, segment: dict[str, Any]) -> dict[str, Any] | None:
-        index = self.as_of if period is None else periods_mod.last_index(period, self.ruleset.grain)
+        index = self.as_of if period is None else periods_mod.last_index(periods_mod.as_literal(period), self.ruleset.grain)
         source = self.full if self.full is not None else self.frame
         rows = source.filter(pl.col(P) == index)
         if not segment:

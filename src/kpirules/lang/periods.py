@@ -33,6 +33,28 @@ class PeriodError(ValueError):
     """A period literal that does not exist or does not fit the grain."""
 
 
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")  # 202603, 20260317
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # 31/03/2026
+
+
+def as_literal(value: object) -> str:
+    """A period given on the command line or in a test file, written as the language writes it.
+
+    Data files may write ``202603``, ``20260317`` or ``31/03/2026``; ``--period``
+    and a test's ``period`` take the same forms, so that a period copied from
+    the data works. Anything else is returned as text, for :func:`parse_literal`
+    to accept or explain.
+    """
+    text = str(value).strip()
+    compact = _COMPACT.match(text)
+    if compact:
+        return f"{compact[1]}-{compact[2]}" + (f"-{compact[3]}" if compact[3] else "")
+    slashed = _SLASHED.match(text)
+    if slashed:
+        return f"{slashed[3]}-{int(slashed[2]):02d}-{int(slashed[1]):02d}"
+    return text
+
+
 def parse_literal(text: str) -> tuple[str, date, date]:
     """``"2026-03"`` → ``("month", 2026-03-01, 2026-03-31)``; raises PeriodError."""
     m = _LITERAL.match(text.strip())

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kpirules.errors import UsageError
-from kpirules.lang.periods import PeriodError, last_index
+from kpirules.lang.periods import PeriodError, as_literal, last_index
 from kpirules.ruletest.loader import Problems, suggest
 from kpirules.ruletest.locate import Locator
 from kpirules.ruletest.model import RuleTestFile
@@ -71,7 +71,7 @@ def add_name_problems(tf: RuleTestFile, ruleset: Any, problems: Problems, loc: L
         for exp in test.expectations:
             if exp.period is not None:
                 try:
-                    last_index(exp.period, ruleset.grain)
+                    last_index(as_literal(exp.period), ruleset.grain)
                 except PeriodError as err:
                     problems.add(exp.line, f'{title}, expectation {exp.index}: period "{exp.period}": {err}')
             for name in exp.values:
