@@ -31,6 +31,7 @@ __all__ = [
     "KpirulesError",
     "PluginError",
     "RuleFileError",
+    "UnknownNameError",
     "UsageError",
     "__version__",
     "hookimpl",
@@ -61,4 +62,8 @@ def __getattr__(name: str) -> Any:
         from kpirules.hookspecs import hookimpl
 
         return hookimpl
+    if name == "UnknownNameError":  # Result.value of a name the ruleset does not define
+        from kpirules.engine.result import UnknownNameError
+
+        return UnknownNameError
     raise AttributeError(f"module 'kpirules' has no attribute {name!r}")

@@ -251,6 +251,8 @@ def data_options(func: Any) -> Any:
         click.option("--data", "data", multiple=True, required=True,
                      help="data file (csv, jsonl, json, parquet; KIND:PATH; - for stdin); repeatable"),
         click.option("--period-column", help="the column holding periods"),
+        click.option("--date-format", help="DMY, MDY, YMD or a strftime pattern such as %d.%m.%Y: how dates "
+                     "are written when the data does not tell day from month"),
         click.option("--sep", help="CSV separator (detected when not given)"),
         click.option("--decimal", type=click.Choice([".", ","]), help="decimal mark (detected when not given)"),
         click.option("--encoding", help="file encoding, e.g. cp1252 (detected when not given)"),
@@ -341,7 +343,7 @@ def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
             tables, by=opts.get("by"), period=opts.get("period"),
             params=_parse_params(opts.get("params") or ()), history=history,
             period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
-            functions=_plugin_functions())
+            functions=_plugin_functions(), date_format=opts.get("date_format"))
     for warning in result.warnings:
         echo_err(f"warning: {warning}")
     if result.bad_values:

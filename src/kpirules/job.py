@@ -118,6 +118,7 @@ class Job:
         self.rulesets: list[Ruleset] = []
         self.actions: dict[str, ResolvedAction] = {}
         self._cache: dict[Any, RawTable] = {}
+        self._warned: set[str] = set()  # data warnings already printed in this run
 
     # -- messages -------------------------------------------------------------
 
@@ -434,8 +435,13 @@ class Job:
         try:
             if isinstance(tables, KpirulesError):
                 raise tables
-            result = rs.evaluate([table for _name, table in tables], period=options.period,
-                                 params=self._params(rs, options), history=True)
+            result = rs.evaluate([self._for_ruleset(table, rs) for _name, table in tables],
+                                 period=options.period, params=self._params(rs, options), history=True)
+            unsupplied = [m for m in result.unsupplied if rs.metrics[m].missing is None]
+            if unsupplied:  # a misspelt metric must not run actions on nulls (interfaces §1)
+                hints = [w for w in result.warnings if w.startswith("no column supplies metric")]
+                raise DataError("; ".join(_name_source(h, tables) for h in hints)
+                                + " — give the metric a `missing` value to run without it")
         except UsageError:
             raise
         except KpirulesError as exc:
@@ -449,7 +455,10 @@ class Job:
         for warning in dict.fromkeys(result.warnings):
             text = _name_source(warning, tables)
             part.warnings.append(text)
-            self.say(f"warning: {rs.name}: {text}")
+            line = f"warning: {text}" if text.startswith("source") else f"warning: {rs.name}: {text}"
+            if line not in self._warned:  # a source shared by rulesets warns once per run
+                self._warned.add(line)
+                self.say(line)
         doc = result.to_dict()
         part.document = doc
         part.as_of = str(doc["as_of"])
@@ -465,6 +474,17 @@ class Job:
         for rule, segment in changes.resolved:
             self.say(f"{rs.name}/{rule} {_segment_text(segment)}: resolved at {part.as_of}")
         return part
+
+    def _for_ruleset(self, table: RawTable, rs: Ruleset) -> RawTable:
+        """``table`` for ``rs``: columns that are metrics of the job's other rulesets are
+        left out quietly (they are used, only not by this ruleset)."""
+        others = {m for other in self.rulesets if other is not rs for m in other.metrics}
+        columns = [table.rename.get(c, c) for c in table.frame.columns]
+        used_elsewhere = [c for c in columns if c in others and c not in rs.metrics
+                          and c not in rs.dimensions and c not in table.dimensions]
+        if not used_elsewhere:
+            return table
+        return attrs.evolve(table, ignore=tuple(dict.fromkeys((*table.ignore, *used_elsewhere))))
 
     def _deliver(self, state: StateStore, run_id: str, report: RunReport) -> None:
         """Deliver every outbox row this run can claim; record each outcome."""

@@ -29,7 +29,7 @@ class FileConnector(Connector):
 
     kind: ClassVar[str] = ""
     required = ("path",)
-    optional: ClassVar[tuple[str, ...]] = ("period_column", "null_values", "dimensions", "ignore")
+    optional: ClassVar[tuple[str, ...]] = ("period_column", "null_values", "dimensions", "ignore", "date_format")
     path_settings = ("path",)
 
     def validate(self, settings: Mapping[str, Any]) -> None:
@@ -37,6 +37,14 @@ class FileConnector(Connector):
         super().validate(settings)
         check_type(settings, "path", str, "a file path")
         check_type(settings, "period_column", str, "a column name")
+        check_type(settings, "date_format", str, 'DMY, MDY, YMD or a strftime pattern such as "%d.%m.%Y"')
+        if settings.get("date_format") is not None:
+            from kpirules.engine.periods import check_date_format
+
+            try:
+                check_date_format(str(settings["date_format"]))
+            except ValueError as err:
+                raise SettingsError("date_format", str(err)) from None
         for key in ("null_values", "dimensions", "ignore"):
             str_list(settings, key)
         path = Path(str(settings["path"]))
@@ -59,6 +67,10 @@ class FileConnector(Connector):
         )
         dims = str_list(settings, "dimensions")
         ignore = str_list(settings, "ignore")
+        if settings.get("date_format"):
+            from kpirules.engine.periods import check_date_format
+
+            table = attrs.evolve(table, date_format=check_date_format(str(settings["date_format"])))
         if dims or ignore:
             table = attrs.evolve(
                 table,

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-PERIOD_CANDIDATES = ("period", "date", "month", "week", "day")
-"""Columns taken as the period column, in this order, when none is named (interfaces §1)."""
+PERIOD_CANDIDATES = ("period", "date", "month", "week", "day", "quarter", "year",
+                     "période", "mois", "semaine", "jour", "trimestre", "année")
+"""Names of the period column, in this order, when none is named (interfaces §1); compared
+without case, accents and surrounding spaces (:func:`kpirules.data.columns.find_period_column`)."""
 
 
 @frozen
@@ -30,7 +32,9 @@ class RawTable:
     needs them; :meth:`location` reads both.
 
     ``period_column``: the column holding periods; ``None`` lets the engine
-    pick the first of ``period, date, month, week, day``.
+    pick the first named like a period (``Date``, ``Mois``…). ``date_format``:
+    ``DMY``, ``MDY``, ``YMD`` or a strftime pattern, which wins over detecting
+    whether dates are written day or month first.
 
     A connector that pushed the rollup down (SQL) sets ``pre_aggregated``: for
     an ``avg`` metric ``m`` it then also supplies ``__count__m``, the number of
@@ -50,6 +54,7 @@ class RawTable:
     pre_aggregated: bool = False
     extra: dict[str, Any] = field(factory=dict)
     row_lines: pl.Series | Callable[[], pl.Series] | None = field(default=None, eq=False)
+    date_format: str | None = None
 
     def location(self, row: int, column: int | None = None) -> str:
         """``source:LINE:COLUMN`` of a cell (``row`` from 0, ``column`` from 1), or ``source: row N``."""

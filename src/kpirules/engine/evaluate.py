@@ -10,10 +10,12 @@ from typing import Any
 import networkx as nx
 import polars as pl
 
-from kpirules.data.table import PERIOD_CANDIDATES, RawTable
+from kpirules.data.columns import find_period_column
+from kpirules.data.table import RawTable
 from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler, rule_col, status_col
 from kpirules.engine.normalise import P, normalise
 from kpirules.engine.objectives import evaluate_objectives
+from kpirules.engine.periods import check_date_format
 from kpirules.engine.result import Result
 from kpirules.errors import DataError, UsageError
 from kpirules.lang import ast
@@ -39,7 +41,7 @@ def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
         return [RawTable(pl.from_pandas(data), "<DataFrame>", None, period_column)]
     if isinstance(data, dict):
         row = dict(data)
-        if not any(c in row for c in PERIOD_CANDIDATES) and period_column is None:
+        if find_period_column([str(c) for c in row]) is None and period_column is None:
             row["period"] = "2000-01-01"
         from kpirules.data.readers import frame_from_rows
 
@@ -141,12 +143,15 @@ def resolve_period(text: str | None, ruleset: Ruleset, first: int, last: int) ->
 def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = None,
              period: str | None = None, params: Mapping[str, Any] | None = None,
              history: bool = False, period_column: str | None = None,
-             on_bad_value: str = "error", functions: FunctionRegistry | None = None) -> Result:
+             on_bad_value: str = "error", functions: FunctionRegistry | None = None,
+             date_format: str | None = None) -> Result:
     """Evaluate ``ruleset`` on ``data`` and return the :class:`Result`.
 
     ``by``: the breakdown (default: every dimension of the data; ``"none"`` or
     ``[]``: only the overall level). ``period``: the as-of period (default: the
     last period of the data). ``history``: report every period up to it.
+    ``date_format``: ``DMY``, ``MDY``, ``YMD`` or a strftime pattern such as
+    ``%d.%m.%Y``, for dates whose day-or-month order the data does not tell.
     """
     if isinstance(by, str):
         by = [] if by == "none" else [b.strip() for b in by.split(",") if b.strip()]
@@ -156,7 +161,12 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
             raise UsageError(f"--by {','.join(by)}: {', '.join(repeated)} given twice")
     values = resolve_params(ruleset, params)
     tables = as_tables(data, period_column)
-    norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value)
+    try:
+        date_format = check_date_format(date_format)
+    except ValueError as err:
+        raise UsageError(f"--date-format: {err}") from None
+    norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
+                     date_format=date_format)
     as_of = resolve_period(period, ruleset, norm.first, norm.last)
     frame = norm.frame
     compiler = Compiler(ruleset, values, set(frame.columns) | set(ruleset.kpis) | set(ruleset.decisions),
@@ -189,7 +199,7 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
     shown = shown.sort([P, SEG])
     return Result(ruleset=ruleset, frame=shown, dimensions=norm.dimensions, as_of=as_of,
                   history=history, params=values, objectives=objectives, warnings=norm.warnings,
-                  bad_values=norm.bad_values, first=norm.first, full=full)
+                  bad_values=norm.bad_values, first=norm.first, full=full, unsupplied=norm.unsupplied)
 
 
 def _needs_year(ruleset: Ruleset) -> bool:

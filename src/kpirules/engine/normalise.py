@@ -17,8 +17,10 @@ from collections.abc import Sequence
 import polars as pl
 from attrs import define, field
 
-from kpirules.data.table import PERIOD_CANDIDATES, RawTable
-from kpirules.engine.periods import map_periods
+from kpirules.data.columns import did_you_mean_column, numbers
+from kpirules.data.table import RawTable
+from kpirules.engine.periods import PeriodColumnError, map_periods
+from kpirules.engine.roles import choose_period_column, column_roles, role_warnings
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
 
@@ -36,6 +38,7 @@ class Normalised:
     last: int
     warnings: list[str] = field(factory=list)
     bad_values: int = 0
+    unsupplied: list[str] = field(factory=list)  # metrics no column supplies
 
 
 def _sum_col(m: str) -> str:
@@ -80,40 +83,26 @@ def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
         return (pl.when(number.is_finite()).then(number) if count else number), count
     if dtype.is_numeric():
         return pl.col(col).cast(pl.Float64), 0
-    if dtype == pl.Boolean:
-        return pl.col(col).cast(pl.Float64), 0
+    if dtype == pl.Boolean:  # true/false is not a number: an error, never silently 1/0
+        first = frame[col].drop_nulls()
+        if first.len() and on_bad_value != "null":
+            row = int(frame[col].is_not_null().arg_true()[0])
+            more = first.len() - 1
+            raise DataError(f'"{str(frame[col][row]).lower()}" in column "{col}" is not a number'
+                            + (f" ({more} more such cells)" if more else "")
+                            + "; a metric column holds numbers: use --on-bad-value null to count such cells as missing",
+                            where=table.location(row, index + 1))
+        return pl.lit(None, pl.Float64), first.len()
     text = pl.col(col).cast(pl.String).str.strip_chars()
     is_null = text.is_null() | (text == "")
     if table.null_values:
         is_null = is_null | text.is_in(list(table.null_values))
-    cleaned = text
-    if table.decimal == ",":
-        cleaned = cleaned.str.replace_all(r"[\s\u00a0\u202f.]", "").str.replace(",", ".", literal=True)
-    else:
-        cleaned = cleaned.str.replace_all(r"[\u00a0\u202f]", "")
-    parsed = cleaned.cast(pl.Float64, strict=False)
+    parsed = numbers(text, table.decimal)
     number = pl.when(is_null | ~parsed.is_finite()).then(None).otherwise(parsed)
     # text that is not a number, and "NaN", "inf", "1e400": numbers, but not ones to compute with
     bad = (~is_null & ~parsed.is_finite().fill_null(False)).fill_null(True)
     count = _bad_cells(frame, bad, col, table, index, on_bad_value, non_finite=parsed.is_not_null())
     return number, count
-
-
-def _is_numeric_text(series: pl.Series) -> bool:
-    if series.dtype.is_numeric():
-        return True
-    if series.dtype != pl.String:
-        return False
-    head = series.drop_nulls().head(1000).str.strip_chars()
-    head = head.filter(head != "")
-    if head.len() and head.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False).null_count():
-        return False  # text already in the first values: a dimension, no need to scan it all
-    values = series.drop_nulls().str.strip_chars()
-    values = values.filter(values != "")
-    if values.len() == 0:
-        return False
-    converted = values.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-    return converted.null_count() == 0
 
 
 def _position(table: RawTable, col: str) -> int:
@@ -141,7 +130,7 @@ def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]
 
 
 def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_bad_value: str,
-             warnings: list[str]) -> tuple[pl.DataFrame, list[str], list[str], int]:
+             warnings: list[str], date_format: str | None = None) -> tuple[pl.DataFrame, list[str], list[str], int]:
     """One table → rows (__p, __t, __row, dims…, metric parts…) and its dims and metrics."""
     frame = table.frame
     if table.rename:
@@ -151,47 +140,17 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         frame = frame.rename(table.rename)
     if table.ignore:
         frame = frame.drop([c for c in table.ignore if c in frame.columns])
-    chosen = table.period_column or period_column
-    if chosen is None:
-        chosen = next((c for c in PERIOD_CANDIDATES if c in frame.columns), None)
-    if chosen is None or chosen not in frame.columns:
-        wanted = f'no period column "{chosen}"' if chosen else \
-            f"no period column (one of {', '.join(PERIOD_CANDIDATES)})"
-        raise DataError(f"{wanted}; columns are {', '.join(frame.columns)}; "
-                        "name it with --period-column", where=table.source)
-    metric_cols = [c for c in frame.columns if c in ruleset.metrics]
-    for forced in table.dimensions:  # --dimension on a metric or the period: a mistake, not a wish
-        if (forced in ruleset.metrics or forced == chosen) and forced in frame.columns:
-            role = "a metric of the ruleset" if forced in ruleset.metrics else "the period column"
-            raise UsageError(f'"{forced}" is {role}: it cannot also be a dimension '
-                             "(--dimension, or dimensions = [...] in a job source)")
-    dims: list[str] = []
-    ignored: list[str] = []
-    for col in frame.columns:
-        if col == chosen or col in ruleset.metrics or col.startswith("__count__"):
-            continue
-        if col in ruleset.dimensions or col in table.dimensions:
-            dims.append(col)
-        elif _is_numeric_text(frame[col]):
-            ignored.append(col)
-        else:
-            dims.append(col)
-    roles = {chosen: "the period", **{d: "a dimension" for d in dims}}
-    roles.update({m: "a metric" for m in metric_cols})
-    _check_columns(frame, table, roles)
-    if ignored:
-        names = ", ".join(f'"{c}"' for c in ignored)
-        warnings.append(f"{table.source}: {len(ignored)} numeric column(s) are neither metrics nor declared "
-                        f"dimensions, ignored: {names} (declare them, or ignore them: --ignore or --dimension with eval, ignore = [...] in a job source)")
-    idx, key, errors = map_periods(frame[chosen], ruleset.grain)
-    if errors:
-        value, message = next(iter(errors.items()))
-        row = int((frame[chosen] == value).arg_true()[0]) if frame[chosen].dtype != pl.Object else 0
-        raise DataError(message, where=table.location(row, _position(table, chosen)))
-    if frame[chosen].null_count():
-        row = int(frame[chosen].is_null().arg_true()[0])
-        raise DataError(f'empty period in column "{chosen}"',
-                        where=table.location(row, _position(table, chosen)))
+    chosen = choose_period_column(frame, table, period_column)
+    roles = column_roles(frame, table, ruleset, chosen)
+    metric_cols, dims = roles.metrics, roles.dimensions
+    kinds = {chosen: "the period", **{d: "a dimension" for d in dims}}
+    kinds.update({m: "a metric" for m in metric_cols})
+    _check_columns(frame, table, kinds)
+    warnings.extend(role_warnings(table.source, roles))
+    try:
+        idx, key = map_periods(frame[chosen], ruleset.grain, table.date_format or date_format, chosen)
+    except PeriodColumnError as err:
+        raise DataError(err.message, where=table.location(err.row, _position(table, chosen))) from None
     exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     bad_total = 0
@@ -278,8 +237,13 @@ def _across(metrics: list[str], ruleset: Ruleset) -> tuple[list[pl.Expr], list[p
 
 
 def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str] | None = None,
-              period_column: str | None = None, on_bad_value: str = "error") -> Normalised:
-    """Tables → the levels frame the evaluator works on."""
+              period_column: str | None = None, on_bad_value: str = "error",
+              date_format: str | None = None) -> Normalised:
+    """Tables → the levels frame the evaluator works on.
+
+    ``date_format`` (``DMY``, ``MDY``, ``YMD`` or a strftime pattern) applies to
+    every table that does not give its own.
+    """
     if not tables:
         raise DataError("no data")
     warnings: list[str] = []
@@ -287,7 +251,7 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     finest_parts: list[tuple[pl.DataFrame, list[str], list[str]]] = []
     supplier: dict[str, str] = {}
     for table in tables:
-        rows, dims, metrics, bad = _prepare(table, ruleset, period_column, on_bad_value, warnings)
+        rows, dims, metrics, bad = _prepare(table, ruleset, period_column, on_bad_value, warnings, date_format)
         bad_total += bad
         for m in metrics:
             if m in supplier:
@@ -296,16 +260,6 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
         finest_parts.append((_finest(rows, dims, metrics, ruleset), dims, metrics))
     dims = list(dict.fromkeys(d for _, part_dims, _ in finest_parts for d in part_dims))
     metrics = [m for _, _, part_metrics in finest_parts for m in part_metrics]
-    for table, (_, part_dims, part_metrics) in zip(tables, finest_parts, strict=True):
-        lacking = [d for d in dims if d not in part_dims]
-        if lacking and part_metrics:
-            warnings.append(f"{table.source}: no {', '.join(lacking)} column, so "
-                            f"{', '.join(part_metrics)} cannot be split by {', '.join(lacking)}: "
-                            "each segment of a period shows the period's value (the overall level counts it once)")
-    for m in ruleset.metrics:
-        if m not in metrics:
-            hint = " (its missing value applies)" if ruleset.metrics[m].missing is not None else " (null)"
-            warnings.append(f'no column supplies metric "{m}"{hint}')
     if all(part.height == 0 for part, _, _ in finest_parts):
         raise DataError("the data has no rows", where=tables[0].source)
     if by is None:
@@ -316,6 +270,13 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             raise UsageError(f"--by {', '.join(unknown)}: no such dimension in the data "
                              f"(dimensions: {', '.join(dims) or 'none'})")
         by_dims = list(by)
+    for table, (_, part_dims, part_metrics) in zip(tables, finest_parts, strict=True):
+        lacking = [d for d in by_dims if d not in part_dims]  # what the breakdown does not touch is no news
+        if lacking and part_metrics:
+            warnings.append(f"{table.source}: no {', '.join(lacking)} column, so "
+                            f"{', '.join(part_metrics)} cannot be split by {', '.join(lacking)}: "
+                            "each segment of a period shows the period's value (the overall level counts it once)")
+    warnings.extend(unsupplied_metric_warnings(ruleset, metrics, tables))
     first = min(int(part[P].min()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
     last = max(int(part[P].max()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
     calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
@@ -349,7 +310,20 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     # stored segment by segment, Polars' window functions also run on contiguous groups,
     # which measured faster and leaner than any other layout (docs/performance.md)
     frame = frame.sort([SEG, P])
-    return Normalised(frame, by_dims, dims, first, last, warnings, bad_total)
+    unsupplied = [m for m in ruleset.metrics if m not in metrics]
+    return Normalised(frame, by_dims, dims, first, last, warnings, bad_total, unsupplied)
+
+
+def unsupplied_metric_warnings(ruleset: Ruleset, supplied: Sequence[str], tables: Sequence[RawTable]) -> list[str]:
+    """A warning for each metric no column supplies, naming the column it most likely meant."""
+    columns = [table.rename.get(c, c) for table in tables for c in table.frame.columns]
+    warnings = []
+    for name, metric in ruleset.metrics.items():
+        if name in supplied:
+            continue
+        value = "its missing value applies" if metric.missing is not None else "null"
+        warnings.append(f'no column supplies metric "{name}" ({value}){did_you_mean_column(name, columns)}')
+    return warnings
 
 
 def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: list[str],

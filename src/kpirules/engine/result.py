@@ -45,6 +45,22 @@ def _json_column(series: pl.Series) -> list[Any]:
     return series.to_list()
 
 
+class UnknownNameError(KeyError):
+    """A name that is not a metric, KPI or decision of the ruleset; the message suggests the nearest."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        import difflib
+
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f'; did you mean "{close[0]}"?' if close else ""
+        listed = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
+        super().__init__(f'no metric, KPI or decision "{name}" in this ruleset{hint} (names: {listed})')
+        self.name = name
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @define
 class Result:
     """Values, statuses, decisions, rule firings and objectives of one evaluation."""
@@ -60,6 +76,7 @@ class Result:
     bad_values: int = 0
     first: int = 0
     full: pl.DataFrame | None = None  # every period, for explanations
+    unsupplied: list[str] = field(factory=list)  # metrics no column supplies (null or their missing value)
 
     # ── access ──
     @property
@@ -103,7 +120,13 @@ class Result:
         return rows.row(0, named=True)
 
     def value(self, name: str, period: str | None = None, **segment: Any) -> Any:
-        """The value of a metric, KPI or decision in one row (default: overall, as-of)."""
+        """The value of a metric, KPI or decision in one row (default: overall, as-of).
+
+        An unknown name raises :class:`UnknownNameError` (a ``KeyError``) with a did-you-mean.
+        """
+        known = [*self.ruleset.metrics, *self.ruleset.kpis, *self.ruleset.decisions]
+        if name not in known:
+            raise UnknownNameError(name, known)
         row = self._find(period, segment)
         if row is None:
             raise KeyError(f"no row for period {period or self.as_of_label} and segment {segment}")

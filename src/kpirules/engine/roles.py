@@ -1,0 +1,99 @@
+"""The role of each column of one table: period, metric, dimension, or ignored (interfaces §1).
+
+Kept apart from the normaliser so that one function decides, and says why
+(the warnings it returns name the columns and what to paste to silence them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import polars as pl
+from attrs import define, field
+
+from kpirules.data.columns import find_period_column, holds_numbers, is_identifier, plain
+from kpirules.data.table import PERIOD_CANDIDATES, RawTable
+from kpirules.errors import DataError, UsageError
+from kpirules.lang.model import Ruleset
+
+
+@define
+class ColumnRoles:
+    """Every column of a table by role; ``ignored`` columns are left out of the evaluation."""
+
+    period: str
+    metrics: list[str]
+    dimensions: list[str]
+    ignored_numbers: list[str] = field(factory=list)  # numeric, neither metric nor declared dimension
+    identifiers: list[str] = field(factory=list)  # undeclared text with too many distinct values
+
+
+def choose_period_column(frame: pl.DataFrame, table: RawTable, period_column: str | None) -> str:
+    """The named period column (exactly, else without case and accents), or the first named like one."""
+    chosen = table.period_column or period_column
+    if chosen is not None:
+        if chosen in frame.columns:
+            return chosen
+        same = [c for c in frame.columns if plain(c) == plain(chosen)]
+        if len(same) == 1:
+            return same[0]
+        raise DataError(f'no period column "{chosen}"; columns are {", ".join(frame.columns)}; '
+                        "name it with --period-column", where=table.source)
+    found = find_period_column(frame.columns)
+    if found is None:
+        raise DataError(f"no period column (one of {', '.join(PERIOD_CANDIDATES)}, without case or "
+                        f"accents); columns are {', '.join(frame.columns)}; name it with --period-column",
+                        where=table.source)
+    return found
+
+
+def column_roles(frame: pl.DataFrame, table: RawTable, ruleset: Ruleset, period: str,
+                 read_by_aggregates: Collection[str] = ()) -> ColumnRoles:
+    """Sort the columns: metrics, dimensions, ignored numbers and identifiers.
+
+    A column holds numbers when every non-empty cell is a number in the file's
+    number style, so a misspelt metric (``Dépenses`` holding ``4 800,00``) is an
+    ignored number column, never a dimension; ``read_by_aggregates`` are the
+    columns an aggregate metric reads (neither dimensions nor ignored).
+    """
+    for forced in table.dimensions:  # --dimension on a metric or the period: a mistake, not a wish
+        if (forced in ruleset.metrics or forced == period) and forced in frame.columns:
+            role = "a metric of the ruleset" if forced in ruleset.metrics else "the period column"
+            raise UsageError(f'"{forced}" is {role}: it cannot also be a dimension '
+                             "(--dimension, or dimensions = [...] in a job source)")
+    roles = ColumnRoles(period, [c for c in frame.columns if c in ruleset.metrics], [])
+    for col in frame.columns:
+        if col == period or col in ruleset.metrics or col.startswith("__count__") or col in read_by_aggregates:
+            continue
+        if col in ruleset.dimensions or col in table.dimensions:
+            roles.dimensions.append(col)
+        elif holds_numbers(frame[col], table.decimal, table.null_values):
+            roles.ignored_numbers.append(col)
+        elif frame.schema[col] == pl.String and is_identifier(frame[col]):
+            roles.identifiers.append(col)
+        else:
+            roles.dimensions.append(col)
+    return roles
+
+
+def _quoted(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def role_warnings(source: str, roles: ColumnRoles) -> list[str]:
+    """One line for the ignored numeric columns and one for the identifiers, each saying what to paste."""
+    warnings = []
+    if roles.ignored_numbers:
+        cols = roles.ignored_numbers
+        flags = " ".join(f"--ignore '{c}'" for c in cols)
+        warnings.append(
+            f"{source}: numeric column(s) neither metrics nor declared dimensions, ignored: {_quoted(cols)} "
+            f"(a metric named differently? declare it or rename the column; to silence this: {flags} "
+            f"with eval, or ignore = [{_quoted(cols)}] in the job source)")
+    if roles.identifiers:
+        cols = roles.identifiers
+        warnings.append(
+            f"{source}: column(s) with more than 1,000 distinct values, read as identifiers and ignored: "
+            f"{_quoted(cols)} (to split by one, declare `dimension` in the rule file or give --dimension; "
+            "to count its values, use count_distinct in an aggregate metric)")
+    return warnings
