@@ -201,7 +201,7 @@ def test_a_metric_no_column_supplies_is_an_error_in_run_unless_it_has_missing(
         project: Project, run_cli: Run) -> None:
     csv = project.root / "data" / "shop.csv"
     csv.write_text("month,channel,visits,Orders (nb)\n2026-01,paid,10000,90\n")
-    code, out, err = run_cli("run", "--config", str(project.config))
+    code, _out, err = run_cli("run", "--config", str(project.config))
     assert code == 3, err
     assert 'no column supplies metric "orders"' in err
     assert 'did you mean the column "Orders (nb)"? (write `Orders (nb)` or rename the column)' in err

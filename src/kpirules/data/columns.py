@@ -65,38 +65,59 @@ def numbers(text: pl.Expr, decimal: str) -> pl.Expr:
 
 
 def holds_numbers(series: pl.Series, decimal: str, null_values: Iterable[str] = ()) -> bool:
-    """Whether every non-empty cell is a number in the file's number style (interfaces §1).
+    """Whether every non-empty cell is a number in the file's number style (interfaces §1)."""
+    return series.name in numeric_columns(series.to_frame(), [series.name], decimal, null_values)
 
-    Booleans are not numbers. The first thousand values are tried first: a
-    text column shows it there, and then the rest is not read.
+
+def numeric_columns(frame: pl.DataFrame, columns: Sequence[str], decimal: str,
+                    null_values: Iterable[str] = ()) -> set[str]:
+    """Those of ``columns`` that hold numbers: numeric types, and text whose every non-empty
+    cell is a number in the file's number style; booleans are not numbers.
+
+    All text columns are tested in one Polars query (thousands of columns stay
+    a single pass), first on the first thousand rows: a text column usually
+    shows it there, and then only the others are read in full.
     """
-    if series.dtype == pl.Boolean:
-        return False
-    if series.dtype.is_numeric():
-        return True
-    if series.dtype != pl.String:
-        return False
+    schema = frame.schema
+    found = {c for c in columns if schema[c].is_numeric()}
+    text = [c for c in columns if schema[c] == pl.String]
     markers = list(null_values)
 
-    def all_numbers(values: pl.Series) -> bool | None:
-        frame = pl.DataFrame({"v": values}).select(pl.col("v").str.strip_chars())
-        frame = frame.filter(pl.col("v").is_not_null() & (pl.col("v") != "") & ~pl.col("v").is_in(markers))
-        if frame.height == 0:
-            return None
-        return frame.select(numbers(pl.col("v"), decimal).is_null().any()).item() is False
+    def not_numbers(part: pl.DataFrame, cols: list[str]) -> set[str]:
+        """The columns with a non-empty cell that is not a number: one pass over all their cells."""
+        if not cols:
+            return set()
+        cells = part.select(cols).unpivot(variable_name="col", value_name="v").with_columns(
+            pl.col("v").str.strip_chars())
+        cells = cells.filter(pl.col("v").is_not_null() & (pl.col("v") != "") & ~pl.col("v").is_in(markers))
+        bad = cells.filter(numbers(pl.col("v"), decimal).is_null())["col"].unique()
+        return set(bad.to_list())
 
-    head = all_numbers(series.head(1000))
-    if head is False:
-        return False
-    return bool(all_numbers(series))
+    def all_empty(cols: list[str]) -> set[str]:
+        if not cols:
+            return set()
+        cells = frame.select(cols).unpivot(variable_name="col", value_name="v").with_columns(
+            pl.col("v").str.strip_chars())
+        filled = cells.filter(pl.col("v").is_not_null() & (pl.col("v") != "") & ~pl.col("v").is_in(markers))
+        return set(cols) - set(filled["col"].unique().to_list())
+
+    refused = not_numbers(frame.head(1000), text)
+    text = [c for c in text if c not in refused]
+    if frame.height > 1000:
+        refused = not_numbers(frame, text)
+        text = [c for c in text if c not in refused]
+    return found | (set(text) - all_empty(text))
 
 
-def is_identifier(series: pl.Series) -> bool:
-    """More than :data:`IDENTIFIER_DISTINCT` distinct values: an invoice number, a product code…"""
-    if series.len() <= IDENTIFIER_DISTINCT:
-        return False
-    return series.head(IDENTIFIER_DISTINCT * 20).n_unique() > IDENTIFIER_DISTINCT or \
-        series.n_unique() > IDENTIFIER_DISTINCT
+def identifier_columns(frame: pl.DataFrame, columns: Sequence[str]) -> set[str]:
+    """Those text ``columns`` with more than :data:`IDENTIFIER_DISTINCT` distinct values (an
+    invoice number, a product code…): one query for all of them."""
+    schema = frame.schema
+    text = [c for c in columns if schema[c] == pl.String]
+    if not text or frame.height <= IDENTIFIER_DISTINCT:
+        return set()
+    counts = frame.select(pl.col(text).n_unique()).row(0, named=True)
+    return {c for c, n in counts.items() if n > IDENTIFIER_DISTINCT}
 
 
 def nearest_column(name: str, columns: Iterable[str]) -> str | None:

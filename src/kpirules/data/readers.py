@@ -210,7 +210,7 @@ def _csv_table(frame: pl.DataFrame, name: str, header_line: int, period_column: 
             frame = frame.head(int(blank[0]))  # only at the end (extra newlines): nothing moves
         else:
             keep = pl.repeat(True, frame.height, eager=True).scatter(blank, False)
-    text_columns = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    text_columns = [c for c, dtype in frame.schema.items() if dtype == pl.String]  # one schema, built once
     lines: pl.Series | Callable[[], pl.Series] | None = None
     if text_columns:  # a text cell may hold a quoted line break; only an error needs to know
         lines = partial(_row_lines, frame, text_columns, first_line, keep)
@@ -241,7 +241,8 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
     """
     if frame.width == 0 or frame.height == 0:
         return None
-    columns = sorted(frame.columns, key=lambda c: frame.schema[c] == pl.String)
+    schema = frame.schema  # built once: each frame.schema call costs a pass over the columns
+    columns = sorted(frame.columns, key=lambda c: schema[c] == pl.String)
     rows: pl.Series | None = None
     for col in columns:
         values = frame[col] if rows is None else frame[col].gather(rows)

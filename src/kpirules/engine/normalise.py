@@ -74,7 +74,7 @@ def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, col: str, table: RawTable, ind
 def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
                    on_bad_value: str) -> tuple[pl.Expr, int]:
     """The column as Float64; a cell that is not a finite number is an error (or nulled and counted)."""
-    dtype = frame.schema[col]
+    dtype = frame[col].dtype
     if dtype.is_float():
         # NaN, inf (and 1e400 read as inf) are bad values, like text; one vectorised test
         count = _bad_cells(frame, (~pl.col(col).is_finite()).fill_null(False), col, table, index,
@@ -121,8 +121,9 @@ def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]
             raise DataError(f'column "{col}": names starting with __ are reserved for kpirules; '
                             "rename the column, or leave it out (--ignore with eval, ignore = [...] in a job source)",
                             where=table.header_location(_position(table, col)))
+    schema = frame.schema  # built once: each frame.schema call costs a pass over every column
     for col, role in columns.items():
-        dtype = frame.schema[col]
+        dtype = schema[col]
         if dtype.is_nested() or dtype == pl.Object:
             kind = {pl.List: "lists", pl.Array: "arrays", pl.Struct: "structs"}.get(dtype.base_type(), "objects")
             raise DataError(f'column "{col}" holds {kind} ({dtype}), which cannot be {role}',
@@ -271,7 +272,8 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
                              f"(dimensions: {', '.join(dims) or 'none'})")
         by_dims = list(by)
     for table, (_, part_dims, part_metrics) in zip(tables, finest_parts, strict=True):
-        lacking = [d for d in by_dims if d not in part_dims]  # what the breakdown does not touch is no news
+        present = set(part_dims)  # sets: thousands of dimensions stay linear
+        lacking = [d for d in by_dims if d not in present]  # what the breakdown does not touch is no news
         if lacking and part_metrics:
             warnings.append(f"{table.source}: no {', '.join(lacking)} column, so "
                             f"{', '.join(part_metrics)} cannot be split by {', '.join(lacking)}: "
@@ -339,7 +341,8 @@ def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: l
     """
     frames: list[tuple[pl.DataFrame, list[str]]] = []
     for part, part_dims, part_metrics in parts:
-        keys = [d for d in level_dims if d in part_dims]
+        present = set(part_dims)  # sets, not lists: thousands of dimensions stay linear
+        keys = [d for d in level_dims if d in present]
         if keys == part_dims and len(parts) == 1:
             frame = part.select(P, *keys, *finals_for_finest(part_metrics, ruleset))  # already one row each
         else:
@@ -349,13 +352,16 @@ def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: l
     frames.sort(key=lambda item: -len(item[1]))  # the tables that split the level most define its segments
     joined, joined_dims = frames[0]
     for frame, keys in frames[1:]:
-        shared = [d for d in joined_dims if d in keys]
+        key_set = set(keys)
+        shared = [d for d in joined_dims if d in key_set]
         if set(keys) < set(joined_dims):
             joined = joined.join(frame, on=[P, *shared], how="left", coalesce=True, nulls_equal=True)
         else:
             joined = joined.join(frame, on=[P, *shared], how="full", coalesce=True, nulls_equal=True)
-        joined_dims += [d for d in keys if d not in joined_dims]
-    return joined.select(P, *level_dims, *[c for c in joined.columns if c != P and c not in level_dims])
+        known = set(joined_dims)
+        joined_dims += [d for d in keys if d not in known]
+    level_set = set(level_dims)
+    return joined.select(P, *level_dims, *[c for c in joined.columns if c != P and c not in level_set])
 
 
 def finals_for_finest(metrics: list[str], ruleset: Ruleset) -> list[pl.Expr]:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 import polars as pl
 from attrs import define, field
 
-from kpirules.data.columns import find_period_column, holds_numbers, is_identifier, plain
+from kpirules.data.columns import find_period_column, identifier_columns, numeric_columns, plain
 from kpirules.data.table import PERIOD_CANDIDATES, RawTable
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
@@ -62,14 +62,20 @@ def column_roles(frame: pl.DataFrame, table: RawTable, ruleset: Ruleset, period:
             raise UsageError(f'"{forced}" is {role}: it cannot also be a dimension '
                              "(--dimension, or dimensions = [...] in a job source)")
     roles = ColumnRoles(period, [c for c in frame.columns if c in ruleset.metrics], [])
+    undecided = []
     for col in frame.columns:
         if col == period or col in ruleset.metrics or col.startswith("__count__") or col in read_by_aggregates:
             continue
         if col in ruleset.dimensions or col in table.dimensions:
             roles.dimensions.append(col)
-        elif holds_numbers(frame[col], table.decimal, table.null_values):
+        else:
+            undecided.append(col)
+    numeric = numeric_columns(frame, undecided, table.decimal, table.null_values)
+    identifiers = identifier_columns(frame, [c for c in undecided if c not in numeric])
+    for col in undecided:
+        if col in numeric:
             roles.ignored_numbers.append(col)
-        elif frame.schema[col] == pl.String and is_identifier(frame[col]):
+        elif col in identifiers:
             roles.identifiers.append(col)
         else:
             roles.dimensions.append(col)
