@@ -326,6 +326,11 @@ def _read_tables(opts: dict[str, Any], ruleset: Any = None) -> list[Any]:
 
             table = attrs.evolve(table, ignore=tuple(opts.get("ignore") or ()),
                                  dimensions=tuple(opts.get("force_dims") or ()))
+        if _CONFIG and ruleset is not None:  # the job's other rulesets use these columns: no warning
+            from kpirules.config import configured_metric_names
+            from kpirules.engine.roles import leave_out_used_elsewhere
+
+            table = leave_out_used_elsewhere(table, ruleset, configured_metric_names(_CONFIG[0]))
         tables.append(table)
     return tables
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from kpirules.errors import ConfigError
+from kpirules.errors import ConfigError, KpirulesError
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.plugin_api import Secret
 
@@ -455,6 +455,26 @@ def configured_action_names(start: Path | None = None, path: Path | None = None)
         return None
     actions = data.get("actions")
     return set(actions) if isinstance(actions, dict) else set()
+
+
+def configured_metric_names(path: Path) -> set[str]:
+    """The metrics of every ruleset a configuration lists, best effort (a rule file that
+    does not load adds none): ``eval --config`` does not warn about their columns."""
+    data = _light_read(path, None)
+    rulesets = data.get("rulesets", []) if data else []
+    names: set[str] = set()
+    if not isinstance(rulesets, list):
+        return names
+    import kpirules
+
+    for item in rulesets:
+        if not isinstance(item, str):
+            continue
+        try:
+            names |= set(kpirules.load(path.parent / item).metrics)
+        except (KpirulesError, OSError):
+            continue
+    return names
 
 
 def configured_plugins(path: Path) -> list[str]:

@@ -476,15 +476,10 @@ class Job:
         return part
 
     def _for_ruleset(self, table: RawTable, rs: Ruleset) -> RawTable:
-        """``table`` for ``rs``: columns that are metrics of the job's other rulesets are
-        left out quietly (they are used, only not by this ruleset)."""
-        others = {m for other in self.rulesets if other is not rs for m in other.metrics}
-        columns = [table.rename.get(c, c) for c in table.frame.columns]
-        used_elsewhere = [c for c in columns if c in others and c not in rs.metrics
-                          and c not in rs.dimensions and c not in table.dimensions]
-        if not used_elsewhere:
-            return table
-        return attrs.evolve(table, ignore=tuple(dict.fromkeys((*table.ignore, *used_elsewhere))))
+        """``table`` for ``rs``: the metrics of the job's other rulesets are left out quietly."""
+        from kpirules.engine.roles import leave_out_used_elsewhere
+
+        return leave_out_used_elsewhere(table, rs, {m for other in self.rulesets for m in other.metrics})
 
     def _deliver(self, state: StateStore, run_id: str, report: RunReport) -> None:
         """Deliver every outbox row this run can claim; record each outcome."""

@@ -82,6 +82,19 @@ def column_roles(frame: pl.DataFrame, table: RawTable, ruleset: Ruleset, period:
     return roles
 
 
+def leave_out_used_elsewhere(table: RawTable, ruleset: Ruleset, used: Collection[str]) -> RawTable:
+    """``table`` without the columns that are metrics of other rulesets of the same job (``used``):
+    they are not this ruleset's, but they are not unknown either, so no warning names them."""
+    import attrs
+
+    columns = [table.rename.get(c, c) for c in table.frame.columns]
+    elsewhere = [c for c in columns if c in used and c not in ruleset.metrics
+                 and c not in ruleset.dimensions and c not in table.dimensions]
+    if not elsewhere:
+        return table
+    return attrs.evolve(table, ignore=tuple(dict.fromkeys((*table.ignore, *elsewhere))))
+
+
 def _quoted(columns: list[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
