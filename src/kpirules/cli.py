@@ -281,9 +281,16 @@ def _parse_params(items: Sequence[str]) -> dict[str, str]:
 
 
 def _load_ruleset(file: str) -> Any:
-    import kpirules
+    """The checked ruleset; its warnings include an action no plugin or configuration
+    provides, as with ``check`` (language §10)."""
+    from kpirules.lang.loader import check_text, read_source
 
-    return kpirules.load(file, functions=_plugin_functions())
+    name, text = read_source(file)
+    ruleset, diagnostics = check_text(text, name, functions=_plugin_functions(),
+                                      known_actions=_known_actions(file))
+    if ruleset is None:
+        raise RuleFileError(diagnostics)
+    return ruleset
 
 
 def _plugin_table(spec: str, ruleset: Any, opts: dict[str, Any]) -> Any | None:

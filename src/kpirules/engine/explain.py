@@ -100,12 +100,13 @@ class Explainer:
 
     def inputs(self, expr: ast.Expr, depth: int) -> None:
         done: set[str] = set()
-        for node in ast.walk(expr):
+        for node in _walk_this_period(expr):
             if isinstance(node, ast.Call):
                 text = source_text(self.rs, node)
                 if text not in done:
                     done.add(text)
                     self.add(depth, f"{text} = {plain_value(self.eval_sub(node), None)}")
+                    self.earlier(node, depth + 1)
             elif isinstance(node, ast.Name) and node.name not in done:
                 done.add(node.name)
                 self.name(node.name, depth)
@@ -114,6 +115,26 @@ class Explainer:
                 if key not in done:
                     done.add(key)
                     self.status(node.operand.name, depth)
+
+    def earlier(self, call: ast.Call, depth: int) -> None:
+        """The periods a time function read (``previous``, ``change``, ``growth``, ``rolling_*``):
+        its argument's value in each, so that the result can be checked by hand."""
+        offsets = periods_read(call)
+        if not offsets or not call.args:
+            return
+        arg = call.args[0]
+        text = source_text(self.rs, arg)
+        values = self.frame.select(self.compiler.compile(arg).alias("__v"))["__v"]
+        same_segment = self.frame.select((pl.col(SEG) == self.row[SEG]).alias("s"))["s"]
+        periods = self.frame[P]
+        for offset in offsets:
+            wanted = self.row[P] - offset
+            hits = (same_segment & (periods == wanted)).arg_true()
+            value = values[int(hits[0])] if hits.len() else None
+            label = periods_mod.label(wanted, self.rs.grain)
+            unit = self.rs.unit_of(arg.name) if isinstance(arg, ast.Name) else None
+            self.add(depth, f"{text} in {label} = {plain_value(value, unit)}"
+                     + ("" if hits.len() else "  (before the data)"))
 
     def status(self, target: str, depth: int) -> None:
         status = self.row.get(status_col(target))
@@ -181,6 +202,36 @@ def _no_row(frame: pl.DataFrame, index: int, grain: str, segment: dict[str, Any]
             return f"{message}: {dimension} has no value {str(value)!r}" + (
                 f" ({hint})" if hint else f" (values: {shown})")
     return message
+
+
+TIME_FUNCTIONS = ("previous", "change", "growth", "rolling_sum", "rolling_avg", "rolling_min", "rolling_max")
+
+
+def periods_read(call: ast.Call) -> list[int]:
+    """How many periods back a time function reads its argument (0 is this period)."""
+    if call.func not in TIME_FUNCTIONS:
+        return []
+    n_expr = call.args[1] if len(call.args) > 1 else dict(call.kwargs).get("n")
+    n = int(n_expr.value) if isinstance(n_expr, ast.Number) else 1
+    if call.func == "previous":
+        return [n]
+    if call.func in ("change", "growth"):
+        return [0, n]
+    return list(range(n))
+
+
+def _walk_this_period(expr: ast.Expr) -> list[ast.Expr]:
+    """:func:`ast.walk`, without going inside a time function: its argument is shown at the
+    periods it was read (:meth:`Explainer.earlier`), not at this one."""
+    inside: set[int] = set()
+    nodes = []
+    for node in ast.walk(expr):
+        if id(node) in inside:
+            continue
+        nodes.append(node)
+        if isinstance(node, ast.Call) and node.func in TIME_FUNCTIONS:
+            inside.update(id(sub) for sub in ast.walk(node) if sub is not node)
+    return nodes
 
 
 def explain(result: Result, name: str, period: str | None, segment: dict[str, Any]) -> str:

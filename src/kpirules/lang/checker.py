@@ -19,6 +19,7 @@ from kpirules.lang import ast
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
+from kpirules.lang.lints import plain_percent
 from kpirules.lang.model import (
     ActionCall,
     ActionValue,
@@ -273,6 +274,7 @@ class Checker:
             self._expr(clause.value, node)
             self.types.at(clause.span).threshold_clause(target, clause)
             self._lint_compare(clause.span, self.unit_of_name(target), self._unit(clause.value))
+            self._lint_plain_percent(target, clause.value, clause.span, f"{clause.level} {clause.op}")
         self.thresholds.setdefault(target, []).append(
             ThresholdDef(target, stmt.where, stmt.clauses, stmt.span))
 
@@ -322,6 +324,9 @@ class Checker:
         else:
             self._expr(stmt.amount, None)
             self.types.at(stmt.span).number(stmt.amount, f'the value of objective "{name}"')
+            if target in self.kpis or target in self.metrics:
+                self._lint_plain_percent(target, stmt.amount, _span_of(stmt.amount, stmt.span),
+                                         f'objective "{name}"')
             if stmt.kind != "compare":
                 relative = _is_percent(stmt.amount, self.params)
         deadline = self._period(stmt.deadline, first=False)
@@ -555,6 +560,11 @@ class Checker:
             if expr.func == "if" and len(expr.args) == 3:
                 return self._unit(expr.args[1])
         return None
+
+    def _lint_plain_percent(self, target: str, value: ast.Expr, span: ast.Span, where: str) -> None:
+        found = plain_percent(self.unit_of_name(target), target, value, where)
+        if found:
+            self.warning(span, "percent-as-number", *found)
 
     def _lint_compare(self, span: ast.Span, left: str | None, right: str | None) -> None:
         if left and right and left != right and "percent" in (left, right) and (
