@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 import click
+
+from kpirules.errors import ExitCode
 
 
 @click.command("plugins")
@@ -13,7 +17,11 @@ import click
 @click.option("-c", "--config", "config_path", metavar="PATH", default=None,
               help="also load the plugins listed in this job configuration")
 def command(fmt: str, config_path: str | None) -> None:
-    """List installed plugins and the connectors, actions, functions and formats each adds."""
+    """List installed plugins and the connectors, actions, functions and formats each adds.
+
+    A plugin that failed to load is listed with the reason, and the command
+    exits 2 so that a health check notices.
+    """
     from kpirules.plugins import load_registry
 
     modules: tuple[str, ...] = ()
@@ -28,3 +36,8 @@ def command(fmt: str, config_path: str | None) -> None:
         click.echo(json.dumps(registry.describe(), indent=2))
     else:
         click.echo(registry.describe_text())
+        if os.environ.get("KPIRULES_DEBUG"):
+            for failure in registry.failures:
+                click.echo(failure.traceback.rstrip(), err=True)
+    if registry.failures:  # listed above; a health check (CI, cron) must notice
+        sys.exit(ExitCode.INVALID_INPUT)
