@@ -23,6 +23,7 @@ import importlib.util
 import os
 import re
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -37,6 +38,7 @@ from kpirules.errors import PluginError
 from kpirules.lang.functions import CORE_FUNCTIONS, FunctionRegistry, FunctionSpec
 from kpirules.plugin_api import ActionType, Connector
 from kpirules.plugin_calls import CORE_LABEL, guard_item
+from kpirules.plugin_describe import undecorated_hooks
 
 if TYPE_CHECKING:
     from kpirules.report.base import OutputFormat
@@ -59,6 +61,10 @@ class PluginInfo:
     actions: list[str] = attrs.field(factory=list)
     functions: list[str] = attrs.field(factory=list)
     formats: list[str] = attrs.field(factory=list)
+    #: seconds its module took to import (``kpirules plugins --verbose``)
+    import_seconds: float = 0.0
+    #: ``kpirules_*`` functions without ``@hookimpl``: pluggy ignores them
+    undecorated: list[str] = attrs.field(factory=list)
 
     @property
     def label(self) -> str:
@@ -67,7 +73,7 @@ class PluginInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return attrs.asdict(self)
+        return attrs.asdict(self, filter=lambda a, _: a.name not in ("import_seconds", "undecorated"))
 
 
 @attrs.define
@@ -139,12 +145,20 @@ class Registry:
         return "\n".join(lines)
 
     def report_failures(self, say: Any) -> None:
-        """Say each failed plugin once as a warning; ``KPIRULES_DEBUG=1`` adds its traceback."""
+        """Say each failed plugin once as a warning; ``KPIRULES_DEBUG=1`` adds its traceback.
+
+        Hook functions a plugin forgot to decorate are warned about here too:
+        pluggy ignores them, so the plugin would silently add nothing.
+        """
         debug = bool(os.environ.get("KPIRULES_DEBUG"))
         for failure in self.failures:
             say(f"warning: {failure.message()}")
             if debug and failure.traceback:
                 say(failure.traceback.rstrip())
+        for plugin in self.plugins:
+            for name in plugin.undecorated:
+                say(f"warning: plugin {plugin.label!r}: {name}() has no @kpirules.hookimpl, "
+                    "so kpirules ignores it")
         if self.failures and not debug:
             say("hint: `kpirules plugins` lists every plugin; KPIRULES_DEBUG=1 shows the traceback; "
                 "KPIRULES_DISABLE_PLUGIN_AUTOLOAD=1 turns installed plugins off")
@@ -205,11 +219,14 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
             info = PluginInfo(dist.name if dist else ep.name,
                               dist.version if dist else None,
                               f"entry point {ep.name} = {ep.value}")
+            started = time.perf_counter()
             try:
                 obj = ep.load()
             except Exception as exc:
                 fail(info, f"failed to load: {type(exc).__name__}: {exc}", exc)
                 continue
+            info.import_seconds = time.perf_counter() - started
+            info.undecorated = undecorated_hooks(obj)
             name = f"{ENTRY_POINT_GROUP}:{ep.name}"
             try:
                 _register(pm, obj, name, info, infos)
@@ -219,7 +236,10 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
             isolated.add(name)
 
     for spec in extra_modules:
+        started = time.perf_counter()
         obj, info = _load_configured(spec, base_dir)
+        info.import_seconds = time.perf_counter() - started
+        info.undecorated = undecorated_hooks(obj)
         _register(pm, obj, f"module:{info.origin}", info, infos)
 
     _check_hooks(pm, infos, isolated, fail)

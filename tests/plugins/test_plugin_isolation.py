@@ -276,3 +276,32 @@ def test_run_names_the_connector_plugin_too(misbehaving: Path) -> None:
     assert ('kpirules-bad 0.2.0: connector "lister": read() returned list, '
             'expected kpirules.plugin_api.RawTable') in proc.stderr
     assert "bug in kpirules" not in proc.stderr
+
+
+# ───────────────────────── kpirules plugins --verbose ─────────────────────────
+
+def test_verbose_listing_describes_items_and_warns_authors(tmp_path: Path) -> None:
+    install(tmp_path / "site", "kpirules-pct", "1.0.0", "kpirules_pct_mod", HEALTHY + """
+    import time
+    time.sleep(0.4)  # a heavy import at module level
+
+    def kpirules_actions():  # forgot @kpirules.hookimpl
+        return []
+    """)
+    proc = kpirules_cli(tmp_path, "plugins", "--verbose")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "function pct_change(x): x in percent" in out
+    assert "connector csv: " in out and "settings: path, [period_column]" in out
+    assert "function round(x, digits?)" in out
+    assert "kpirules_actions() has no @kpirules.hookimpl" in out
+    assert "paid by every `kpirules check`" in out
+    as_json = json.loads(kpirules_cli(tmp_path, "plugins", "--verbose", "--format", "json").stdout)
+    pct = next(p for p in as_json if p["name"] == "kpirules-pct")
+    assert pct["import_seconds"] >= 0.4
+    assert pct["functions"] == [{"name": "pct_change", "signature": "pct_change(x)",
+                                 "doc": "x in percent"}]
+    # every command warns about the undecorated hook, not only the listing
+    (tmp_path / "rules.kpi").write_text("ruleset t\nmetric visits\n")
+    checked = kpirules_cli(tmp_path, "check", "rules.kpi")
+    assert "kpirules_actions() has no @kpirules.hookimpl" in checked.stderr

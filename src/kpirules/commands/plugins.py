@@ -16,7 +16,10 @@ from kpirules.errors import ExitCode
               help="json: one object per plugin")
 @click.option("-c", "--config", "config_path", metavar="PATH", default=None,
               help="also load the plugins listed in this job configuration")
-def command(fmt: str, config_path: str | None) -> None:
+@click.option("-v", "--verbose", is_flag=True,
+              help="describe every item: settings, function signatures and docs, formats, "
+                   "import time, and warnings for plugin authors")
+def command(fmt: str, config_path: str | None, verbose: bool) -> None:
     """List installed plugins and the connectors, actions, functions and formats each adds.
 
     A plugin that failed to load is listed with the reason, and the command
@@ -32,7 +35,12 @@ def command(fmt: str, config_path: str | None) -> None:
         config = load_config(config_path)
         modules, base_dir = config.plugins, config.base_dir
     registry = load_registry(modules, base_dir=base_dir)
-    if fmt == "json":
+    if verbose:
+        from kpirules.plugin_describe import describe_verbose, describe_verbose_text
+
+        click.echo(json.dumps(describe_verbose(registry), indent=2, ensure_ascii=False)
+                   if fmt == "json" else describe_verbose_text(registry))
+    elif fmt == "json":
         click.echo(json.dumps(registry.describe(), indent=2))
     else:
         click.echo(registry.describe_text())
