@@ -36,7 +36,7 @@ from kpirules import hookspecs
 from kpirules.builtin import BUILTIN_PLUGINS
 from kpirules.errors import PluginError
 from kpirules.lang.functions import CORE_FUNCTIONS, FunctionRegistry, FunctionSpec
-from kpirules.plugin_api import ActionType, Connector
+from kpirules.plugin_api import PLUGIN_API_VERSION, ActionType, Connector, api_version_satisfies
 from kpirules.plugin_calls import CORE_LABEL, guard_item
 from kpirules.plugin_describe import undecorated_hooks
 
@@ -227,6 +227,10 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
                 continue
             info.import_seconds = time.perf_counter() - started
             info.undecorated = undecorated_hooks(obj)
+            incompatible = _api_mismatch(obj)
+            if incompatible:
+                fail(info, incompatible, None)
+                continue
             name = f"{ENTRY_POINT_GROUP}:{ep.name}"
             try:
                 _register(pm, obj, name, info, infos)
@@ -240,6 +244,9 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
         obj, info = _load_configured(spec, base_dir)
         info.import_seconds = time.perf_counter() - started
         info.undecorated = undecorated_hooks(obj)
+        incompatible = _api_mismatch(obj)
+        if incompatible:
+            raise PluginError(f"plugin {info.label!r} {incompatible}")
         _register(pm, obj, f"module:{info.origin}", info, infos)
 
     _check_hooks(pm, infos, isolated, fail)
@@ -267,6 +274,21 @@ def _check_hooks(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], isolate
             pm.unregister(name=name)
             infos.pop(name, None)
             fail(culprit, message, None)
+
+
+def _api_mismatch(obj: object) -> str | None:
+    """Why a plugin's declared ``KPIRULES_PLUGIN_API`` excludes this kpirules, if it does."""
+    wanted = getattr(obj, "KPIRULES_PLUGIN_API", None)
+    if wanted is None:
+        return None
+    try:
+        ok = isinstance(wanted, str) and api_version_satisfies(wanted)
+    except ValueError as exc:
+        return f"declares KPIRULES_PLUGIN_API = {wanted!r}, which cannot be read: {exc}"
+    if ok:
+        return None
+    return (f"supports plugin API {wanted}, but this kpirules provides {PLUGIN_API_VERSION}: "
+            "install a version of the plugin made for it")
 
 
 def _traceback_text(exc: BaseException | None) -> str:
