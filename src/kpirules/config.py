@@ -465,13 +465,13 @@ def configured_metric_names(path: Path) -> set[str]:
     names: set[str] = set()
     if not isinstance(rulesets, list):
         return names
-    import kpirules
+    from kpirules.lang.loader import load_file
 
     for item in rulesets:
         if not isinstance(item, str):
             continue
         try:
-            names |= set(kpirules.load(path.parent / item).metrics)
+            names |= set(load_file(path.parent / item).metrics)
         except (KpirulesError, OSError):
             continue
     return names
