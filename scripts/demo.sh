@@ -14,7 +14,7 @@ data_for() {  # the sample export each ruleset reads
 }
 options_for() {  # columns of a shared export that the ruleset does not use, said once, not warned about
   case "$1" in
-    seo) ;;
+    seo) echo --data examples/data/seo_keywords.csv ;;  # the per-keyword export beside the site's
     customers) echo --ignore leavers --ignore avg_headcount --ignore absence_days --ignore scheduled_days \
       --ignore participants --ignore headcount ;;
     team) echo --ignore new_customers --ignore promoters --ignore detractors --ignore respondents \

@@ -121,3 +121,12 @@ def test_no_warning_for_a_dimension_the_breakdown_does_not_use(tmp_path: Path,
     assert "warning" not in capsys.readouterr().err
     assert run_cli([*args, "--by", "channel"]) == 0
     assert "cannot be split by channel" in capsys.readouterr().err
+
+
+def test_a_declared_dimension_the_data_lacks_splits_nothing_with_a_warning() -> None:
+    rows = [{"month": "2026-01", "Region": "north", "visits": 1.0}]
+    result = kpirules.loads("ruleset r\ndimension region\nmetric visits\n").evaluate(rows, by=None)
+    assert 'no column supplies dimension "region": it splits nothing; did you mean the column "Region"? ' \
+           "(write `Region` or rename the column)" in result.warnings
+    quiet = kpirules.loads("ruleset r\ndimension region\nmetric visits\n").evaluate(rows, by="none")
+    assert not any("region" in w for w in quiet.warnings)  # a breakdown that does not use it: no news

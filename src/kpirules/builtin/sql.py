@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kpirules.builtin._settings import check_type, str_list
+from kpirules.data.columns import find_period_column
 from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
 from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
@@ -150,9 +151,7 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
     columns = {c.name: c for c in table.columns}
     ignore = set(str_list(settings, "ignore"))
 
-    lower = {c.lower(): c for c in reversed(list(columns))}
-    period = settings.get("period_column") or next(
-        (lower[c] for c in PERIOD_CANDIDATES if c in lower), None)
+    period = settings.get("period_column") or find_period_column(list(columns))  # Date, Mois, Période…
     if period is None:
         raise DataError(
             f"table {name!r} has no period column (give period_column, or name one of "

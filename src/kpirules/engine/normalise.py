@@ -279,6 +279,12 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
                             f"{', '.join(part_metrics)} cannot be split by {', '.join(lacking)}: "
                             "each segment of a period shows the period's value (the overall level counts it once)")
     warnings.extend(unsupplied_metric_warnings(ruleset, metrics, tables))
+    if by is None:  # a declared dimension no table has splits nothing; said only when the breakdown is every one
+        columns = [table.rename.get(c, c) for table in tables for c in table.frame.columns]
+        for name in ruleset.dimensions:
+            if name not in dims:
+                warnings.append(f'no column supplies dimension "{name}": it splits nothing'
+                                f"{did_you_mean_column(name, columns)}")
     first = min(int(part[P].min()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
     last = max(int(part[P].max()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
     calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
