@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kpirules.builtin._settings import check_type, str_list
-from kpirules.data.columns import find_period_column
 from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
 from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
@@ -150,6 +149,8 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
         raise DataError(f"no table {name!r} in the database", where) from None
     columns = {c.name: c for c in table.columns}
     ignore = set(str_list(settings, "ignore"))
+
+    from kpirules.data.columns import find_period_column  # here: check must not import polars
 
     period = settings.get("period_column") or find_period_column(list(columns))  # Date, Mois, Période…
     if period is None:
