@@ -10,6 +10,8 @@ a value is tried; a value takes the first form that matches it.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 from attrs import frozen
 
@@ -89,6 +91,4 @@ def match_forms(text: pl.Series) -> pl.DataFrame:
 
 def _group_index(pattern: str, group: str) -> int:
     """The number of a named group, counting capture groups from the left (for ``str.extract``)."""
-    import re
-
     return int(re.compile(pattern).groupindex[group])
