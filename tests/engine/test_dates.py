@@ -207,3 +207,10 @@ def test_many_distinct_datetimes_are_read_without_a_loop_per_value() -> None:
               for mi in range(0, 60, 2)]
     assert len(set(values)) > 20_000
     assert periods(values) == ["2011-01", "2011-02"]
+
+
+@pytest.mark.parametrize("period", ["févr. 2026", "02/2026", "Feb 2026", "2026-02"])
+def test_period_option_takes_the_forms_of_the_data(period: str) -> None:
+    rows = [{"Mois": m, "visits": i} for i, m in enumerate(["janv. 2026", "févr. 2026", "mars 2026"], 1)]
+    result = kpirules.loads(MONTHLY).evaluate(rows, period=period)
+    assert result.to_dict()["as_of"] == "2026-02" and result.value("visits") == 2

@@ -132,12 +132,27 @@ def resolve_period(text: str | None, ruleset: Ruleset, first: int, last: int) ->
     try:
         index = periods_mod.last_index(periods_mod.as_literal(text), ruleset.grain)
     except periods_mod.PeriodError as err:
-        raise UsageError(f"--period {text}: {err}") from None
+        found = _period_as_the_data_writes_it(text, ruleset.grain)
+        if found is None:
+            raise UsageError(f"--period {text}: {err}") from None
+        index = found
     if not first <= index <= last:
         raise UsageError(
             f"--period {text}: outside the data, which runs from "
             f"{periods_mod.label(first, ruleset.grain)} to {periods_mod.label(last, ruleset.grain)}")
     return index
+
+
+def _period_as_the_data_writes_it(text: str, grain: str) -> int | None:
+    """``--period "janv. 2026"``, ``03/2026``, ``Q1 2026``: a period copied from the data, read as
+    the data is (a form finer than or equal to the grain), else ``None``."""
+    from kpirules.engine.periods import PeriodColumnError, map_periods
+
+    try:
+        index = map_periods(pl.Series("period", [str(text)]), grain)[0][0]
+    except PeriodColumnError:
+        return None
+    return None if index is None else int(index)
 
 
 def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = None,
