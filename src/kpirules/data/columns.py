@@ -6,9 +6,9 @@ reader finds the same period column and every column is typed the same way:
 - :func:`find_period_column`: names compared without case, accents and
   surrounding spaces, in the order of :data:`PERIOD_NAMES`;
 - :func:`numbers`: the number-reading expression, in the file's number style
-  (``4 800,00`` with a decimal comma); :func:`holds_numbers` uses the same
+  (``4 800,00`` with a decimal comma); :func:`numeric_columns` uses the same
   reading, so a column the engine could read as numbers is never a dimension;
-- :func:`is_identifier`: a text column with too many distinct values to split by;
+- :func:`identifier_columns`: text columns with too many distinct values to split by;
 - :func:`nearest_column`: the column a misspelt metric most likely meant.
 """
 
