@@ -214,3 +214,22 @@ def test_period_option_takes_the_forms_of_the_data(period: str) -> None:
     rows = [{"Mois": m, "visits": i} for i, m in enumerate(["janv. 2026", "févr. 2026", "mars 2026"], 1)]
     result = kpirules.loads(MONTHLY).evaluate(rows, period=period)
     assert result.to_dict()["as_of"] == "2026-02" and result.value("visits") == 2
+
+
+def test_sql_source_date_format(tmp_path: Path) -> None:
+    import sqlite3
+
+    from kpirules.builtin.sql import SqlConnector
+    from kpirules.plugin_api import SettingsError, SourceContext
+
+    db = tmp_path / "d.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table t (Date text, visits real)")
+        conn.executemany("insert into t values (?, ?)", [("03/04/2026", 1), ("05/06/2026", 2)])
+    settings = {"url": f"sqlite:///{db}", "query": "select * from t", "date_format": "MDY"}
+    SqlConnector().validate(settings)
+    table = SqlConnector().read(settings, SourceContext(source="db", metrics={"visits": "sum"}))
+    result = kpirules.loads(MONTHLY).evaluate(table, history=True)
+    assert result.to_dict()["periods"] == ["2026-03", "2026-04", "2026-05"]
+    with pytest.raises(SettingsError, match="date_format"):
+        SqlConnector().validate({**settings, "date_format": "MM/DD"})

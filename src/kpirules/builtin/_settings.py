@@ -38,3 +38,17 @@ def positive_number(settings: Mapping[str, Any], key: str, default: float) -> fl
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise SettingsError(key, "must be a number >= 0")
     return float(value)
+
+
+def date_format(settings: Mapping[str, Any]) -> str | None:
+    """A source's ``date_format``: ``DMY``, ``MDY``, ``YMD`` or a strftime pattern, or ``None``."""
+    check_type(settings, "date_format", str, 'DMY, MDY, YMD or a strftime pattern such as "%d.%m.%Y"')
+    value = settings.get("date_format")
+    if value is None:
+        return None
+    from kpirules.engine.periods import check_date_format  # here: check must not import polars
+
+    try:
+        return check_date_format(str(value))
+    except ValueError as err:
+        raise SettingsError("date_format", str(err)) from None

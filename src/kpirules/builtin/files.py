@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from kpirules.builtin._settings import check_type, str_list
+from kpirules.builtin._settings import check_type, date_format, str_list
 from kpirules.plugin_api import Connector, SettingsError, SourceContext
 
 if TYPE_CHECKING:
@@ -37,14 +37,7 @@ class FileConnector(Connector):
         super().validate(settings)
         check_type(settings, "path", str, "a file path")
         check_type(settings, "period_column", str, "a column name")
-        check_type(settings, "date_format", str, 'DMY, MDY, YMD or a strftime pattern such as "%d.%m.%Y"')
-        if settings.get("date_format") is not None:
-            from kpirules.engine.periods import check_date_format
-
-            try:
-                check_date_format(str(settings["date_format"]))
-            except ValueError as err:
-                raise SettingsError("date_format", str(err)) from None
+        date_format(settings)
         for key in ("null_values", "dimensions", "ignore"):
             str_list(settings, key)
         path = Path(str(settings["path"]))
@@ -68,9 +61,7 @@ class FileConnector(Connector):
         dims = str_list(settings, "dimensions")
         ignore = str_list(settings, "ignore")
         if settings.get("date_format"):
-            from kpirules.engine.periods import check_date_format
-
-            table = attrs.evolve(table, date_format=check_date_format(str(settings["date_format"])))
+            table = attrs.evolve(table, date_format=date_format(settings))
         if dims or ignore:
             table = attrs.evolve(
                 table,

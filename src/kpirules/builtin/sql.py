@@ -22,7 +22,7 @@ import decimal
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kpirules.builtin._settings import check_type, str_list
+from kpirules.builtin._settings import check_type, date_format, str_list
 from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
 from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
@@ -42,7 +42,7 @@ class SqlConnector(Connector):
     name = "sql"
     description = "a SQL query or table (any SQLAlchemy URL; with a table the rollup runs in the database)"
     required = ("url",)
-    optional = ("query", "table", "schema", "params", "period_column", "dimensions", "ignore")
+    optional = ("query", "table", "schema", "params", "period_column", "dimensions", "ignore", "date_format")
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """A parseable URL, and exactly one of ``query`` and ``table``."""
@@ -68,6 +68,7 @@ class SqlConnector(Connector):
             raise SettingsError("params", "only applies to a query")
         str_list(settings, "dimensions")
         str_list(settings, "ignore")
+        date_format(settings)
 
     def read(self, settings: Mapping[str, Any], ctx: SourceContext) -> RawTable:
         """Run the query (or the pushed-down rollup) and return its rows."""
@@ -89,7 +90,7 @@ class SqlConnector(Connector):
                         frame=frame, source=where,
                         period_column=settings.get("period_column"),
                         dimensions=str_list(settings, "dimensions"),
-                        ignore=str_list(settings, "ignore"),
+                        ignore=str_list(settings, "ignore"), date_format=date_format(settings),
                     )
                 plan = _plan_table(conn, settings, ctx)
                 result = conn.execute(plan.statement)
@@ -97,6 +98,7 @@ class SqlConnector(Connector):
                 return RawTable(
                     frame=frame, source=where, period_column=plan.period_column,
                     dimensions=plan.dimensions, ignore=str_list(settings, "ignore"),
+                    date_format=date_format(settings),
                     pre_aggregated=plan.pushed_down,
                     extra={"pushed_down": plan.pushed_down, "sql": str(plan.statement)},
                 )
