@@ -26,6 +26,7 @@ LAZY_COMMANDS = {
     "test": "kpirules.commands.test",
     "init": "kpirules.commands.init",
     "plugins": "kpirules.commands.plugins",
+    "lsp": "kpirules.commands.lsp",
 }
 
 
