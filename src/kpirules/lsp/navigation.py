@@ -6,11 +6,8 @@ come in and go out in the parser's terms, the server converts them.
 
 from __future__ import annotations
 
-import re
-
 from attrs import frozen
 
-from kpirules.editors.vocabulary import vocabulary
 from kpirules.lang import ast
 from kpirules.lang.formatter import quote_name
 from kpirules.lsp.analysis import Analysis
@@ -18,7 +15,6 @@ from kpirules.lsp.symbols import REFERABLE_KINDS, Occurrence, statement_kind
 
 #: What ``rename`` may rename: the names expressions use (rules and objectives are never referred to).
 RENAMABLE_KINDS = REFERABLE_KINDS
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class RenameRefused(Exception):
@@ -87,10 +83,9 @@ def rename(analysis: Analysis, line: int, column: int, new_name: str) -> list[Ed
         raise RenameRefused(f'"{new_name}" is already defined in this file')
     written = quote_name(new_name)
     mentions = analysis.index.occurrences_of(occurrence.name)
-    plain = bool(_IDENTIFIER.fullmatch(new_name)) and new_name not in vocabulary().keywords
-    if not plain and any(o.in_template for o in mentions):
+    if any(o.in_template for o in mentions) and ({"{", "}", '"', "\\"} & set(new_name)):
         raise RenameRefused(f'"{new_name}" cannot be written in an action text\'s {{…}}: '
-                            "choose a name of letters, digits and underscores")
+                            "choose a name without braces, quotes or backslashes")
     return [Edit(o.span, new_name if o.in_template else written) for o in mentions]
 
 

@@ -21,7 +21,7 @@ from kpirules.lang import ast
 
 # Statements whose names expressions may use (language §6: "name").
 REFERABLE_KINDS = frozenset({"param", "dimension", "metric", "kpi", "decision"})
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # as the engine's templates read them
 
 
 @frozen
