@@ -26,8 +26,8 @@ from kpirules.lang.formatter import quote_name
 from kpirules.lang.grammar import parser as lark_parser
 from kpirules.lang.periods import GRAINS, index_of_date, label
 from kpirules.lsp.analysis import Analysis
-from kpirules.lsp.positions import Position
 from kpirules.lsp.hover import describe_function, describe_symbol, functions_of, signature
+from kpirules.lsp.positions import Position
 
 
 @frozen
@@ -51,9 +51,9 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "scope": ("segments", "overall"),
     "locale": ("en", "fr"),
 }
-_PARTIAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|\d[\w-]*)$")
+_PARTIAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|\d[\w-]*)\Z")
 _LINE_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*("?)|`[^`\n]*(`?)|#[^\n]*')
-_TEMPLATE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)?$")
+_TEMPLATE = re.compile(r"(?<!\{)\{[^{}]*\Z")
 
 
 def complete(analysis: Analysis, position: Position, today: date | None = None) -> list[Item]:
@@ -64,8 +64,9 @@ def complete(analysis: Analysis, position: Position, today: date | None = None) 
     if inside == "comment":
         return []
     if inside == "string":  # only a placeholder of an action's text: {name}
-        return _scope_items(analysis) + [Item("period", "value", "the period of the firing")] \
-            if _TEMPLATE.search(line_text) else []
+        if not _TEMPLATE.search(line_text):
+            return []
+        return [*_scope_items(analysis), Item("period", "value", "the period of the firing")]
     before = analysis.text[: analysis.lines.offset(position)]
     if inside == "name":  # an unclosed backtick: the name being typed starts there
         context = before[: before.rindex("`")]

@@ -101,8 +101,8 @@ def _facts(symbol: Symbol) -> list[str]:
         if value is not None:
             facts.append(f"{key}: {value}")
     if isinstance(stmt, ast.ParamStmt):
-        value = stmt.value
-        facts.append("value: " + (value.text if isinstance(value, ast.Number) else f'"{value.value}"'))
+        param = stmt.value
+        facts.append("value: " + (param.text if isinstance(param, ast.Number) else f'"{param.value}"'))
     if isinstance(stmt, ast.DimensionStmt) and stmt.label:
         facts.append(f"label: {stmt.label}")
     if isinstance(stmt, ast.DecisionStmt):

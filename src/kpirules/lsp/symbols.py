@@ -139,7 +139,7 @@ def _nodes(root: object) -> Iterator[object]:
         if node is not root:
             yield node
         if attrs.has(type(node)):
-            for field in attrs.fields(type(node)):
+            for field in attrs.fields(type(node)):  # type: ignore[arg-type]
                 value = getattr(node, field.name)
                 if attrs.has(type(value)) and not isinstance(value, ast.Span):
                     stack.append(value)
