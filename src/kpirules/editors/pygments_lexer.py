@@ -41,7 +41,6 @@ class KpirulesLexer(RegexLexer):
     aliases: ClassVar[list[str]] = ["kpi", "kpirules"]
     filenames: ClassVar[list[str]] = ["*.kpi"]
     mimetypes: ClassVar[list[str]] = ["text/x-kpirules"]
-    url = "https://pypi.org/project/kpirules/"
 
     tokens: ClassVar[dict[str, Any]] = {
         "root": [
