@@ -94,3 +94,18 @@ def test_client_starts_kpirules_lsp() -> None:
     result = _run("node", "--test", "test/")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "# pass 3" in result.stdout and "# fail 0" in result.stdout
+
+
+@needs_node
+def test_the_docs_picture_is_rendered_from_the_grammar(grammar_file: Path) -> None:
+    """``scripts/render-html.js`` (the picture of docs/editors.md) colours tokens by their scopes."""
+    _tool("vscode-tmgrammar-test")
+    source = ROOT / "docs" / "images" / "vscode-highlighting.kpi"
+    result = _run("node", "scripts/render-html.js", str(grammar_file), str(source))
+    assert result.returncode == 0, result.stderr
+    html = result.stdout
+    assert '<span style="color:#569CD6">ruleset</span>' in html  # storage.type
+    assert '<span style="color:#4EC9B0">funnel</span>' in html  # the name it defines
+    assert '<span style="color:#B5CEA8">2026-Q2</span>' in html  # a period
+    assert '<span style="color:#9CDCFE">{cac}</span>' in html  # a placeholder in an action's text
+    assert (ROOT / "docs" / "images" / "vscode-highlighting.png").stat().st_size > 10_000

@@ -13,8 +13,7 @@ from attrs import frozen
 
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
-from kpirules.lang.loader import diagnose_text
-from kpirules.lang.parser import parse
+from kpirules.lang.loader import parse_and_diagnose
 from kpirules.lsp.environment import Environment
 from kpirules.lsp.positions import LineIndex
 from kpirules.lsp.symbols import SymbolIndex
@@ -41,10 +40,8 @@ def analyse(text: str, path: str, environment: Environment, encoding: str = "utf
     ``encoding`` is the position encoding agreed with the client.
     """
     text = text.removeprefix("\ufeff")
-    diagnostics = diagnose_text(
-        text, path, functions=environment.functions,
-        known_actions=environment.known_actions)
-    rule_file, _ = parse(text, path)
+    rule_file, diagnostics = parse_and_diagnose(
+        text, path, functions=environment.functions, known_actions=environment.known_actions)
     lines = LineIndex(text, encoding)
     index = SymbolIndex(rule_file.statements, [lines.line_text(i) for i in range(len(lines.lines))])
     return Analysis(path, text, lines, rule_file.statements, tuple(diagnostics), index, environment)

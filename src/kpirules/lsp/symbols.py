@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import attrs
 from attrs import frozen
@@ -138,13 +139,24 @@ def _nodes(root: object) -> Iterator[object]:
         node = stack.pop()
         if node is not root:
             yield node
-        if attrs.has(type(node)):
-            for field in attrs.fields(type(node)):  # type: ignore[arg-type]
-                value = getattr(node, field.name)
-                if attrs.has(type(value)) and not isinstance(value, ast.Span):
-                    stack.append(value)
-                elif isinstance(value, tuple):
-                    stack.extend(_flatten(value))
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, tuple):
+                stack.extend(_flatten(value))
+            elif value is not None and not isinstance(value, str | int | float | bool):
+                stack.append(value)
+
+
+@lru_cache(maxsize=None)
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold nodes (positions and plain values never do)."""
+    if not attrs.has(kind):
+        return ()
+    return tuple(f.name for f in attrs.fields(kind) if f.type not in _LEAF_TYPES and f.name not in _POSITIONS)
+
+
+_POSITIONS = frozenset({"span", "func_span"})
+_LEAF_TYPES = frozenset({"str", "int", "float", "bool", "str | None", "Span", str, int, float, bool})
 
 
 def _flatten(items: tuple[object, ...]) -> Iterator[object]:
