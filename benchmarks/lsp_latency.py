@@ -59,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         end = Position(len(analysis.lines.lines) - 1, 0)
         cells = [
             median_ms(lambda text=text: analyse(text, "<bench>", environment), args.repeat),
-            median_ms(lambda a=analysis: complete(a, end), args.repeat),
-            median_ms(lambda a=analysis: hover_text(a, line, column), args.repeat),
-            median_ms(lambda a=analysis: references(a, line, column), args.repeat),
+            median_ms(lambda a=analysis, p=end: complete(a, p), args.repeat),
+            median_ms(lambda a=analysis, ln=line, c=column: hover_text(a, ln, c), args.repeat),
+            median_ms(lambda a=analysis, ln=line, c=column: references(a, ln, c), args.repeat),
         ]
         print(f"| {name} | {text.count(chr(10)):,} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,9 +46,7 @@ def test_every_feature_answers_on_any_text(cut: int, insert: list[str], drop: in
     definition(analysis, parser_line, parser_column)
     references(analysis, parser_line, parser_column)
     outline(analysis)
-    try:
+    with contextlib.suppress(RenameRefused):
         rename(analysis, parser_line, parser_column, "renamed")
-    except RenameRefused:
-        pass
     for diag in analysis.diagnostics:
         fix_for(diag, analysis.lines.line_text(diag.line - 1))

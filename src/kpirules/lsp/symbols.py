@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 import attrs
 from attrs import frozen
@@ -147,13 +146,17 @@ def _nodes(root: object) -> Iterator[object]:
                 stack.append(value)
 
 
-@lru_cache(maxsize=None)
 def _child_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node type that may hold nodes (positions and plain values never do)."""
-    if not attrs.has(kind):
-        return ()
-    return tuple(f.name for f in attrs.fields(kind) if f.type not in _LEAF_TYPES and f.name not in _POSITIONS)
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = () if not attrs.has(kind) else tuple(
+            f.name for f in attrs.fields(kind) if f.type not in _LEAF_TYPES and f.name not in _POSITIONS)
+        _CHILD_FIELDS[kind] = fields
+    return fields
 
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 _POSITIONS = frozenset({"span", "func_span"})
 _LEAF_TYPES = frozenset({"str", "int", "float", "bool", "str | None", "Span", str, int, float, bool})
