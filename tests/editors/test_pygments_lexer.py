@@ -89,3 +89,24 @@ def test_rich_highlights_kpi_code() -> None:
         Syntax("kpi cr = leads / visits  unit percent\n", "text", theme="monokai"))
     assert out.getvalue() != plain.getvalue()  # kpi code gets colours plain text does not
     assert "\x1b[38;2;102;217;239" in out.getvalue()  # monokai's keyword blue, on "kpi"/"unit"
+
+
+def _kpi_blocks() -> list[tuple[str, str]]:
+    """Every ```kpi code block of the README and the docs, with where it is."""
+    import re
+
+    blocks = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^ *```kpi *\n(.*?)^ *```", text, re.S | re.M):
+            line = text[: match.start()].count("\n") + 1
+            blocks.append((f"{path.name}:{line}", match.group(1)))
+    return blocks
+
+
+def test_the_docs_mark_their_rule_code_for_the_lexer() -> None:
+    blocks = _kpi_blocks()
+    assert {where.split(":")[0] for where, _ in blocks} >= {"README.md", "language.md", "tutorial.md"}
+    for where, code in blocks:
+        errors = [v for t, v in KpirulesLexer().get_tokens(code) if t is Error]
+        assert not errors, (where, errors)
