@@ -64,6 +64,7 @@ def test_a_keyword_added_to_the_grammar_is_picked_up() -> None:
     ("kpi y = cr # a comment ", set(), {"cr", "unit"}),
     ("kpi y = cr is ", {"ok", "warning", "critical", "no_data", "skipped", "not"}, {"cr"}),
     ("objective o ", {"cr", "visits"}, {"abs"}),
+    ("objective o cr <= ", {"cr", "abs"}, {"unit"}),
     ("kpi y = `vis", {"visits", "cr"}, set()),
     ("kpi ", set(), {"visits", "unit"}),
 ])

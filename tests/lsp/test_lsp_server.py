@@ -275,3 +275,13 @@ def test_code_action_applies_the_did_you_mean_hint(lsp: LspClient, tmp_path: Pat
 
 def test_shutdown_and_exit(lsp: LspClient) -> None:
     assert lsp.shutdown() == 0
+
+
+def test_a_configuration_written_later_is_taken_into_account(lsp: LspClient, tmp_path: Path) -> None:
+    text = RULES.replace("log(", "notify(")
+    uri = (tmp_path / "funnel.kpi").as_uri()
+    assert [d["code"] for d in lsp.open(uri, text)] == ["unknown-action"]
+    config = tmp_path / "kpirules.toml"
+    config.write_text('[actions.notify]\ntype = "log"\n', encoding="utf-8")
+    lsp.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 1}]})
+    assert lsp.diagnostics(uri) == []

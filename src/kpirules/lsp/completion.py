@@ -53,6 +53,7 @@ SETTINGS: dict[str, tuple[str, ...]] = {
 }
 _PARTIAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|\d[\w-]*)\Z")
 _LINE_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*("?)|`[^`\n]*(`?)|#[^\n]*')
+_WORDS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|`[^`\n]*`?|#[^\n]*|[A-Za-z_][A-Za-z0-9_]*')
 _TEMPLATE = re.compile(r"(?<!\{)\{[^{}]*\Z")
 
 
@@ -114,8 +115,9 @@ def _name_items(analysis: Analysis, tokens: list[Token]) -> list[Item]:
         if statement == "threshold":
             return _scope_items(analysis, ("kpi", "metric"))
         return []  # a new name is being defined
-    if statement == "objective" and not any(str(t) in ("increase", "decrease") for t in tokens):
-        return _scope_items(analysis, ("kpi", "metric"))
+    if statement == "objective" and not any(str(t) in ("increase", "decrease") or t.type == "COMPARE"
+                                            for t in tokens):
+        return _scope_items(analysis, ("kpi", "metric"))  # the objective's target
     if _in_actions(tokens):
         return _action_items(analysis)
     return _expression_items(analysis)
@@ -202,8 +204,6 @@ def _statement_start(text: str) -> int:
             start = match.start()
     return start
 
-
-_WORDS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|`[^`\n]*`?|#[^\n]*|[A-Za-z_][A-Za-z0-9_]*')
 
 
 def _inside_string_or_comment(line_text: str) -> str | None:

@@ -142,6 +142,13 @@ def did_save(ls: KpirulesServer, params: types.DidSaveTextDocumentParams) -> Non
     ls.refresh(params.text_document.uri)  # a kpirules.toml saved meanwhile may know new actions
 
 
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def watched_files_changed(ls: KpirulesServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """A ``kpirules.toml`` changed (the VS Code client watches them): check the open documents again."""
+    for uri in list(ls.analyses):
+        ls.refresh(uri)
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: KpirulesServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.analyses.pop(params.text_document.uri, None)
