@@ -110,3 +110,13 @@ def test_the_nearest_configuration_above_the_file(tmp_path) -> None:  # type: ig
     deep = tmp_path / "rulesets" / "web"
     deep.mkdir(parents=True)
     assert find_nearby_config(deep) == tmp_path / "kpirules.toml"
+
+
+def test_diagnostic_columns_cover_the_word_or_one_character() -> None:
+    from kpirules.lsp.quickfix import diagnostic_columns
+
+    assert diagnostic_columns(diag(1, 9, None, 14), "kpi a = visit / 2") == (9, 14)
+    assert diagnostic_columns(diag(1, 9, None), "kpi a = visit / 2") == (9, 14)
+    assert diagnostic_columns(diag(1, 9, None), "kpi a = `Dé penses` / 2") == (9, 20)
+    assert diagnostic_columns(diag(1, 7, None), "kpi a = ) / 2") == (7, 8)
+    assert diagnostic_columns(diag(1, 14, None), "kpi a = (x / ") == (14, 14)

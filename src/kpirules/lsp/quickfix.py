@@ -38,18 +38,29 @@ def suggestion(diag: Diagnostic) -> str | None:
     return match.group(1) if match else None
 
 
+def diagnostic_columns(diag: Diagnostic, line_text: str) -> tuple[int, int]:
+    """The columns [start, end) a diagnostic is about on its line (parser terms).
+
+    Its own end when it has one; else the word (or backtick name) at its
+    column; else one character, so that an editor can underline it.
+    """
+    start = diag.column
+    if diag.end_column is not None and diag.end_column > start:
+        return start, diag.end_column
+    match = _WORD.match(line_text, max(start - 1, 0))
+    if match is not None:
+        return start, match.end() + 1
+    return start, min(start + 1, len(line_text) + 1) if line_text else start
+
+
 def fix_for(diag: Diagnostic, line_text: str) -> Fix | None:
     """The edit that applies the hint of ``diag`` (``line_text``: its line), if any."""
     word = suggestion(diag)
     if word is None or diag.line < 1:
         return None
-    start = diag.column
-    end = diag.end_column
-    if end is None or end <= start:
-        match = _WORD.match(line_text, start - 1)
-        if match is None:
-            return None
-        end = match.end() + 1
+    start, end = diagnostic_columns(diag, line_text)
+    if end <= start:
+        return None
     new_text = word if word in vocabulary().keywords else quote_name(word)
     if line_text[start - 1: end - 1] == new_text:
         return None

@@ -26,7 +26,7 @@ from kpirules.lsp.completion import complete
 from kpirules.lsp.environment import Environments
 from kpirules.lsp.hover import hover_text
 from kpirules.lsp.positions import LineIndex, Position, Range
-from kpirules.lsp.quickfix import fix_for
+from kpirules.lsp.quickfix import diagnostic_columns, fix_for
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the request was valid but cannot be done
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning}
@@ -95,19 +95,12 @@ def _parser_pos(analysis: Analysis, position: types.Position) -> tuple[int, int]
 
 
 def diagnostic_range(diag: Diagnostic, lines: LineIndex) -> Range:
-    """Where a diagnostic is: its own columns, else the word at its position (at least one character)."""
+    """Where a diagnostic is, for the editor (a file-level problem: the file's start)."""
     if diag.line < 1:
         start = Position(0, 0)
         return Range(start, start)
-    text = lines.line_text(diag.line - 1)
-    end_column = diag.end_column
-    if end_column is None or end_column <= diag.column:
-        end_column = diag.column + 1
-        while end_column - 1 < len(text) and (text[end_column - 1].isalnum() or text[end_column - 1] == "_") \
-                and (text[diag.column - 1: diag.column].isalnum() or text[diag.column - 1: diag.column] == "_"):
-            end_column += 1
-        end_column = min(end_column, len(text) + 1)
-    return Range(lines.to_editor(diag.line, diag.column), lines.to_editor(diag.line, end_column))
+    first, last = diagnostic_columns(diag, lines.line_text(diag.line - 1))
+    return Range(lines.to_editor(diag.line, first), lines.to_editor(diag.line, last))
 
 
 def to_lsp_diagnostic(diag: Diagnostic, lines: LineIndex) -> types.Diagnostic:
