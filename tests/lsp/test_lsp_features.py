@@ -120,3 +120,20 @@ def test_diagnostic_columns_cover_the_word_or_one_character() -> None:
     assert diagnostic_columns(diag(1, 9, None), "kpi a = `Dé penses` / 2") == (9, 20)
     assert diagnostic_columns(diag(1, 7, None), "kpi a = ) / 2") == (7, 8)
     assert diagnostic_columns(diag(1, 14, None), "kpi a = (x / ") == (14, 14)
+
+
+@pytest.mark.parametrize("tail, expected", [
+    ("kpi y = round(", ("round(x, [digits])", 0)),
+    ("kpi y = round(cr, ", ("round(x, [digits])", 1)),
+    ("kpi y = round(growth(cr, ", ("growth(x, [n])", 1)),
+    ("kpi y = round(growth(cr, 2), ", ("round(x, [digits])", 1)),
+    ("kpi y = max(cr, visits, leads, ", ("max(a, …)", 1)),
+    ("kpi y = (cr + ", None),
+    ("kpi y = round(cr) + ", None),
+])
+def test_signature_help_follows_the_arguments(tail: str, expected: tuple[str, int] | None) -> None:
+    from kpirules.lsp.completion import call_at_cursor
+
+    analysis, position = at_end(RULES + tail)
+    hint = call_at_cursor(analysis, position)
+    assert (None if hint is None else (hint.signature, hint.active)) == expected

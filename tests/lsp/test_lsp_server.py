@@ -285,3 +285,15 @@ def test_a_configuration_written_later_is_taken_into_account(lsp: LspClient, tmp
     config.write_text('[actions.notify]\ntype = "log"\n', encoding="utf-8")
     lsp.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 1}]})
     assert lsp.diagnostics(uri) == []
+
+
+def test_signature_help_while_typing_arguments(lsp: LspClient, tmp_path: Path) -> None:
+    text = RULES + "kpi smoothed = rolling_avg(leads, "
+    uri = (tmp_path / "funnel.kpi").as_uri()
+    lsp.open(uri, text)
+    lines = text.split("\n")
+    help_ = lsp.at("textDocument/signatureHelp", uri, len(lines) - 1, len(lines[-1]))
+    assert help_["signatures"][0]["label"] == "rolling_avg(x, n)"
+    assert [p["label"] for p in help_["signatures"][0]["parameters"]] == ["x", "n"]
+    assert help_["activeParameter"] == 1
+    assert help_["signatures"][0]["documentation"] == "mean over the last n periods"

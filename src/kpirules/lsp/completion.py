@@ -218,3 +218,43 @@ def _inside_string_or_comment(line_text: str) -> str | None:
             if text.startswith("`") and not (len(text) > 1 and match.group(2)):
                 return "name"
     return None
+
+
+@frozen
+class CallHint:
+    """The function call the cursor is in, for signature help: which function, which argument."""
+
+    spec_name: str
+    signature: str
+    parameters: tuple[str, ...]
+    active: int
+    documentation: str
+
+
+def call_at_cursor(analysis: Analysis, position: Position) -> CallHint | None:
+    """The innermost function call still open before the cursor, and the argument being typed."""
+    before = analysis.text[: analysis.lines.offset(position)]
+    _, tokens = accepted_terminals(before[_statement_start(before):])
+    open_calls: list[tuple[str | None, int]] = []  # (function name, or None for a bracket; argument)
+    previous: Token | None = None
+    for tok in tokens:
+        if tok.type == "LPAR":
+            is_call = previous is not None and previous.type in ("NAME", "QUOTED_NAME")
+            open_calls.append((str(previous) if is_call else None, 0))
+        elif tok.type == "RPAR" and open_calls:
+            open_calls.pop()
+        elif tok.type == "COMMA" and open_calls:
+            name, index = open_calls.pop()
+            open_calls.append((name, index + 1))
+        previous = tok
+    calls = [(name, index) for name, index in open_calls if name is not None]
+    if not calls:
+        return None
+    name, index = calls[-1]
+    spec = functions_of(analysis).get(name)
+    if spec is None:
+        return None
+    params = tuple(p if i < spec.min_args else f"[{p}]" for i, p in enumerate(spec.params))
+    if spec.max_args is None:
+        params = (*params, "…")
+    return CallHint(spec.name, signature(spec), params, min(index, len(params) - 1), spec.doc)

@@ -22,7 +22,7 @@ from kpirules.errors import RuleFileError
 from kpirules.lang.diagnostics import Diagnostic
 from kpirules.lsp import navigation
 from kpirules.lsp.analysis import Analysis, analyse
-from kpirules.lsp.completion import complete
+from kpirules.lsp.completion import call_at_cursor, complete
 from kpirules.lsp.environment import Environments
 from kpirules.lsp.hover import hover_text
 from kpirules.lsp.positions import LineIndex, Position, Range
@@ -176,6 +176,21 @@ def completion(ls: KpirulesServer, params: types.CompletionParams) -> types.Comp
             documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
             if item.documentation else None))
     return types.CompletionList(is_incomplete=False, items=items)
+
+
+@server.feature(types.TEXT_DOCUMENT_SIGNATURE_HELP,
+                types.SignatureHelpOptions(trigger_characters=["(", ","]))
+def signature_help(ls: KpirulesServer, params: types.SignatureHelpParams) -> types.SignatureHelp | None:
+    """The signature of the function whose arguments are being typed, its current argument marked."""
+    analysis = ls.analysis(params.text_document.uri)
+    hint = call_at_cursor(analysis, _mine(params.position))
+    if hint is None:
+        return None
+    return types.SignatureHelp(
+        signatures=[types.SignatureInformation(
+            label=hint.signature, documentation=hint.documentation,
+            parameters=[types.ParameterInformation(label=p) for p in hint.parameters])],
+        active_signature=0, active_parameter=hint.active)
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
