@@ -141,13 +141,36 @@ class LspClient:
                     stream.close()
 
 
-@pytest.fixture
-def lsp(tmp_path: Path) -> Iterator[LspClient]:
-    """A running server, initialised with ``tmp_path`` as its workspace."""
+def _start(cwd: Path) -> LspClient:
     env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    client = LspClient(tmp_path, env)
-    client.initialize(tmp_path)
-    yield client
+    client = LspClient(cwd, env)
+    client.initialize(cwd)
+    return client
+
+
+def _stop(client: LspClient) -> None:
     if client.process.poll() is None:
         client.process.kill()
         client.process.wait(timeout=WAIT)
+
+
+@pytest.fixture(scope="module")
+def _module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LspClient]:
+    client = _start(tmp_path_factory.mktemp("lsp"))
+    yield client
+    _stop(client)
+
+
+@pytest.fixture
+def lsp(_module_server: LspClient) -> LspClient:
+    """The module's running server (each test opens its own documents, under its own tmp_path)."""
+    assert _module_server.process.poll() is None, "the language server stopped during an earlier test"
+    return _module_server
+
+
+@pytest.fixture
+def fresh_lsp(tmp_path: Path) -> Iterator[LspClient]:
+    """A server of its own, for a test that ends it."""
+    client = _start(tmp_path)
+    yield client
+    _stop(client)

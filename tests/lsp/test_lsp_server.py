@@ -273,8 +273,8 @@ def test_code_action_applies_the_did_you_mean_hint(lsp: LspClient, tmp_path: Pat
     assert [a["edit"]["changes"][uri][0]["newText"] for a in actions] == ["grain"]
 
 
-def test_shutdown_and_exit(lsp: LspClient) -> None:
-    assert lsp.shutdown() == 0
+def test_shutdown_and_exit(fresh_lsp: LspClient) -> None:
+    assert fresh_lsp.shutdown() == 0
 
 
 def test_a_configuration_written_later_is_taken_into_account(lsp: LspClient, tmp_path: Path) -> None:
