@@ -34,6 +34,7 @@ class LspClient:
         self._messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []
         self._responses: dict[int, dict[str, Any]] = {}
+        self.capabilities: dict[str, Any] = {}
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -114,6 +115,7 @@ class LspClient:
             "processId": os.getpid(), "rootUri": root.as_uri(),
             "capabilities": capabilities or {}})
         self.notify("initialized", {})
+        self.capabilities = result["capabilities"]
         return result
 
     def open(self, uri: str, text: str, version: int = 1) -> list[dict[str, Any]]:
@@ -144,8 +146,20 @@ class LspClient:
 def _start(cwd: Path) -> LspClient:
     env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1"}
     client = LspClient(cwd, env)
-    client.initialize(cwd)
+    client.initialize(cwd, CLIENT_CAPABILITIES)
     return client
+
+
+# What an editor such as VS Code says it supports (the parts the server looks at).
+CLIENT_CAPABILITIES: dict[str, Any] = {
+    "textDocument": {
+        "rename": {"prepareSupport": True},
+        "completion": {"completionItem": {"snippetSupport": True}},
+        "hover": {"contentFormat": ["markdown", "plaintext"]},
+        "documentSymbol": {"hierarchicalDocumentSymbolSupport": True},
+    },
+    "general": {"positionEncodings": ["utf-16"]},
+}
 
 
 def _stop(client: LspClient) -> None:

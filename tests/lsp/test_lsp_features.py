@@ -137,3 +137,16 @@ def test_signature_help_follows_the_arguments(tail: str, expected: tuple[str, in
     analysis, position = at_end(RULES + tail)
     hint = call_at_cursor(analysis, position)
     assert (None if hint is None else (hint.signature, hint.active)) == expected
+
+
+def test_crlf_and_bom_keep_editor_columns() -> None:
+    from kpirules.lsp.navigation import rename
+
+    text = "\ufeffruleset r\r\nmetric visits\r\nkpi k = visit / 2\r\n"
+    analysis = analyse(text, "<t>", ENV)
+    (unknown,) = [d for d in analysis.diagnostics if d.code == "unknown-name"]
+    assert analysis.lines.to_editor(unknown.line, unknown.column) == Position(2, 8)
+    edits = rename(analysis, 2, 9, "sessions")
+    assert [(e.span.line, e.span.column, e.span.end_column) for e in edits] == [(2, 8, 14)]
+    first = analysis.index.symbols[0]
+    assert analysis.lines.span_range(first.span).start == Position(0, 9)  # "r" after the BOM and "ruleset "

@@ -297,3 +297,38 @@ def test_signature_help_while_typing_arguments(lsp: LspClient, tmp_path: Path) -
     assert [p["label"] for p in help_["signatures"][0]["parameters"]] == ["x", "n"]
     assert help_["activeParameter"] == 1
     assert help_["signatures"][0]["documentation"] == "mean over the last n periods"
+
+
+def test_initialize_advertises_every_feature(lsp: LspClient) -> None:
+    capabilities = lsp.capabilities
+    assert capabilities["positionEncoding"] == "utf-16"
+    assert capabilities["textDocumentSync"]["change"] == 2  # incremental
+    for provider in ("hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider",
+                     "documentFormattingProvider"):
+        assert capabilities[provider] is True, provider
+    assert capabilities["renameProvider"] == {"prepareProvider": True}
+    assert capabilities["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
+    assert set(capabilities["completionProvider"]["triggerCharacters"]) == {" ", "{", "("}
+    assert capabilities["signatureHelpProvider"]["triggerCharacters"] == ["(", ","]
+
+
+def test_a_client_that_counts_in_utf8_gets_utf8_columns(tmp_path: Path) -> None:
+    import os
+
+    client = LspClient(tmp_path, {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    try:
+        result = client.initialize(tmp_path, {"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+        assert result["capabilities"]["positionEncoding"] == "utf-8"
+        text = 'metric `é🚀` unit count\nkpi k = `é🚀` / 2\n'
+        uri = (tmp_path / "r.kpi").as_uri()
+        client.open(uri, "ruleset r\n" + text)
+        # line 2 is "kpi k = `é🚀` / 2": the name starts at byte 8 and is 1 + 2 + 4 + 1 = 8 bytes long
+        refs = client.at("textDocument/references", uri, 2, 9, context={"includeDeclaration": True})
+        assert [r["range"] for r in refs] == [
+            {"start": {"line": 1, "character": 7}, "end": {"line": 1, "character": 15}},
+            {"start": {"line": 2, "character": 8}, "end": {"line": 2, "character": 16}},
+        ]
+        assert client.shutdown() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()

@@ -39,7 +39,8 @@ def analyse(text: str, path: str, environment: Environment, encoding: str = "utf
     left out of the index, the others stay usable while the user types.
     ``encoding`` is the position encoding agreed with the client.
     """
-    text = text.removeprefix("\ufeff")
+    if text.startswith("\ufeff"):  # a BOM is no rule text, but the editor counts its column
+        text = " " + text[1:]
     rule_file, diagnostics = parse_and_diagnose(
         text, path, functions=environment.functions, known_actions=environment.known_actions)
     lines = LineIndex(text, encoding)
