@@ -418,6 +418,10 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         report_rule_errors(err, sources)
         return err.exit_code
     except KpirulesError as err:
+        if os.environ.get("KPIRULES_DEBUG") and err.__cause__ is not None:
+            import traceback  # a plugin's bug (PluginFault): show where in its code
+
+            traceback.print_exception(err.__cause__)
         echo_err(f"error: {err}")
         return err.exit_code
     except BrokenPipeError:

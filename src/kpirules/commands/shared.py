@@ -59,6 +59,7 @@ def plugin_registry() -> Any:
                 LOADED_REGISTRY.append(load_registry(configured_plugins(CONFIG_PATHS[0]), base_dir=CONFIG_PATHS[0].parent))
             else:
                 LOADED_REGISTRY.append(load_registry())
+            LOADED_REGISTRY[0].report_failures(echo_err)
         except ImportError:
             LOADED_REGISTRY.append(None)
         except KpirulesError as err:
