@@ -150,3 +150,16 @@ def test_crlf_and_bom_keep_editor_columns() -> None:
     assert [(e.span.line, e.span.column, e.span.end_column) for e in edits] == [(2, 8, 14)]
     first = analysis.index.symbols[0]
     assert analysis.lines.span_range(first.span).start == Position(0, 9)  # "r" after the BOM and "ruleset "
+
+
+def test_a_configuration_whose_plugin_fails_still_names_its_actions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kpirules.lsp.environment import Environments
+
+    (tmp_path / "kpirules.toml").write_text('plugins = ["missing.py"]\n[actions.notify]\ntype = "log"\n',
+                                            encoding="utf-8")
+    warnings: list[str] = []
+    environment = Environments(warn=warnings.append).for_file(tmp_path / "r.kpi")
+    assert environment.config == tmp_path / "kpirules.toml"
+    assert environment.known_actions is not None and {"notify", "log"} <= environment.known_actions
+    assert environment.functions is not None and "growth" in environment.functions
+    assert len(warnings) == 1 and "missing.py" in warnings[0]

@@ -78,8 +78,12 @@ class Environments:
             self._warn(f"kpirules: {err}")
             if config is None:
                 return Environment(None, None, None)
-            fallback = self._load(None)  # the configuration's plugins failed: still check the file
-            return Environment(fallback.functions, None, config)
+            # the configuration's plugins failed: check with the installed ones and its action names
+            fallback = self._load(None)
+            if fallback.known_actions is None:
+                return Environment(fallback.functions, None, config)
+            known = fallback.known_actions | (configured_action_names(path=config) or set())
+            return Environment(fallback.functions, frozenset(known), config)
         known = set(registry.actions)
         if config is not None:
             known |= configured_action_names(path=config) or set()
