@@ -82,8 +82,8 @@ class Environments:
             fallback = self._load(None)
             if fallback.known_actions is None:
                 return Environment(fallback.functions, None, config)
-            known = fallback.known_actions | (configured_action_names(path=config) or set())
-            return Environment(fallback.functions, frozenset(known), config)
+            configured = configured_action_names(path=config) or set()
+            return Environment(fallback.functions, fallback.known_actions | configured, config)
         known = set(registry.actions)
         if config is not None:
             known |= configured_action_names(path=config) or set()
