@@ -53,8 +53,7 @@ def check_text(text: str, path: str = "<string>", *, functions: FunctionRegistry
 def diagnose_text(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None,
                   known_actions: Iterable[str] | None = None) -> list[Diagnostic]:
     """Every diagnostic of a rule file, without building the ruleset (``kpirules check``)."""
-    with gc_paused():
-        return _checked(text, path, functions, known_actions)[1]
+    return parse_and_diagnose(text, path, functions=functions, known_actions=known_actions)[1]
 
 
 def parse_and_diagnose(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None,
