@@ -304,7 +304,7 @@ def test_initialize_advertises_every_feature(lsp: LspClient) -> None:
     assert capabilities["positionEncoding"] == "utf-16"
     assert capabilities["textDocumentSync"]["change"] == 2  # incremental
     for provider in ("hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider",
-                     "documentFormattingProvider"):
+                     "documentFormattingProvider", "documentHighlightProvider", "foldingRangeProvider"):
         assert capabilities[provider] is True, provider
     assert capabilities["renameProvider"] == {"prepareProvider": True}
     assert capabilities["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
@@ -332,3 +332,17 @@ def test_a_client_that_counts_in_utf8_gets_utf8_columns(tmp_path: Path) -> None:
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def test_document_highlight_and_folding(lsp: LspClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "funnel.kpi").as_uri()
+    lsp.open(uri, RULES)
+    use = _line(RULES, '"keep" when cac')
+    highlights = lsp.at("textDocument/documentHighlight", uri, use, RULES.splitlines()[use].index("cac"))
+    assert [(h["range"]["start"]["line"], h["kind"]) for h in highlights] == [
+        (_line(RULES, "kpi cac"), 3), (_line(RULES, "threshold cac"), 2), (use, 2), (_line(RULES, "then log"), 2)]
+    folds = lsp.result("textDocument/foldingRange", {"textDocument": {"uri": uri}})
+    assert [(f["startLine"], f["endLine"]) for f in folds] == [
+        (0, 1), (_line(RULES, "threshold cac"), _line(RULES, "warning  >")),
+        (_line(RULES, "decision verdict"), _line(RULES, '"stop" otherwise')),
+        (_line(RULES, "rule stop_channel"), _line(RULES, "then log"))]

@@ -106,3 +106,13 @@ def outline(analysis: Analysis) -> list[OutlineEntry]:
         else:
             entries.append(OutlineEntry(kind, kind, span, span))
     return entries
+
+
+def folding_ranges(analysis: Analysis) -> list[tuple[int, int]]:
+    """(first line, last line), 1-based, of each statement written on several lines."""
+    ranges = []
+    for stmt in analysis.statements:
+        span = getattr(stmt, "span", None)
+        if isinstance(span, ast.Span) and span.end_line > span.line:
+            ranges.append((span.line, span.end_line))
+    return ranges

@@ -208,6 +208,28 @@ def references(ls: KpirulesServer, params: types.ReferenceParams) -> list[types.
     return [_location(params.text_document.uri, analysis, s) for s in spans]
 
 
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
+def document_highlight(ls: KpirulesServer, params: types.DocumentHighlightParams) -> list[types.DocumentHighlight]:
+    """Every mention of the name under the cursor, its definition marked as written."""
+    analysis = ls.analysis(params.text_document.uri)
+    line, column = _parser_pos(analysis, params.position)
+    occurrence = analysis.index.occurrence_at(line, column)
+    if occurrence is None:
+        return []
+    return [types.DocumentHighlight(
+        range=_range(analysis.lines.span_range(o.span)),
+        kind=types.DocumentHighlightKind.Write if o.is_definition else types.DocumentHighlightKind.Read)
+        for o in analysis.index.occurrences_of(occurrence.name)]
+
+
+@server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+def folding_range(ls: KpirulesServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    """Multi-line statements (thresholds, decisions, rules…) fold to their first line."""
+    analysis = ls.analysis(params.text_document.uri)
+    return [types.FoldingRange(start_line=first - 1, end_line=last - 1)
+            for first, last in navigation.folding_ranges(analysis)]
+
+
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def document_symbols(ls: KpirulesServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     analysis = ls.analysis(params.text_document.uri)
