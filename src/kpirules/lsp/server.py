@@ -10,7 +10,6 @@ typing, with the messages, codes and hints of ``kpirules check``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -19,6 +18,7 @@ from pygls.uris import to_fs_path
 
 from kpirules import __version__
 from kpirules.errors import RuleFileError
+from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
 from kpirules.lsp import navigation
 from kpirules.lsp.analysis import Analysis, analyse
@@ -113,7 +113,7 @@ def to_lsp_diagnostic(diag: Diagnostic, lines: LineIndex) -> types.Diagnostic:
         data={"hint": diag.hint} if diag.hint else None)
 
 
-def _location(uri: str, analysis: Analysis, span: Any) -> types.Location:
+def _location(uri: str, analysis: Analysis, span: ast.Span) -> types.Location:
     return types.Location(uri=uri, range=_range(analysis.lines.span_range(span)))
 
 
