@@ -32,6 +32,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define, field, frozen
 
+from kpirules.alerting.digest import deliver_digests
+from kpirules.alerting.digest import split_settings as digest_settings
+from kpirules.alerting.events import firing_of, lifecycle_events
 from kpirules.config import JobConfig, load_config
 from kpirules.errors import (
     ConfigError,
@@ -41,9 +44,9 @@ from kpirules.errors import (
     PluginError,
     UsageError,
 )
-from kpirules.plugin_api import ActionType, Firing, SettingsError, SourceContext, redact
+from kpirules.plugin_api import ActionType, Digest, SettingsError, SourceContext, redact
 from kpirules.plugins import Registry, load_registry
-from kpirules.state import CurrentFiring, StateStore, now_iso, segment_key
+from kpirules.state import CurrentFiring, Delivery, StateStore, now_iso, segment_key
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
@@ -102,6 +105,7 @@ class ResolvedAction:
     plugin: ActionType
     settings: dict[str, Any]
     where: str
+    digest: dict[str, str] | None = None  # the digest's templates when ``digest = true``
 
 
 class Job:
@@ -170,7 +174,7 @@ class Job:
             self.actions[name] = self._resolve_action(name)
         for rs in self.rulesets:
             for rule in rs.rules.values():
-                for call in rule.actions:
+                for call in (*rule.actions, *rule.resolve_actions):
                     if call.name not in self.actions:
                         resolved = self._resolve_action(call.name, rs, rule.name, call.span)
                         self.actions[call.name] = resolved
@@ -251,9 +255,10 @@ class Job:
                 raise ConfigError(
                     f"{self.config.where('actions', name, 'type')}: unknown action type "
                     f"{configured.type!r}; installed: {', '.join(self.registry.actions)}")
-            settings = self._paths(plugin.path_settings, configured.settings)
+            own, digest = digest_settings(configured.settings, self.config.where("actions", name))
+            settings = self._paths(plugin.path_settings, own)
             self._validate(plugin, settings, ("actions", name))
-            return ResolvedAction(name, plugin, settings, configured.where)
+            return ResolvedAction(name, plugin, settings, configured.where, digest)
         plugin = self.registry.actions.get(name)
         if plugin is None:
             where = f"{rs.source_path or rs.name}" if rs is not None else "a rule"
@@ -457,7 +462,8 @@ class Job:
         current = current_firings(doc)
         part.firing = len(current)
         part.counts = status_counts(doc)
-        changes = state.record_firings(run_id, rs.name, part.as_of, current)
+        changes = state.record_firings(run_id, rs.name, part.as_of, current,
+                                       lifecycle_events(doc))
         part.new, part.resolved = len(changes.new), len(changes.resolved)
         if changes.past_period:
             self.say(f"{rs.name}: {part.as_of} is older than the last period run; "
@@ -470,7 +476,15 @@ class Job:
         """Deliver every outbox row this run can claim; record each outcome."""
         claimed = state.claim(run_id)
         crashpoint("after_claim")
+        digests: dict[str, list[Delivery]] = {}
         for delivery in claimed:
+            resolved = self.actions.get(delivery.action)
+            if resolved is not None and resolved.digest is not None:
+                digests.setdefault(delivery.action, []).append(delivery)
+        self._deliver_digests(state, run_id, report, digests)
+        for delivery in claimed:
+            if delivery.action in digests:
+                continue
             firing = delivery.firing
             label = (f"{firing.ruleset}/{firing.rule} {_segment_text(firing.segment)} "
                      f"→ {delivery.action}")
@@ -498,6 +512,44 @@ class Job:
                 self.say(f"error: {label} failed (attempt {delivery.attempts + 1}, "
                          f"retried next run): {error}")
 
+    def _deliver_digests(self, state: StateStore, run_id: str, report: RunReport,
+                         groups: dict[str, list[Delivery]]) -> None:
+        """One call per digest action for every row it has in this run."""
+        if not groups:
+            return
+
+        def send(action: str, digest: Digest) -> str | None:
+            resolved = self.actions[action]
+            pause("deliver")
+            try:
+                resolved.plugin.deliver_digest(digest, resolved.settings)
+            except Exception as exc:
+                error = self.redact(str(exc) or type(exc).__name__)
+                self.say(f"error: digest of {digest.count} firing(s) → {action} failed "
+                         f"(retried next run): {error}")
+                return error
+            return None
+
+        templates = {name: self.actions[name].digest or {} for name in groups}
+        sent, failed = deliver_digests(state, run_id, groups, send, templates,
+                                       self._expected_reports(report))
+        report.sent += sent
+        report.failed += failed
+
+    def _expected_reports(self, report: RunReport) -> list[str]:
+        """The HTML reports this run will write, for a digest's link."""
+        config = self.config.report
+        if config is None or "html" not in config.formats:
+            return []
+        return [str(self._report_target(part, "html")) for part in report.rulesets
+                if part.document is not None]
+
+    def _report_target(self, part: RulesetRun, extension: str) -> Path:
+        """Where one ruleset's report in one format is written."""
+        assert self.config.report is not None
+        config = self.config.report
+        return config.dir / (config.name.format(ruleset=part.name, as_of=part.as_of) + f".{extension}")
+
     def _late_action(self, name: str) -> ResolvedAction | None:
         """An action of an older firing whose rule no longer calls it."""
         try:
@@ -509,13 +561,15 @@ class Job:
         """Mark each action of the as-of period ``sent``, ``already_sent``, ``failed``…"""
         if part.document is None:
             return
-        outcomes = state.outcomes(part.name, run_id)
-        index: dict[tuple[str, str], int] = {}
+        outcomes = state.outcomes(part.name, run_id, part.as_of)
+        index: dict[tuple[str, str, str], int] = {}
         for entry in part.document.get("actions", []):
-            key = (entry["rule"], segment_key(entry.get("segment") or {}))
+            event = str(entry.get("event") or "fire")
+            key = (entry["rule"], segment_key(entry.get("segment") or {}), event)
             i = index.get(key, 0)
             index[key] = i + 1
-            entry["outcome"] = outcomes.get((*key, i), "skipped")
+            entry["outcome"] = outcomes.get((*key, i), outcomes.get(
+                (*key[:2], "fire", i), "skipped") if event == "renotify" else "skipped")
 
     def _write_reports(self, part: RulesetRun, report: RunReport) -> None:
         """Write the configured report formats for one ruleset."""
@@ -529,8 +583,7 @@ class Job:
         for name in config.formats:
             fmt = self.registry.formats[name]
             doc = part.document if fmt.needs_history else as_of_only(part.document)
-            target = config.dir / (config.name.format(ruleset=part.name, as_of=part.as_of)
-                                   + f".{fmt.extension}")
+            target = self._report_target(part, fmt.extension)
             try:
                 text = fmt.render(doc, options)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -580,7 +633,6 @@ def current_firings(doc: Mapping[str, Any]) -> list[CurrentFiring]:
     for entry in doc.get("actions", []):
         calls.setdefault((entry["rule"], segment_key(entry.get("segment") or {})), []
                          ).append(entry)
-    rule_defs = doc.get("rule_defs") or {}
     position = periods.index(as_of) if as_of in periods else len(periods) - 1
     out = []
     for row in rows:
@@ -591,29 +643,27 @@ def current_firings(doc: Mapping[str, Any]) -> list[CurrentFiring]:
         for rule, fires in (row.get("rules") or {}).items():
             if fires is not True:
                 continue
-            since = as_of
-            history = by_segment.get(seg_key, {})
-            for i in range(position - 1, -1, -1):
-                earlier = history.get(periods[i])
-                if earlier is None or (earlier.get("rules") or {}).get(rule) is not True:
-                    break
-                since = periods[i]
-            definition = rule_defs.get(rule) or {}
-            firings = tuple(
-                Firing(
-                    ruleset=str(doc.get("ruleset")), rule=rule,
-                    title=definition.get("title"),
-                    severity=str(entry.get("severity") or definition.get("severity")
-                                 or "warning"),
-                    period=str(as_of), segment=dict(seg), args=dict(entry.get("args") or {}),
-                    action=str(entry["action"]), since=str(since),
-                    values=dict(row.get("values") or {}), status=dict(row.get("status") or {}),
-                    decisions=dict(row.get("decisions") or {}),
-                )
-                for entry in calls.get((rule, seg_key), [])
-            )
+            since = streak_start(by_segment.get(seg_key, {}), periods, position, rule)
+            firings = tuple(firing_of(doc, row, entry, since, "fire")
+                            for entry in calls.get((rule, seg_key), [])
+                            if entry.get("event") != "resolve")
             out.append(CurrentFiring(rule, dict(seg), str(since), firings))
     return out
+
+
+def streak_start(history: Mapping[str, Mapping[str, Any]], periods: list[str], position: int,
+                 rule: str) -> str:
+    """The first period of the streak of ``rule`` that reaches ``periods[position]``.
+
+    ``history`` maps a period to one segment's row of the document.
+    """
+    since = periods[position]
+    for i in range(position - 1, -1, -1):
+        earlier = history.get(periods[i])
+        if earlier is None or (earlier.get("rules") or {}).get(rule) is not True:
+            break
+        since = periods[i]
+    return since
 
 
 def status_counts(doc: Mapping[str, Any]) -> dict[str, int]:

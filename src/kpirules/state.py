@@ -41,10 +41,11 @@ from typing import Any
 
 from attrs import field, frozen
 
+from kpirules.alerting.outbox import MIGRATION_LIFECYCLE, LifecycleEvent, queue_events
 from kpirules.errors import KpirulesError
 from kpirules.plugin_api import Firing
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_LEASE_SECONDS = 600.0
 
 MIGRATIONS: dict[int, str] = {
@@ -108,6 +109,7 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX deliveries_open ON deliveries(status) WHERE status != 'sent';
     """,
+    2: MIGRATION_LIFECYCLE,
 }
 
 
@@ -297,7 +299,8 @@ class StateStore:
     # -- rule state and outbox ----------------------------------------------------
 
     def record_firings(self, run_id: str, ruleset: str, as_of: str,
-                       firing: Sequence[CurrentFiring]) -> Changes:
+                       firing: Sequence[CurrentFiring],
+                       events: Sequence[LifecycleEvent] = ()) -> Changes:
         """Compare the firings at ``as_of`` with the state; queue the new ones.
 
         In one transaction: a rule firing for a segment where the state says it
@@ -306,7 +309,9 @@ class StateStore:
         one the state already has as firing is *continuing*; a state entry
         firing that no longer fires is *resolved*. An ``as_of`` older than the
         last one recorded for the ruleset changes nothing (re-running a past
-        period never repeats its actions).
+        period never repeats its actions). ``events`` (renotifications and
+        resolutions at ``as_of``) are queued in the same transaction, see
+        :func:`kpirules.alerting.outbox.queue_events`.
         """
         changes = Changes()
         stamp = now_iso()
@@ -357,6 +362,7 @@ class StateStore:
                         "updated_run = ?, updated_at = ? "
                         "WHERE ruleset = ? AND rule = ? AND segment = ?",
                         (as_of, run_id, stamp, ruleset, *key))
+            queue_events(db, run_id, ruleset, as_of, events, changes.continuing, stamp)
         return changes
 
     def rule_state(self, ruleset: str) -> list[dict[str, Any]]:
@@ -378,7 +384,7 @@ class StateStore:
                 "SELECT d.id, d.action, d.firing, d.attempts, d.claimed_by, d.lease_until, "
                 "r.pid, r.host, r.status AS run_status FROM deliveries d "
                 "LEFT JOIN runs r ON r.id = d.claimed_by "
-                "WHERE d.status != 'sent' ORDER BY d.id").fetchall()
+                "WHERE d.status NOT IN ('sent', 'silenced') ORDER BY d.id").fetchall()
             claimed = []
             for row in rows:
                 if row["claimed_by"] and row["claimed_by"] != run_id and not self._stale(row, now):
@@ -399,40 +405,53 @@ class StateStore:
 
     def mark_sent(self, run_id: str, delivery_id: int) -> None:
         """Record a successful delivery: the row is never delivered again."""
+        self.mark_sent_many(run_id, [delivery_id])
+
+    def mark_sent_many(self, run_id: str, delivery_ids: Sequence[int]) -> None:
+        """Record a digest's rows as sent, all in one transaction."""
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_run = ?, "
                 "sent_at = ?, claimed_by = NULL, lease_until = NULL, last_error = NULL "
-                "WHERE id = ? AND claimed_by = ?", (run_id, now_iso(), delivery_id, run_id))
+                "WHERE id = ? AND claimed_by = ?",
+                [(run_id, now_iso(), i, run_id) for i in delivery_ids])
+
+    def mark_failed_many(self, run_id: str, delivery_ids: Sequence[int], error: str) -> None:
+        """Record a digest's rows as failed, all in one transaction: the next run retries them."""
+        detail = json.dumps({"run": run_id, "at": now_iso(), "error": error})
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, "
+                "last_error = ?, claimed_by = NULL, lease_until = NULL "
+                "WHERE id = ? AND claimed_by = ?", [(detail, i, run_id) for i in delivery_ids])
 
     def mark_failed(self, run_id: str, delivery_id: int, error: str) -> None:
         """Record a failed delivery (already redacted): the next run retries it."""
-        detail = json.dumps({"run": run_id, "at": now_iso(), "error": error})
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, "
-                "last_error = ?, claimed_by = NULL, lease_until = NULL "
-                "WHERE id = ? AND claimed_by = ?", (detail, delivery_id, run_id))
+        self.mark_failed_many(run_id, [delivery_id], error)
 
-    def outcomes(self, ruleset: str, run_id: str) -> dict[tuple[str, str, int], str]:
-        """For each open firing of ``ruleset``: the outcome of each action call.
+    def outcomes(self, ruleset: str, run_id: str,
+                 as_of: str | None = None) -> dict[tuple[str, str, str, int], str]:
+        """The outcome of each action call of ``ruleset`` at ``as_of``.
 
-        Keys are ``(rule, segment_key, action_index)`` of the current streak;
-        values ``sent`` (by this run), ``already_sent``, ``failed`` or
-        ``pending`` (held by another run, or not tried yet).
+        Keys are ``(rule, segment_key, event, action_index)``: ``fire`` calls
+        of each open firing's current streak, and ``renotify``/``resolve``
+        calls queued for ``as_of``; values ``sent`` (by this run),
+        ``already_sent``, ``failed``, ``silenced`` or ``pending`` (held by
+        another run, or not tried yet).
         """
         rows = self.db.execute(
-            "SELECT d.rule, d.segment, d.action_index, d.status, d.sent_run FROM deliveries d "
-            "JOIN rule_state s ON s.ruleset = d.ruleset AND s.rule = d.rule "
-            "AND s.segment = d.segment AND s.since = d.since "
-            "WHERE d.ruleset = ? AND s.status = 'firing'", (ruleset,))
-        out: dict[tuple[str, str, int], str] = {}
+            "SELECT d.rule, d.segment, d.event, d.action_index, d.status, d.sent_run "
+            "FROM deliveries d LEFT JOIN rule_state s ON s.ruleset = d.ruleset "
+            "AND s.rule = d.rule AND s.segment = d.segment AND s.since = d.since "
+            "WHERE d.ruleset = ? AND ((d.event = 'fire' AND s.status = 'firing') "
+            "OR (d.event != 'fire' AND d.event_period = ?))", (ruleset, as_of or ""))
+        out: dict[tuple[str, str, str, int], str] = {}
         for r in rows:
             if r["status"] == "sent":
                 outcome = "sent" if r["sent_run"] == run_id else "already_sent"
             else:
                 outcome = r["status"]
-            out[(r["rule"], r["segment"], r["action_index"])] = outcome
+            out[(r["rule"], r["segment"], r["event"], r["action_index"])] = outcome
         return out
 
     def deliveries(self, ruleset: str | None = None) -> list[dict[str, Any]]:

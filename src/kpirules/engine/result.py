@@ -9,6 +9,7 @@ import polars as pl
 from attrs import define, field
 
 from kpirules.engine.compile import rule_col, status_col
+from kpirules.engine.lifecycle import age_col, event_of, resolved_col
 from kpirules.engine.templates import EMPTY_VALUE_LABEL, ROLLED_UP_LABEL, fill, plain_value
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
@@ -143,18 +144,23 @@ class Result:
         rows = self._rows(self.as_of)
         for name, rule in self.ruleset.rules.items():
             col = rule_col(name)
-            firing = rows.filter(pl.col(col))
-            if firing.height == 0:
-                continue
-            for row in firing.iter_rows(named=True):
-                for call in rule.actions:
+            resolving = pl.col(resolved_col(name)) if rule.resolve_actions else pl.lit(False)
+            wanted = rows.filter(pl.col(col) | resolving)
+            for row in wanted.iter_rows(named=True):
+                if row[col]:
+                    new = bool(row[col + "`new"])
+                    calls, event = rule.actions, event_of(rule, new, row.get(age_col(name)))
+                else:
+                    calls, event, new = rule.resolve_actions, "resolve", True
+                for call in calls:
                     out.append({
                         "rule": name,
                         "title": rule.title,
                         "period": self._label(row[P]),
                         "segment": self.segment_of(row),
                         "severity": rule.severity,
-                        "new": bool(row[col + "`new"]),
+                        "new": new,
+                        "event": event,
                         "action": call.name,
                         "args": {k: (self.fill_template(v, row) if isinstance(v, str) else v)
                                  for k, v in call.args.items()},

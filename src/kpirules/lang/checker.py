@@ -19,6 +19,7 @@ from kpirules.lang import ast
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
+from kpirules.lang.lifecycle_checks import check_lifecycle, check_recover
 from kpirules.lang.model import (
     ActionCall,
     ActionValue,
@@ -273,6 +274,7 @@ class Checker:
             self._expr(clause.value, node)
             self.types.at(clause.span).threshold_clause(target, clause)
             self._lint_compare(clause.span, self.unit_of_name(target), self._unit(clause.value))
+            check_recover(self, target, clause, node)
         self.thresholds.setdefault(target, []).append(
             ThresholdDef(target, stmt.where, stmt.clauses, stmt.span))
 
@@ -375,8 +377,15 @@ class Checker:
             else:
                 assert isinstance(opt.value, ast.Ident)
                 severity = opt.value.name
+        renotify = check_lifecycle(self, stmt)
+        self.rules[name] = RuleDef(name, stmt.title, stmt.condition, for_periods, scope,  # type: ignore[arg-type]
+                                   severity, self._action_calls(stmt.actions), stmt.span,  # type: ignore[arg-type]
+                                   renotify, self._action_calls(stmt.resolve))
+
+    def _action_calls(self, calls: tuple[ast.ActionCallStmt, ...]) -> tuple[ActionCall, ...]:
+        """``then`` or ``resolve`` calls: known actions, arguments given once, templates."""
         actions = []
-        for call in stmt.actions:
+        for call in calls:
             if self.known_actions is not None and call.name.name not in self.known_actions:
                 self.warning(call.name.span, "unknown-action",
                              f'no plugin or configuration provides the action "{call.name.name}"',
@@ -391,8 +400,7 @@ class Checker:
                 if isinstance(value, ast.String):
                     self._template(value)
             actions.append(ActionCall(call.name.name, args, call.span))
-        self.rules[name] = RuleDef(name, stmt.title, stmt.condition, for_periods, scope,  # type: ignore[arg-type]
-                                   severity, tuple(actions), stmt.span)  # type: ignore[arg-type]
+        return tuple(actions)
 
     def _template(self, value: ast.String) -> None:
         """Warn about ``{name}`` placeholders that name nothing known."""
