@@ -136,8 +136,24 @@ class Explainer:
                 self.add(depth + 1, f"{clause.level} {clause.op} {source_text(self.rs, clause.value)}"
                                     f" ({self.fmt(target, value)} {clause.op} {self.fmt(target, limit)}): "
                                     f"{'holds' if held else 'does not hold'}")
+                if clause.recover is not None:
+                    self.recovery(target, clause, depth + 2)
             return
         self.add(depth + 1, "no threshold applies: skipped")
+
+    def recovery(self, target: str, clause: ast.ThresholdClause, depth: int) -> None:
+        """The ``recover`` comparison, and the status of the period before that it may hold."""
+        assert clause.recover is not None and clause.recover_op is not None
+        limit = self.eval_sub(clause.recover)
+        held = self.eval_sub(ast.Binary(clause.recover_op, ast.Name(target), clause.recover))
+        before = self.frame.filter((pl.col(SEG) == self.row[SEG]) & (pl.col(P) == self.row[P] - 1))
+        previous = before[status_col(target)][0] if before.height else None
+        self.add(depth, f"recover {clause.recover_op} {source_text(self.rs, clause.recover)} "
+                        f"({self.fmt(target, self.row.get(target))} {clause.recover_op} "
+                        f"{self.fmt(target, limit)}): {'holds' if held else 'does not hold'}; "
+                        f"status in the period before: {previous or 'none (first period)'}")
+        self.add(depth, f"{clause.level} stays in force while it was in force the period before "
+                        "and its recovery does not hold")
 
     def decision(self, name: str, depth: int) -> None:
         decision = self.rs.decisions[name]

@@ -341,11 +341,7 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
             head += f" where {format_expr(stmt.where)}"
         where_span = _expr_span(stmt.where, stmt.target.span) if stmt.where is not None else None
         lines = [_Line(0, head, _pos(span), _end(stmt.target.span, where_span))]
-        for clause in stmt.clauses:
-            text = f"{clause.level} {clause.op} {format_expr(clause.value)}"
-            if clause.recover is not None:
-                text += f"  recover {clause.recover_op} {format_expr(clause.recover)}"
-            lines.append(_Line(1, text, _pos(clause.span), _end(clause.span)))
+        lines += _clause_lines(stmt.clauses)
         return lines
     if isinstance(stmt, ast.DecisionStmt):
         lines = [_Line(0, f"decision {quote_name(stmt.name.name)}{_title(stmt.title)}",
@@ -358,6 +354,23 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
     if isinstance(stmt, ast.ObjectiveStmt):
         return _objective_lines(stmt)
     return _rule_lines(stmt)
+
+
+def _clause_lines(clauses: tuple[ast.ThresholdClause, ...]) -> list[_Line]:
+    """Threshold levels; with ``recover``, in columns (level, comparison, recovery)."""
+    aligned = any(c.recover is not None for c in clauses)
+    level_width = max((len(c.level) for c in clauses), default=0) if aligned else 0
+    tests = [f"{c.op} {format_expr(c.value)}" for c in clauses]
+    test_width = max((len(t) for t, c in zip(tests, clauses, strict=True) if c.recover is not None),
+                     default=0)
+    lines = []
+    for clause, test in zip(clauses, tests, strict=True):
+        text = f"{clause.level.ljust(level_width)} {test}"
+        if clause.recover is not None:
+            text = f"{text.ljust(level_width + 1 + test_width)}  recover {clause.recover_op} " \
+                   f"{format_expr(clause.recover)}"
+        lines.append(_Line(1, text, _pos(clause.span), _end(clause.span)))
+    return lines
 
 
 def _objective_lines(stmt: ast.ObjectiveStmt) -> list[_Line]:
