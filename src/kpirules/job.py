@@ -530,6 +530,18 @@ class Job:
                 return error
             return None
 
+        # firings in the order of the documents' actions (interfaces §4); retries of
+        # earlier runs, which no document of this run lists, first
+        order: dict[tuple[str, str, str, str], int] = {}
+        for part in report.rulesets:
+            for entry in (part.document or {}).get("actions", []):
+                key = (part.name, entry["rule"], segment_key(entry.get("segment") or {}),
+                       str(entry.get("event") or "fire"))
+                order.setdefault(key, len(order))
+        for deliveries in groups.values():
+            deliveries.sort(key=lambda d: order.get((d.firing.ruleset, d.firing.rule,
+                                                     segment_key(d.firing.segment),
+                                                     d.firing.event), -1))
         templates = {name: self.actions[name].digest or {} for name in groups}
         sent, failed = deliver_digests(state, run_id, groups, send, templates,
                                        self._expected_reports(report))

@@ -21,8 +21,8 @@ from typing import Any
 
 import polars as pl
 
-from kpirules.engine.compile import P, SEG, Compiler, rule_col, status_col
-from kpirules.lang.model import Ruleset, RuleDef, ThresholdDef
+from kpirules.engine.compile import SEG, Compiler, P, rule_col, status_col
+from kpirules.lang.model import RuleDef, Ruleset, ThresholdDef
 
 LEVELS = ("critical", "warning")
 

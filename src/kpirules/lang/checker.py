@@ -407,7 +407,7 @@ class Checker:
         text = value.value.replace("{{", "").replace("}}", "")
         for m in re.finditer(r"\{([^{}]*)\}", text):
             key = m.group(1)
-            if key == "period" or key in self.defined_at:
+            if key in ("period", "count", "firings") or key in self.defined_at:  # count, firings: digests
                 continue
             self.warning(value.span, "unknown-placeholder",
                          f'"{{{key}}}" names no metric, KPI, decision or parameter; '
