@@ -26,6 +26,8 @@ LAZY_COMMANDS = {
     "test": "kpirules.commands.test",
     "init": "kpirules.commands.init",
     "plugins": "kpirules.commands.plugins",
+    "silence": "kpirules.commands.silence",
+    "alerts": "kpirules.commands.alerts",
 }
 
 

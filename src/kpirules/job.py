@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define, field, frozen
 
-from kpirules.alerting.digest import deliver_digests
+from kpirules.alerting.digest import deliver_run_digests
 from kpirules.alerting.digest import split_settings as digest_settings
-from kpirules.alerting.events import firing_of, lifecycle_events
+from kpirules.alerting.events import firing_of, lifecycle_events, streak_start
 from kpirules.config import JobConfig, load_config
 from kpirules.errors import (
     ConfigError,
@@ -44,7 +44,7 @@ from kpirules.errors import (
     PluginError,
     UsageError,
 )
-from kpirules.plugin_api import ActionType, Digest, SettingsError, SourceContext, redact
+from kpirules.plugin_api import ActionType, SettingsError, SourceContext, redact
 from kpirules.plugins import Registry, load_registry
 from kpirules.state import CurrentFiring, Delivery, StateStore, now_iso, segment_key
 
@@ -481,7 +481,7 @@ class Job:
             resolved = self.actions.get(delivery.action)
             if resolved is not None and resolved.digest is not None:
                 digests.setdefault(delivery.action, []).append(delivery)
-        self._deliver_digests(state, run_id, report, digests)
+        deliver_run_digests(self, state, run_id, report, digests)
         for delivery in claimed:
             if delivery.action in digests:
                 continue
@@ -512,43 +512,7 @@ class Job:
                 self.say(f"error: {label} failed (attempt {delivery.attempts + 1}, "
                          f"retried next run): {error}")
 
-    def _deliver_digests(self, state: StateStore, run_id: str, report: RunReport,
-                         groups: dict[str, list[Delivery]]) -> None:
-        """One call per digest action for every row it has in this run."""
-        if not groups:
-            return
-
-        def send(action: str, digest: Digest) -> str | None:
-            resolved = self.actions[action]
-            pause("deliver")
-            try:
-                resolved.plugin.deliver_digest(digest, resolved.settings)
-            except Exception as exc:
-                error = self.redact(str(exc) or type(exc).__name__)
-                self.say(f"error: digest of {digest.count} firing(s) → {action} failed "
-                         f"(retried next run): {error}")
-                return error
-            return None
-
-        # firings in the order of the documents' actions (interfaces §4); retries of
-        # earlier runs, which no document of this run lists, first
-        order: dict[tuple[str, str, str, str], int] = {}
-        for part in report.rulesets:
-            for entry in (part.document or {}).get("actions", []):
-                key = (part.name, entry["rule"], segment_key(entry.get("segment") or {}),
-                       str(entry.get("event") or "fire"))
-                order.setdefault(key, len(order))
-        for deliveries in groups.values():
-            deliveries.sort(key=lambda d: order.get((d.firing.ruleset, d.firing.rule,
-                                                     segment_key(d.firing.segment),
-                                                     d.firing.event), -1))
-        templates = {name: self.actions[name].digest or {} for name in groups}
-        sent, failed = deliver_digests(state, run_id, groups, send, templates,
-                                       self._expected_reports(report))
-        report.sent += sent
-        report.failed += failed
-
-    def _expected_reports(self, report: RunReport) -> list[str]:
+    def expected_reports(self, report: RunReport) -> list[str]:
         """The HTML reports this run will write, for a digest's link."""
         config = self.config.report
         if config is None or "html" not in config.formats:
@@ -661,21 +625,6 @@ def current_firings(doc: Mapping[str, Any]) -> list[CurrentFiring]:
                             if entry.get("event") != "resolve")
             out.append(CurrentFiring(rule, dict(seg), str(since), firings))
     return out
-
-
-def streak_start(history: Mapping[str, Mapping[str, Any]], periods: list[str], position: int,
-                 rule: str) -> str:
-    """The first period of the streak of ``rule`` that reaches ``periods[position]``.
-
-    ``history`` maps a period to one segment's row of the document.
-    """
-    since = periods[position]
-    for i in range(position - 1, -1, -1):
-        earlier = history.get(periods[i])
-        if earlier is None or (earlier.get("rules") or {}).get(rule) is not True:
-            break
-        since = periods[i]
-    return since
 
 
 def status_counts(doc: Mapping[str, Any]) -> dict[str, int]:

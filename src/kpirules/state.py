@@ -41,6 +41,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from kpirules.alerting import silences
 from kpirules.alerting.outbox import MIGRATION_LIFECYCLE, LifecycleEvent, queue_events
 from kpirules.errors import KpirulesError
 from kpirules.plugin_api import Firing
@@ -327,6 +328,7 @@ class StateStore:
                 (r["rule"], r["segment"]): r
                 for r in db.execute("SELECT * FROM rule_state WHERE ruleset = ?", (ruleset,))
             }
+            covers = silences.coverage(db, ruleset, as_of)
             current = set()
             for item in firing:
                 key = (item.rule, segment_key(item.segment))
@@ -347,13 +349,14 @@ class StateStore:
                     "since = excluded.since, period = excluded.period, "
                     "updated_run = excluded.updated_run, updated_at = excluded.updated_at",
                     (ruleset, *key, item.since, as_of, run_id, stamp))
+                status = "silenced" if covers(item.rule, item.segment) else "pending"
                 for index, call in enumerate(item.calls):
                     db.execute(
                         "INSERT OR IGNORE INTO deliveries (ruleset, rule, segment, since, "
-                        "action_index, action, firing, created_run, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "action_index, action, firing, status, created_run, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (ruleset, *key, item.since, index, call.action, call.to_json(),
-                         run_id, stamp))
+                         status, run_id, stamp))
             for key, old in state.items():
                 if key not in current and old["status"] == "firing":
                     changes.resolved.append((key[0], json.loads(key[1])))
@@ -362,7 +365,10 @@ class StateStore:
                         "updated_run = ?, updated_at = ? "
                         "WHERE ruleset = ? AND rule = ? AND segment = ?",
                         (as_of, run_id, stamp, ruleset, *key))
-            queue_events(db, run_id, ruleset, as_of, events, changes.continuing, stamp)
+            released = silences.unsilence_expired(db, ruleset, covers, changes.continuing,
+                                                  segment_key)
+            reminded = [c for c in changes.continuing if c not in released]
+            queue_events(db, run_id, ruleset, as_of, events, reminded, stamp, covers)
         return changes
 
     def rule_state(self, ruleset: str) -> list[dict[str, Any]]:

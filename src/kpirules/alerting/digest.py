@@ -25,6 +25,7 @@ from kpirules.errors import ConfigError
 from kpirules.plugin_api import Digest, Firing
 
 if TYPE_CHECKING:
+    from kpirules.job import Job, RunReport
     from kpirules.state import Delivery, StateStore
 
 DIGEST_KEYS = ("digest", "subject", "text")
@@ -116,3 +117,44 @@ def deliver_digests(state: StateStore, run_id: str, groups: Mapping[str, list[De
             state.mark_failed_many(run_id, ids, error)
             failed += len(ids)
     return sent, failed
+
+
+def deliver_run_digests(job: Job, state: StateStore, run_id: str, report: RunReport,
+                        groups: dict[str, list[Delivery]]) -> None:
+    """One call per digest action of ``job`` for every row it claimed in this run.
+
+    Firings come in the order of the documents' actions (interfaces §4);
+    retries of earlier runs, which no document of this run lists, come first.
+    """
+    if not groups:
+        return
+    from kpirules.job import pause
+    from kpirules.state import segment_key
+
+    order: dict[tuple[str, str, str, str], int] = {}
+    for part in report.rulesets:
+        for entry in (part.document or {}).get("actions", []):
+            key = (part.name, entry["rule"], segment_key(entry.get("segment") or {}),
+                   str(entry.get("event") or "fire"))
+            order.setdefault(key, len(order))
+    for deliveries in groups.values():
+        deliveries.sort(key=lambda d: order.get((d.firing.ruleset, d.firing.rule,
+                                                 segment_key(d.firing.segment), d.firing.event), -1))
+
+    def send(action: str, digest: Digest) -> str | None:
+        resolved = job.actions[action]
+        pause("deliver")
+        try:
+            resolved.plugin.deliver_digest(digest, resolved.settings)
+        except Exception as exc:
+            error = job.redact(str(exc) or type(exc).__name__)
+            job.say(f"error: digest of {digest.count} firing(s) → {action} failed "
+                    f"(retried next run): {error}")
+            return error
+        return None
+
+    templates = {name: job.actions[name].digest or {} for name in groups}
+    sent, failed = deliver_digests(state, run_id, groups, send, templates,
+                                   job.expected_reports(report))
+    report.sent += sent
+    report.failed += failed

@@ -30,13 +30,27 @@ def firing_of(doc: Mapping[str, Any], row: Mapping[str, Any], entry: Mapping[str
     )
 
 
+def streak_start(history: Mapping[str, Mapping[str, Any]], periods: list[str], position: int,
+                 rule: str) -> str:
+    """The first period of the streak of ``rule`` that reaches ``periods[position]``.
+
+    ``history`` maps a period to one segment's row of the document.
+    """
+    since = periods[position]
+    for i in range(position - 1, -1, -1):
+        earlier = history.get(periods[i])
+        if earlier is None or (earlier.get("rules") or {}).get(rule) is not True:
+            break
+        since = periods[i]
+    return since
+
+
 def lifecycle_events(doc: Mapping[str, Any]) -> list[LifecycleEvent]:
     """The ``renotify`` and ``resolve`` events at the document's as-of period.
 
     A renotification belongs to the streak that reaches the as-of period; a
     resolution to the streak that ended in the period before.
     """
-    from kpirules.job import streak_start
     from kpirules.state import segment_key
 
     as_of = str(doc["as_of"])
