@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define, field, frozen
 
+from kpirules.alerting import silences
 from kpirules.alerting.digest import deliver_run_digests
 from kpirules.alerting.digest import split_settings as digest_settings
 from kpirules.alerting.events import firing_of, lifecycle_events, streak_start
@@ -546,6 +547,10 @@ class Job:
             index[key] = i + 1
             entry["outcome"] = outcomes.get((*key, i), outcomes.get(
                 (*key[:2], "fire", i), "skipped") if event == "renotify" else "skipped")
+            if entry["outcome"] == "silenced":
+                entry["silenced_until"] = silences.silenced_until(
+                    silences.active(state.db, part.name, str(part.as_of)), part.name,
+                    entry["rule"], entry.get("segment") or {})
 
     def _write_reports(self, part: RulesetRun, report: RunReport) -> None:
         """Write the configured report formats for one ruleset."""

@@ -31,8 +31,9 @@ def test_a_silenced_firing_is_recorded_and_sent_when_the_silence_ends(lifecycle:
     assert out == "silenced shop/low_conv (channel=a) until 2026-02: known: site migration\n"
     lifecycle.month("2026-01", a=0.005, b=0.004)
     _, out, _ = run_cli("run", "--config", config, "--format", "json")
-    outcomes = {a["segment"]["channel"]: a["outcome"] for a in json.loads(out)["actions"]}
-    assert outcomes == {"a": "silenced", "b": "sent"}
+    actions = {a["segment"]["channel"]: a for a in json.loads(out)["actions"]}
+    assert {c: a["outcome"] for c, a in actions.items()} == {"a": "silenced", "b": "sent"}
+    assert actions["a"]["silenced_until"] == "2026-02" and "silenced_until" not in actions["b"]
     lifecycle.month("2026-02", a=0.005, b=0.004)
     run_cli("run", "--config", config)
     assert sent(lifecycle) == [("fire", "b", "2026-01")]

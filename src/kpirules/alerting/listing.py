@@ -30,13 +30,13 @@ def listing(db: sqlite3.Connection) -> dict[str, Any]:
             "WHERE ruleset = ? AND rule = ? AND segment = ? ORDER BY id DESC LIMIT 1",
             (row["ruleset"], row["rule"], row["segment"])).fetchone()
         period = as_of.get(row["ruleset"], row["period"])
-        covering = [s.until for s in every if s.until >= period
-                    and s.covers(row["ruleset"], row["rule"], segment)]
+        until = silences.silenced_until([s for s in every if s.until >= period],
+                                        row["ruleset"], row["rule"], segment)
         firing.append({
             "ruleset": row["ruleset"], "rule": row["rule"], "segment": segment,
             "since": row["since"], "period": row["period"],
             "last_delivery": dict(last) if last is not None else None,
-            "silenced_until": max(covering) if covering else None,
+            "silenced_until": until,
         })
     listed = []
     for silence in every:

@@ -68,6 +68,13 @@ def active(db: sqlite3.Connection, ruleset: str, as_of: str) -> list[Silence]:
     return [_row(r) for r in rows]
 
 
+def silenced_until(silences: Sequence[Silence], ruleset: str, rule: str,
+                   segment: Mapping[str, Any]) -> str | None:
+    """The latest end of the silences covering a firing, or None."""
+    ends = [s.until for s in silences if s.covers(ruleset, rule, segment)]
+    return max(ends) if ends else None
+
+
 def coverage(db: sqlite3.Connection, ruleset: str, as_of: str) -> Covers:
     """``covers(rule, segment)`` for the silences active at ``as_of``."""
     silences = active(db, ruleset, as_of)

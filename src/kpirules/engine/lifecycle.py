@@ -94,15 +94,14 @@ def resolved_col(name: str) -> str:
 
 
 def streak_exprs(rules: dict[str, RuleDef]) -> list[pl.Expr]:
-    """Age and resolution columns, for the rules that renotify or resolve."""
+    """Age columns (every rule: reports show how long a firing lasts) and resolution
+    columns (the rules that resolve)."""
     out: list[pl.Expr] = []
     for name, rule in rules.items():
         fires = pl.col(rule_col(name))
-        if rule.renotify_every is not None:
-            start = pl.when(pl.col(rule_col(name) + "`new")).then(pl.col(P)) \
-                .otherwise(pl.lit(None, pl.Int64)).forward_fill().over(SEG)
-            out.append(pl.when(fires).then(pl.col(P).cast(pl.Int64) - start.cast(pl.Int64))
-                       .alias(age_col(name)))
+        start = pl.when(pl.col(rule_col(name) + "`new")).then(pl.col(P).cast(pl.Int64)) \
+            .otherwise(pl.lit(None, pl.Int64)).forward_fill().over(SEG)
+        out.append(pl.when(fires).then(pl.col(P).cast(pl.Int64) - start).alias(age_col(name)))
         if rule.resolve_actions:
             out.append((~fires & fires.shift(1).over(SEG).fill_null(False)).alias(resolved_col(name)))
     return out

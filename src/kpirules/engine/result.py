@@ -147,9 +147,10 @@ class Result:
             resolving = pl.col(resolved_col(name)) if rule.resolve_actions else pl.lit(False)
             wanted = rows.filter(pl.col(col) | resolving)
             for row in wanted.iter_rows(named=True):
+                age = row.get(age_col(name))
                 if row[col]:
                     new = bool(row[col + "`new"])
-                    calls, event = rule.actions, event_of(rule, new, row.get(age_col(name)))
+                    calls, event = rule.actions, event_of(rule, new, age)
                 else:
                     calls, event, new = rule.resolve_actions, "resolve", True
                 for call in calls:
@@ -161,6 +162,9 @@ class Result:
                         "severity": rule.severity,
                         "new": new,
                         "event": event,
+                        # the streak: its first period and its length so far (reports)
+                        "since": None if age is None else self._label(row[P] - age),
+                        "periods": None if age is None else age + 1,
                         "action": call.name,
                         "args": {k: (self.fill_template(v, row) if isinstance(v, str) else v)
                                  for k, v in call.args.items()},
