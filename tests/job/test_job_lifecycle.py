@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import email
 import json
-import signal
-from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from kpi_project import RULES, Project, run_process, start_process
+from kpi_project import DIGEST, Project
 from kpi_servers import free_port, receiver, smtp_server
-
-from kpirules.state import StateStore
 
 Run = Callable[..., tuple[int, str, str]]
 
-LIFECYCLE = RULES.replace(
-    '  then notify(text="{channel}: conversion {conv} in {period}")\n',
-    '  then notify(text="{channel}: conversion {conv} in {period}")\n'
-    "  renotify every 2 periods\n"
-    '  resolve notify(text="{channel}: back to {conv} in {period}")\n')
-
-
 @pytest.fixture
 def lifecycle(project: Project) -> Project:
-    (project.root / "rules" / "shop.kpi").write_text(LIFECYCLE)
-    return project
+    return project.use_lifecycle()
 
 
 def events(project: Project) -> list[tuple[str, str, str, str]]:
@@ -87,33 +75,7 @@ def test_a_failed_resolve_is_retried_by_the_next_run(lifecycle: Project, run_cli
     assert [(b["event"], b["text"]) for b in up.delivered] == [("resolve", "a: back to 5% in 2026-02")]
 
 
-@pytest.mark.parametrize("point", ["after_enqueue", "after_claim", "before_mark", "after_mark"])
-@pytest.mark.parametrize("final", [("2026-03", 0.005, "renotify"), ("2026-03", 0.05, "resolve")])
-def test_killed_during_a_renotify_or_resolve_run_sends_it_once(
-        lifecycle: Project, point: str, final: tuple[str, float, str]) -> None:
-    config = str(lifecycle.config)
-    for month in ("2026-01", "2026-02"):
-        lifecycle.month(month, a=0.005, b=0.004, c=0.05)
-        assert run_process("run", "--config", config).returncode == 1
-    month, rate, event = final
-    lifecycle.month(month, a=rate, b=rate, c=0.05)
-    killed = run_process("run", "--config", config, env={"KPIRULES_TEST_CRASH_AT": point})
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    run_process("run", "--config", config)
-    run_process("run", "--config", config)
-    sent = Counter((e[0], e[1]) for e in events(lifecycle) if e[2] == month)
-    if point == "before_mark":  # the one window: delivered, killed before the record
-        assert sent == {(event, "a"): 2, (event, "b"): 1}
-    else:
-        assert sent == {(event, "a"): 1, (event, "b"): 1}
-    with StateStore(lifecycle.state) as state:
-        assert {d["status"] for d in state.deliveries()} == {"sent"}
-
-
 # -- digests -----------------------------------------------------------------------
-
-DIGEST = 'digest = true\nsubject = "{count} KPI alert(s)"\n'
-
 
 def test_a_digest_is_one_call_per_run_with_every_firing(lifecycle: Project, run_cli: Run) -> None:
     lifecycle.set_notify('type = "file"\npath = "alerts.jsonl"\n' + DIGEST)
@@ -169,31 +131,6 @@ def test_an_email_digest_has_a_readable_html_part_and_a_plain_part(lifecycle: Pr
     assert "a: conversion 0.5% in 2026-01" in html and "channel=b" in html
     report = lifecycle.root / "reports" / "shop-2026-01.html"
     assert report.exists() and report.as_uri() in html
-
-
-def test_a_digest_killed_between_send_and_record_is_sent_again_once(lifecycle: Project) -> None:
-    lifecycle.set_notify('type = "file"\npath = "alerts.jsonl"\n' + DIGEST)
-    lifecycle.month("2026-01", a=0.005, b=0.004)
-    config = str(lifecycle.config)
-    killed = run_process("run", "--config", config,
-                         env={"KPIRULES_TEST_CRASH_AT": "digest_before_mark"})
-    assert killed.returncode == -signal.SIGKILL
-    run_process("run", "--config", config)
-    run_process("run", "--config", config)
-    assert [a["args"]["count"] for a in lifecycle.alerts] == [2, 2]  # at least once, not thrice
-    with StateStore(lifecycle.state) as state:
-        assert {d["status"] for d in state.deliveries()} == {"sent"}
-
-
-def test_two_concurrent_runs_send_one_digest(lifecycle: Project) -> None:
-    lifecycle.month("2026-01", a=0.005, b=0.004, c=0.003)
-    with receiver(delay=0.2) as server:
-        lifecycle.set_notify(f'type = "webhook"\nurl = "{server.url()}"\n' + DIGEST)
-        env = {"KPIRULES_TEST_PAUSE_AT": "deliver:0.3"}
-        runs = [start_process("run", "--config", str(lifecycle.config), env=env) for _ in range(3)]
-        for process in runs:
-            process.communicate(timeout=120)
-    assert [body["count"] for body in server.delivered] == [3]
 
 
 def test_digest_must_be_a_boolean(lifecycle: Project, run_cli: Run) -> None:

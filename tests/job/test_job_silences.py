@@ -7,15 +7,13 @@ from collections.abc import Callable
 
 import pytest
 from kpi_project import Project
-from test_job_lifecycle import LIFECYCLE
 
 Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
 def lifecycle(project: Project) -> Project:
-    (project.root / "rules" / "shop.kpi").write_text(LIFECYCLE)
-    return project
+    return project.use_lifecycle()
 
 
 def sent(project: Project) -> list[tuple[str, str, str]]:

@@ -234,7 +234,9 @@ class Result:
             "thresholds": self._threshold_defs(),
             "decision_defs": {n: {"title": d.title, "labels": d.labels} for n, d in rs.decisions.items()},
             "rule_defs": {n: {"title": r.title, "severity": r.severity, "scope": r.scope,
-                              "for_periods": r.for_periods} for n, r in rs.rules.items()},
+                              "for_periods": r.for_periods, "renotify_every": r.renotify_every,
+                              "resolves": bool(r.resolve_actions)}
+                          for n, r in rs.rules.items()},
             "params": {k: json_number(v) for k, v in self.params.items()},
             "bad_values": self.bad_values,
             "warnings": list(self.warnings),
