@@ -22,9 +22,7 @@ Nothing here prints a secret: every message leaving the job goes through
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,14 +46,13 @@ from kpirules.errors import (
 from kpirules.plugin_api import ActionType, SettingsError, SourceContext, redact
 from kpirules.plugins import Registry, load_registry
 from kpirules.state import CurrentFiring, Delivery, StateStore, now_iso, segment_key
+from kpirules.testpoints import crashpoint, pause
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
     from kpirules.lang import ast
     from kpirules.lang.model import Ruleset
 
-CRASH_ENV = "KPIRULES_TEST_CRASH_AT"
-PAUSE_ENV = "KPIRULES_TEST_PAUSE_AT"
 FAIL_ORDER = {"never": 99, "info": 0, "warning": 1, "critical": 2}
 
 
@@ -684,37 +681,6 @@ def _quoted(names: list[str]) -> str:
 
 def _segment_text(segment: Mapping[str, Any]) -> str:
     return ",".join(f"{k}={v}" for k, v in segment.items()) or "overall"
-
-
-# -- test hooks: kill or pause the process at a named point ------------------------
-
-_hits: dict[str, int] = {}
-
-
-def crashpoint(name: str) -> None:
-    """Kill this process (SIGKILL) when ``KPIRULES_TEST_CRASH_AT`` names this point.
-
-    ``NAME`` kills at the first pass, ``NAME:N`` at the N-th. Only tests set
-    it: they prove a run killed anywhere loses nothing and sends nothing twice.
-    """
-    wanted = os.environ.get(CRASH_ENV)
-    if not wanted:
-        return
-    point, _, count = wanted.partition(":")
-    if point != name:
-        return
-    _hits[name] = _hits.get(name, 0) + 1
-    if _hits[name] >= int(count or 1):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def pause(name: str) -> None:
-    """Sleep when ``KPIRULES_TEST_PAUSE_AT`` is ``NAME:SECONDS`` (concurrency tests)."""
-    wanted = os.environ.get(PAUSE_ENV)
-    if wanted and wanted.partition(":")[0] == name:
-        time.sleep(float(wanted.partition(":")[2] or 1))
 
 
 def summary_lines(report: RunReport) -> list[str]:

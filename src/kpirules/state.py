@@ -42,9 +42,11 @@ from typing import Any
 from attrs import field, frozen
 
 from kpirules.alerting import silences
-from kpirules.alerting.outbox import MIGRATION_LIFECYCLE, LifecycleEvent, queue_events
+from kpirules.alerting.outbox import MIGRATION_LIFECYCLE, LifecycleEvent, queue_events, segment_key
 from kpirules.errors import KpirulesError
 from kpirules.plugin_api import Firing
+
+__all__ = ["CurrentFiring", "Delivery", "StateError", "StateStore", "now_iso", "segment_key"]
 
 SCHEMA_VERSION = 2
 DEFAULT_LEASE_SECONDS = 600.0
@@ -116,11 +118,6 @@ MIGRATIONS: dict[int, str] = {
 
 class StateError(KpirulesError):
     """The state store cannot be opened or is from a newer kpirules (exit 3)."""
-
-
-def segment_key(segment: dict[str, Any]) -> str:
-    """The canonical text of a segment: JSON with sorted keys."""
-    return json.dumps(segment, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def now_iso() -> str:

@@ -2,7 +2,7 @@
 (first firings, reminders, resolutions and digests).
 
 The job has named points where the environment variable
-``KPIRULES_TEST_CRASH_AT`` makes it SIGKILL itself (see kpirules.job.crashpoint).
+``KPIRULES_TEST_CRASH_AT`` makes it SIGKILL itself (see kpirules.testpoints.crashpoint).
 """
 
 from __future__ import annotations

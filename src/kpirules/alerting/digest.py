@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kpirules.alerting.outbox import segment_key
 from kpirules.engine.templates import fill
 from kpirules.errors import ConfigError
 from kpirules.plugin_api import Digest, Firing
+from kpirules.testpoints import crashpoint, pause
 
 if TYPE_CHECKING:
     from kpirules.job import Job, RunReport
@@ -102,7 +104,6 @@ def deliver_digests(state: StateStore, run_id: str, groups: Mapping[str, list[De
     ``send(action, digest)`` delivers and returns None, or the (redacted)
     error.
     """
-    from kpirules.job import crashpoint
 
     sent = failed = 0
     for action, deliveries in groups.items():
@@ -128,8 +129,6 @@ def deliver_run_digests(job: Job, state: StateStore, run_id: str, report: RunRep
     """
     if not groups:
         return
-    from kpirules.job import pause
-    from kpirules.state import segment_key
 
     order: dict[tuple[str, str, str, str], int] = {}
     for part in report.rulesets:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kpirules.alerting.outbox import LifecycleEvent
+from kpirules.alerting.outbox import LifecycleEvent, segment_key
 from kpirules.plugin_api import Firing
 
 
@@ -51,7 +51,6 @@ def lifecycle_events(doc: Mapping[str, Any]) -> list[LifecycleEvent]:
     A renotification belongs to the streak that reaches the as-of period; a
     resolution to the streak that ended in the period before.
     """
-    from kpirules.state import segment_key
 
     as_of = str(doc["as_of"])
     rows = doc.get("rows", [])

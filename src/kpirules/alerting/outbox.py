@@ -9,8 +9,9 @@ again, and a sent row is never sent again.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -60,6 +61,12 @@ MIGRATION_LIFECYCLE = """
         created_at TEXT NOT NULL
     );
 """
+
+
+def segment_key(segment: Mapping[str, Any]) -> str:
+    """The canonical text of a segment: JSON with sorted keys."""
+    return json.dumps(segment, sort_keys=True, ensure_ascii=False, default=str)
+
 
 
 @frozen

@@ -16,7 +16,6 @@ import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from attrs import frozen
@@ -133,24 +132,3 @@ def parse_where(values: Sequence[str]) -> dict[str, str]:
             raise UsageError(f"--where {name.strip()}: given twice")
         out[name.strip()] = value
     return out
-
-
-def config_paths(config_path: str | Path | None) -> tuple[Path, Path, list[Path]]:
-    """The configuration file, its state store and its rule files, as ``run`` finds them.
-
-    Read lightly: a silence or a listing needs neither the sources nor the
-    secrets of the actions.
-    """
-    from kpirules.config import DEFAULT_STATE, _kpirules_table, find_config
-    from kpirules.errors import ConfigError
-
-    path = Path(config_path) if config_path is not None else find_config()
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such configuration file")
-    table = _kpirules_table(path)
-    base = path.resolve().parent
-    state = table.get("state", DEFAULT_STATE)
-    rulesets = table.get("rulesets", [])
-    if not isinstance(state, str) or not isinstance(rulesets, list):
-        raise ConfigError(f"{path}: state must be a path and rulesets a list of paths")
-    return path, base / state, [base / str(r) for r in rulesets]

@@ -17,12 +17,12 @@ from kpirules.errors import KpirulesError
               help="output format")
 def command(config_path: str | None, fmt: str) -> None:
     """List the alerts firing now and the silences, from the job's state store."""
-    from kpirules.alerting import silences
     from kpirules.alerting.listing import listing, table_lines
+    from kpirules.commands.state_config import config_paths
     from kpirules.state import StateStore
 
     try:
-        _config, state_path, _paths = silences.config_paths(config_path)
+        _config, state_path, _paths = config_paths(config_path)
         with StateStore(state_path) as state:
             doc = listing(state.db)
     except KpirulesError as err:

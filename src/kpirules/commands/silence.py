@@ -30,13 +30,14 @@ def command(rule: str, where: Sequence[str], until: str, reason: str | None,
     """
     import kpirules
     from kpirules.alerting import silences
+    from kpirules.commands.state_config import config_paths
     from kpirules.lang import periods
     from kpirules.lang.diagnostics import did_you_mean
     from kpirules.state import StateStore
 
     try:
         segment = silences.parse_where(where)
-        _config, state_path, paths = silences.config_paths(config_path)
+        _config, state_path, paths = config_paths(config_path)
         wanted_ruleset, _, rule_name = rule.rpartition("/")
         found = []
         known: list[str] = []

@@ -377,7 +377,7 @@ class Checker:
             else:
                 assert isinstance(opt.value, ast.Ident)
                 severity = opt.value.name
-        renotify = check_lifecycle(self, stmt)
+        renotify = check_lifecycle(self, stmt, MAX_PERIODS)
         self.rules[name] = RuleDef(name, stmt.title, stmt.condition, for_periods, scope,  # type: ignore[arg-type]
                                    severity, self._action_calls(stmt.actions), stmt.span,  # type: ignore[arg-type]
                                    renotify, self._action_calls(stmt.resolve))

@@ -46,7 +46,7 @@ def check_recover(checker: Checker, target: str, clause: ast.ThresholdClause, no
             f"a recovery goes the other way, such as: recover {opposite} …")
 
 
-def check_lifecycle(checker: Checker, stmt: ast.RuleStmt) -> int | None:
+def check_lifecycle(checker: Checker, stmt: ast.RuleStmt, max_periods: int) -> int | None:
     """Check ``renotify every N periods`` and ``resolve``; return N (None without renotify).
 
     Both need ``then`` actions to mean something to a reader (a reminder of
@@ -55,11 +55,9 @@ def check_lifecycle(checker: Checker, stmt: ast.RuleStmt) -> int | None:
     every: int | None = None
     if stmt.renotify is not None:
         count = stmt.renotify.value
-        from kpirules.lang.checker import MAX_PERIODS
-
-        if not math.isfinite(count) or count != int(count) or not 1 <= count <= MAX_PERIODS:
+        if not math.isfinite(count) or count != int(count) or not 1 <= count <= max_periods:
             checker.error(stmt.renotify.span, "bad-renotify",
-                          f"a rule renotifies every 1 to {MAX_PERIODS:,} periods, "
+                          f"a rule renotifies every 1 to {max_periods:,} periods, "
                           f"not {stmt.renotify.text}", "write: renotify every 3 periods")
         else:
             every = int(count)
