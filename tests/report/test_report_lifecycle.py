@@ -38,3 +38,12 @@ def test_markdown_and_html_show_the_lifecycle(doc: dict[str, Any]) -> None:
 def test_without_lifecycle_information_there_is_no_column(doc: dict[str, Any]) -> None:
     assert "lifecycle" not in BUILTIN_FORMATS["markdown"].render(doc, RenderOptions())
     assert "<th>Lifecycle</th>" not in BUILTIN_FORMATS["html"].render(doc, RenderOptions())
+
+
+def test_the_table_shows_the_lifecycle(doc: dict[str, Any]) -> None:
+    doc["actions"][0].update(event="resolve", since=None, periods=None)
+    table = BUILTIN_FORMATS["table"].render(doc, RenderOptions(color=False))
+    assert "lifecycle" in table and "resolved" in table
+    doc["actions"][0] = {k: v for k, v in doc["actions"][0].items()
+                         if k not in ("event", "since", "periods")}
+    assert "lifecycle" not in BUILTIN_FORMATS["table"].render(doc, RenderOptions(color=False))
