@@ -187,3 +187,14 @@ def test_explain_shows_the_recovery() -> None:
     text = result.explain("cac")
     assert "recover <= 120 (130 EUR <= 120 EUR): does not hold" in text
     assert "status in the period before: critical" in text
+
+
+def test_explain_shows_the_streak_of_a_rule() -> None:
+    result = kpirules.loads(RETURNS, "t.kpi").evaluate(returns_rows([5, 12, 15, 20, 8]),
+                                                      history=True)
+    text = result.explain("high_returns", "2026-04", {"shop": "x"})
+    assert "firing since 2026-02 (3 period(s)); renotify every 2 periods: a reminder is due" in text
+    text = result.explain("high_returns", "2026-03", {"shop": "x"})
+    assert "firing since 2026-02 (2 period(s)); renotify every 2 periods: no reminder due" in text
+    text = result.explain("high_returns", "2026-05", {"shop": "x"})
+    assert "resolved in this period (its resolve actions run)" in text

@@ -138,3 +138,12 @@ def test_digest_must_be_a_boolean(lifecycle: Project, run_cli: Run) -> None:
     lifecycle.month("2026-01", a=0.005)
     code, _, err = run_cli("run", "--config", str(lifecycle.config))
     assert code == 2 and "[actions.notify]" in err and "digest must be true or false" in err
+
+
+def test_run_refuses_a_resolve_action_no_one_provides(lifecycle: Project, run_cli: Run) -> None:
+    rules = lifecycle.root / "rules" / "shop.kpi"
+    rules.write_text(rules.read_text().replace('resolve notify(', 'resolve notfy('))
+    lifecycle.month("2026-01", a=0.005)
+    code, _, err = run_cli("run", "--config", str(lifecycle.config))
+    assert code == 2 and "calls action 'notfy'" in err and "shop.kpi:" in err
+    assert lifecycle.alerts == []

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from kpirules.engine.compile import SEG, Compiler, rule_col, status_col
+from kpirules.engine.lifecycle import age_col, event_of, resolved_col
 from kpirules.engine.templates import plain_value
 from kpirules.errors import UsageError
 from kpirules.lang import ast
@@ -182,6 +183,16 @@ class Explainer:
                                 f"{rule.for_periods - 1} period(s) before as well")
         if rule.scope != "both":
             self.add(depth + 1, f"scope {rule.scope}")
+        age = self.row.get(age_col(name))
+        if fires and age is not None:
+            start = periods_mod.label(self.row[P] - age, self.rs.grain)
+            reminder = (f"; renotify every {rule.renotify_every} periods: "
+                        + ("a reminder is due" if event_of(rule, False, age) == "renotify" else "no reminder due")
+                        if rule.renotify_every and age else "")
+            self.add(depth + 1, f"firing since {start} ({age + 1} period(s)){reminder}")
+        elif self.row.get(resolved_col(name)):
+            self.add(depth + 1, "it fired in the period before: resolved in this period "
+                                "(its resolve actions run)")
         self.inputs(rule.condition, depth + 1)
 
 
