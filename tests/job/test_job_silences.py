@@ -99,3 +99,10 @@ def test_silence_mistakes_are_usage_errors(lifecycle: Project, run_cli: Run, arg
                                            message: str) -> None:
     code, _, err = run_cli("silence", *args, "--config", str(lifecycle.config))
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_alerts_before_any_run_lists_nothing_and_creates_no_store(lifecycle: Project,
+                                                                  run_cli: Run) -> None:
+    code, out, _ = run_cli("alerts", "--config", str(lifecycle.config))
+    assert code == 0 and out == "nothing fires\n"
+    assert not lifecycle.state.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -23,8 +24,11 @@ def command(config_path: str | None, fmt: str) -> None:
 
     try:
         _config, state_path, _paths = config_paths(config_path)
-        with StateStore(state_path) as state:
-            doc = listing(state.db)
+        if not state_path.exists():  # no run yet: nothing to list, and no file to create
+            doc: dict[str, Any] = {"firing": [], "silences": []}
+        else:
+            with StateStore(state_path) as state:
+                doc = listing(state.db)
     except KpirulesError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(err.exit_code)
