@@ -171,10 +171,9 @@ class AggregateRows:
     def cells(self, keys: Sequence[str]) -> pl.DataFrame:
         """Each metric per period and value of ``keys`` (a level), from the rows themselves."""
         compiler = RowCompiler(self.ruleset, self.params, set())
-        rows = self.rows
+        rows = self._with_first_periods(self.rows, compiler)
         if any(self._func(m) in ("first", "last") for m in self.metrics):
-            rows = rows.sort([T, ROW])
-        rows = self._with_first_periods(rows, compiler)
+            rows = rows.sort([T, ROW])  # group_by keeps this order within each group
         aggs: list[pl.Expr] = []
         for name in self.metrics:
             aggs += self._aggregate(name, compiler)

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
 from kpirules.lang import ast
 from kpirules.lang.functions import FunctionRegistry
-from kpirules.lang.model import DimensionDef, ParamDef
+from kpirules.lang.model import DimensionDef, MetricDef, ParamDef
 from kpirules.lang.types import TypeChecker
+
+if TYPE_CHECKING:
+    from kpirules.lang.checker import Checker
 
 
 @frozen
@@ -177,6 +181,31 @@ class AggregateChecker:
                     self.warn(node.span, "column-like-metric",
                               f'column "{node.name}" differs from metric "{twin}" only by case or accents',
                               f"inside a row expression a name is a column; did you mean `{twin}`?")
+
+
+def aggregate_metric(checker: Checker, stmt: ast.MetricStmt) -> MetricDef:
+    """The definition of ``metric NAME = AGGREGATE …`` (first pass: options and columns)."""
+    assert stmt.aggregate is not None
+    opts = checker._options(stmt.options, ("unit", "missing", "label"))  # "agg" has no meaning here
+    missing = opts.get("missing")
+    return MetricDef(stmt.name.name, None if opts.get("unit") is None else str(opts["unit"]), "sum",
+                     float(missing) if isinstance(missing, int | float) else None,
+                     None if opts.get("label") is None else str(opts["label"]), stmt.span,
+                     stmt.aggregate, stmt.where, row_columns(stmt.aggregate, stmt.where, params=checker.params))
+
+
+def check_aggregate_metric(checker: Checker, stmt: ast.MetricStmt) -> None:
+    """Second pass, once every name is defined: the row expressions, and the parameters they read."""
+    metric = checker.metrics.get(stmt.name.name)
+    if stmt.aggregate is None or metric is None or metric.span is not stmt.span:
+        return  # a metric defined twice is reported once
+    kinds = {name: str(data.get("kind")) for name, data in checker.graph.nodes.items()}
+    AggregateChecker(params=checker.params, dimensions=checker.dimensions,
+                     metric_names={m: d.span for m, d in checker.metrics.items()}, names=kinds,
+                     functions=checker.functions, report=checker.error,
+                     warn=checker.warning).check(stmt.name.name, stmt.aggregate, stmt.where)
+    for param in row_params(stmt.aggregate, stmt.where, params=checker.params):
+        checker.graph.add_edge(param, stmt.name.name)
 
 
 def _span(expr: ast.Expr, default: ast.Span) -> ast.Span:

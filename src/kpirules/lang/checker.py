@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpirules.lang import ast
-from kpirules.lang.aggregates import AggregateChecker, row_columns, row_params
+from kpirules.lang.aggregates import aggregate_metric, check_aggregate_metric
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
@@ -228,12 +228,7 @@ class Checker:
 
     def _metric(self, stmt: ast.MetricStmt) -> MetricDef:
         if stmt.aggregate is not None:  # language §4.1: no agg, computed from the rows of each cell
-            opts = self._options(stmt.options, ("unit", "missing", "label"))
-            missing = opts.get("missing")
-            return MetricDef(stmt.name.name, _str(opts.get("unit")), "sum",
-                             float(missing) if isinstance(missing, int | float) else None,
-                             _str(opts.get("label")), stmt.span, stmt.aggregate, stmt.where,
-                             row_columns(stmt.aggregate, stmt.where, params=self.params))
+            return aggregate_metric(self, stmt)
         opts = self._options(stmt.options, ("unit", "agg", "missing", "label"))
         agg = str(opts.get("agg", "sum"))
         if agg not in AGGS:
@@ -252,11 +247,7 @@ class Checker:
                 self._expr(stmt.expr, stmt.name.name)
                 self.types.at(stmt.span).kpi(stmt.name.name, stmt.expr)
         elif isinstance(stmt, ast.MetricStmt) and stmt.aggregate is not None:
-            metric = self.metrics.get(stmt.name.name)
-            if metric is not None and metric.span is stmt.span:
-                self._row_checker().check(stmt.name.name, stmt.aggregate, stmt.where)
-                for param in row_params(stmt.aggregate, stmt.where, params=self.params):
-                    self.graph.add_edge(param, stmt.name.name)
+            check_aggregate_metric(self, stmt)
         elif isinstance(stmt, ast.ThresholdStmt):
             self._threshold(stmt)
         elif isinstance(stmt, ast.DecisionStmt) and stmt.name.name in self.decisions:
@@ -266,12 +257,6 @@ class Checker:
             self._objective(stmt)
         elif isinstance(stmt, ast.RuleStmt):
             self._rule(stmt)
-
-    def _row_checker(self) -> AggregateChecker:
-        kinds = {name: str(data.get("kind")) for name, data in self.graph.nodes.items()}
-        return AggregateChecker(params=self.params, dimensions=self.dimensions,
-                                metric_names={m: d.span for m, d in self.metrics.items()}, names=kinds,
-                                functions=self.functions, report=self.error, warn=self.warning)
 
     def _threshold(self, stmt: ast.ThresholdStmt) -> None:
         target = stmt.target.name
