@@ -63,6 +63,11 @@ def assign_tables(tables: Sequence[RawTable], ruleset: Ruleset) -> dict[int, lis
         return {}
     columns = [set(_table_columns(t)) for t in tables]
     out: dict[int, list[str]] = {}
+    for i, table in enumerate(tables):  # computed in a database already (sql_pushdown)
+        for name in table.extra.get("aggregate_cells", ()):
+            if name in metrics:
+                out.setdefault(i, []).append(name)
+                metrics.pop(name)
     columnless: list[str] = []
     for name, metric in metrics.items():
         if not metric.columns:
@@ -273,3 +278,41 @@ def count_metrics(ruleset: Ruleset) -> list[str]:
     """Aggregate metrics that are 0, not null, in a cell with no row."""
     return [n for n, m in aggregate_metrics(ruleset).items()
             if m.aggregate is not None and AGGREGATES[m.aggregate.func].counts]
+
+
+@define
+class PushedCells:
+    """Aggregate metrics a database computed for every level (``sql`` connector, sql_pushdown).
+
+    ``frame`` holds ``__period`` (a period label), ``__level`` (bit i set: the
+    i-th dimension is rolled up), the dimensions, each metric and its row count.
+    """
+
+    frame: pl.DataFrame
+    dims: list[str]
+    metrics: list[str]
+    first: int
+    last: int
+    height: int
+
+    @classmethod
+    def from_table(cls, table: RawTable, metrics: list[str], grain: str) -> PushedCells:
+        from kpirules.engine.periods import map_periods
+
+        frame = table.frame
+        idx, _key, errors = map_periods(frame["__period"], grain)
+        if errors:
+            raise DataError(next(iter(errors.values())), where=table.source)
+        dims = list(table.dimensions)
+        frame = frame.select(idx.alias(P), pl.col("__level").cast(pl.Int64),
+                             *(pl.col(d).cast(pl.String) for d in dims),
+                             *(pl.col(m).cast(pl.Float64) for m in metrics),
+                             *(pl.col(rows_col(m)).cast(pl.Int64) for m in metrics))
+        first = int(frame[P].min()) if frame.height else 0  # type: ignore[arg-type]
+        last = int(frame[P].max()) if frame.height else 0  # type: ignore[arg-type]
+        return cls(frame, dims, metrics, first, last, frame.height)
+
+    def cells(self, keys: Sequence[str]) -> pl.DataFrame:
+        mask = sum(2 ** i for i, d in enumerate(self.dims) if d not in keys)
+        return self.frame.filter(pl.col("__level") == mask).select(
+            P, *keys, *self.metrics, *(rows_col(m) for m in self.metrics))

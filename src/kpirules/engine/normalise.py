@@ -21,6 +21,7 @@ from kpirules.data.table import PERIOD_CANDIDATES, RawTable
 from kpirules.engine.aggregates import (
     AggregatePlan,
     AggregateRows,
+    PushedCells,
     count_metrics,
     plan_aggregates,
     prepare_rows,
@@ -306,13 +307,18 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     if not tables:
         raise DataError("no data")
     plans = plan_aggregates(tables, ruleset, params)
-    row_parts: list[AggregateRows] = []
+    row_parts: list[AggregateRows | PushedCells] = []
     warnings: list[str] = []
     bad_total = 0
     finest_parts: list[tuple[pl.DataFrame, list[str], list[str]]] = []
     supplier: dict[str, str] = {}
     for table in tables:
         plan = plans.get(len(finest_parts))
+        if plan is not None and table.extra.get("aggregate_cells"):  # computed in the database
+            pushed = PushedCells.from_table(table, plan.metrics, ruleset.grain)
+            row_parts.append(pushed)
+            finest_parts.append((pl.DataFrame(schema={P: pl.Int64}), pushed.dims, plan.metrics))
+            continue
         rows, dims, metrics, bad = _prepare(table, ruleset, period_column, on_bad_value, warnings, plan)
         bad_total += bad
         if plan is not None and plan.rows is not None:
@@ -389,7 +395,7 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
 
 
 def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: list[str],
-           ruleset: Ruleset, row_parts: Sequence[AggregateRows] = ()) -> pl.DataFrame:
+           ruleset: Ruleset, row_parts: Sequence[AggregateRows | PushedCells] = ()) -> pl.DataFrame:
     """Metric values per period and values of ``level_dims``.
 
     Each table is rolled up from its own rows, then the tables are joined on
