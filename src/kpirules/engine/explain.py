@@ -182,7 +182,7 @@ def aggregate_line(rs: Ruleset, name: str, row: dict[str, Any]) -> str:
         formula += f" where {source_text(rs, metric.where)}"
     value = row.get(name)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        shown = f"{int(value):,}"
+        shown = f"{int(value):,}" + (f" {metric.unit}" if metric.unit and metric.unit.isupper() else "")
     else:
         shown = plain_value(value, metric.unit)
     count = row.get(rows_col(name)) or 0  # null: the cell has no row at all
