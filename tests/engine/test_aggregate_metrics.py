@@ -149,7 +149,7 @@ def test_explain_shows_the_aggregate_its_value_and_its_rows() -> None:
     result = ruleset.evaluate(matrix.rows(), period="2026-01")
     text = result.explain("aov", period="2026-01", segment={})
     assert "orders = count_distinct(order_id) = 3 from 4 rows" in text
-    assert "revenue = sum(quantity * unit_price) where quantity > 0 and status == paid = 45 from 3 rows" in text
+    assert "revenue = sum(quantity * unit_price) where quantity > 0 and status == paid = 45 EUR from 3 rows" in text
 
 
 def test_a_metric_sharing_its_column_name_reads_the_column() -> None:

@@ -173,16 +173,30 @@ class AggregateRows:
     last: int
     height: int
 
+    prepared: pl.DataFrame | None = None
+
     def cells(self, keys: Sequence[str]) -> pl.DataFrame:
-        """Each metric per period and value of ``keys`` (a level), from the rows themselves."""
+        """Each metric per period and value of ``keys`` (a level), from the rows themselves.
+
+        The rows (with each value's first period, for count_new) are made once
+        and kept for every level: one group-by per level over the columns read.
+        """
         compiler = RowCompiler(self.ruleset, self.params, set())
-        rows = self._with_first_periods(self.rows, compiler)
-        if any(self._func(m) in ("first", "last") for m in self.metrics):
-            rows = rows.sort([T, ROW])  # group_by keeps this order within each group
+        if self.prepared is None:
+            rows = self._with_first_periods(self.rows.select(P, T, ROW, *keys_needed(self)), compiler)
+            if any(self._func(m) in ("first", "last") for m in self.metrics):
+                rows = rows.sort([T, ROW])  # group_by keeps this order within each group
+            self.prepared = rows.collect()
         aggs: list[pl.Expr] = []
         for name in self.metrics:
             aggs += self._aggregate(name, compiler)
-        return rows.group_by([P, *keys], maintain_order=False).agg(aggs).collect()
+        return self.prepared.lazy().group_by([P, *keys], maintain_order=False).agg(aggs).collect()
+
+    def value_column(self, name: str) -> str:
+        """The column holding count_new/count_returning's values: one per distinct (argument, where)."""
+        shared = sorted({key_of(self.ruleset, m) for m in self.metrics
+                         if self._func(m) in ("count_new", "count_returning")})
+        return f"__v{shared.index(key_of(self.ruleset, name))}"
 
     def _func(self, name: str) -> str:
         call = self.ruleset.metrics[name].aggregate
@@ -203,10 +217,15 @@ class AggregateRows:
 
     def _with_first_periods(self, rows: pl.LazyFrame, compiler: RowCompiler) -> pl.LazyFrame:
         """For count_new/count_returning: each value's first period over the whole data."""
+        done: set[str] = set()
         for name in self.metrics:
             if self._func(name) not in ("count_new", "count_returning"):
                 continue
-            value, first = f"__v__{name}", f"__first__{name}"
+            value = self.value_column(name)
+            first = f"__first{value}"
+            if value in done:  # new and returning buyers share their customers' first periods
+                continue
+            done.add(value)
             rows = rows.with_columns(self._value(name, compiler).alias(value))
             firsts = (rows.select(P, value).drop_nulls(value)
                       .group_by(value).agg(pl.col(P).min().alias(first)))
@@ -223,7 +242,7 @@ class AggregateRows:
             value = pl.len() if cond is None else cond.sum()
             return [value.cast(pl.Float64).alias(name), rows_expr]
         if func in ("count_new", "count_returning"):
-            v, first = pl.col(f"__v__{name}"), pl.col(f"__first__{name}")
+            v, first = pl.col(self.value_column(name)), pl.col(f"__first{self.value_column(name)}")
             counted = first == pl.col(P) if func == "count_new" else first < pl.col(P)
             value = v.filter(counted.fill_null(False)).n_unique()
             return [value.cast(pl.Float64).alias(name), rows_expr]
@@ -245,6 +264,43 @@ class AggregateRows:
         return [value.cast(pl.Float64).alias(name), rows_expr]
 
 
+def key_of(ruleset: Ruleset, name: str) -> str:
+    """An aggregate's argument and condition as text: equal texts, equal values on every row."""
+    from kpirules.lang.formatter import format_expr
+
+    metric = ruleset.metrics[name]
+    assert metric.aggregate is not None
+    return format_expr(metric.aggregate.args[0]) + " where " + (
+        "" if metric.where is None else format_expr(metric.where))
+
+
+def keys_needed(rows: AggregateRows) -> list[str]:
+    """The dimensions and read columns the aggregates need (all of them: levels pick among the dims)."""
+    columns = read_columns(rows.ruleset, rows.metrics)
+    return [*rows.dims, *(column_name(c) for c in columns)]
+
+
+def identifier_columns(ruleset: Ruleset, metrics: Sequence[str]) -> set[str]:
+    """Columns only ever counted (``count_distinct(order_id)``, ``count_new(customer)``).
+
+    Only equality matters for them, so they are read as dictionary codes:
+    hashing whole numbers instead of text at every level.
+    """
+    counted: set[str] = set()
+    other: set[str] = set()
+    for name in metrics:
+        metric = ruleset.metrics[name]
+        assert metric.aggregate is not None
+        args = metric.aggregate.args
+        bare = (metric.aggregate.func in ("count_distinct", "count_new", "count_returning")
+                and isinstance(args[0], ast.Name))
+        for expr in (*args, metric.where):
+            for node in ast.walk(expr) if expr is not None else ():
+                if isinstance(node, ast.Name) and node.name not in ruleset.params:
+                    (counted if bare and node is args[0] else other).add(node.name)
+    return counted - other
+
+
 def prepare_rows(frame: pl.DataFrame, base: list[pl.Expr], dims: list[str], table: RawTable,
                  ruleset: Ruleset, metrics: list[str], params: Mapping[str, float | str],
                  on_bad_value: str, position: dict[str, int]) -> tuple[AggregateRows, int]:
@@ -257,6 +313,7 @@ def prepare_rows(frame: pl.DataFrame, base: list[pl.Expr], dims: list[str], tabl
     from kpirules.engine.normalise import number_column
 
     numeric = numeric_columns(ruleset, metrics)
+    identifiers = identifier_columns(ruleset, metrics)
     exprs = [*base, *(pl.col(d).cast(pl.String).alias(d) for d in dims)]
     bad_total = 0
     for col in read_columns(ruleset, metrics):
@@ -265,7 +322,10 @@ def prepare_rows(frame: pl.DataFrame, base: list[pl.Expr], dims: list[str], tabl
             bad_total += bad
             exprs.append(number.alias(column_name(col)))
         elif frame.schema[col] == pl.String:
-            exprs.append(pl.col(col).str.strip_chars().replace("", None).alias(column_name(col)))
+            text = pl.col(col).str.strip_chars().replace("", None)
+            if col in identifiers:
+                text = text.cast(pl.Categorical).to_physical()
+            exprs.append(text.alias(column_name(col)))
         else:
             exprs.append(pl.col(col).alias(column_name(col)))
     rows = frame.lazy().select(exprs)
