@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import PYTHON, ROOT, Run, measure, table  # noqa: E402
+from run import PYTHON, ROOT, Run, measure, table
 
 RULES = ROOT / "rulesets" / "orders.kpi"
 KPIRULES = Path(PYTHON).parent / "kpirules"

@@ -183,14 +183,20 @@ class AggregateRows:
         """
         compiler = RowCompiler(self.ruleset, self.params, set())
         if self.prepared is None:
-            rows = self._with_first_periods(self.rows.select(P, T, ROW, *keys_needed(self)), compiler)
-            if any(self._func(m) in ("first", "last") for m in self.metrics):
+            ordered = any(self._func(m) in ("first", "last") for m in self.metrics)
+            order = [T, ROW] if ordered else []  # the time key and file order, only for first/last
+            rows = self._with_first_periods(self.rows.select(P, *order, *keys_needed(self)), compiler)
+            if ordered:
                 rows = rows.sort([T, ROW])  # group_by keeps this order within each group
             self.prepared = rows.collect()
         aggs: list[pl.Expr] = []
         for name in self.metrics:
             aggs += self._aggregate(name, compiler)
         return self.prepared.lazy().group_by([P, *keys], maintain_order=False).agg(aggs).collect()
+
+    def keep_dims(self, dims: Sequence[str]) -> None:
+        """Only these dimensions are levels' keys (``--by``): the others need not be kept."""
+        self.dims = [d for d in self.dims if d in dims]
 
     def value_column(self, name: str) -> str:
         """The column holding count_new/count_returning's values: one per distinct (argument, where)."""
@@ -226,10 +232,9 @@ class AggregateRows:
             if value in done:  # new and returning buyers share their customers' first periods
                 continue
             done.add(value)
-            rows = rows.with_columns(self._value(name, compiler).alias(value))
-            firsts = (rows.select(P, value).drop_nulls(value)
-                      .group_by(value).agg(pl.col(P).min().alias(first)))
-            rows = rows.join(firsts, on=value, how="left")
+            # a window rather than a join: one more column, not a second copy of the rows
+            rows = rows.with_columns(self._value(name, compiler).alias(value)).with_columns(
+                pl.when(pl.col(value).is_not_null()).then(pl.col(P).min().over(value)).alias(first))
         return rows
 
     def _aggregate(self, name: str, compiler: RowCompiler) -> list[pl.Expr]:

@@ -38,20 +38,16 @@ def map_iso_periods(column: pl.Series, grain: str) -> tuple[pl.Series, pl.Series
             return None
     else:
         return None
-    frame = pl.DataFrame({"t": stamp}).select(
-        (pl.col("t").dt.date().cast(pl.Int64) + ORDINAL_OF_EPOCH).alias("ordinal"),
-        pl.col("t").dt.year().cast(pl.Int64).alias("year"),
-        pl.col("t").dt.month().cast(pl.Int64).alias("month"),
-        (pl.col("t").dt.weekday().cast(pl.Int64) - 1).alias("weekday"),
-        ((pl.col("t") - pl.col("t").dt.truncate("1d")).dt.total_seconds().cast(pl.Float64) / 86400).alias("frac"),
-    )
+    t = pl.col("t")
+    ordinal = t.dt.date().cast(pl.Int64) + ORDINAL_OF_EPOCH
     index = {
-        "day": pl.col("ordinal"),
-        "week": (pl.col("ordinal") - pl.col("weekday") - 1) // 7,
-        "month": pl.col("year") * 12 + pl.col("month") - 1,
-        "quarter": pl.col("year") * 4 + (pl.col("month") - 1) // 3,
-        "year": pl.col("year"),
+        "day": ordinal,
+        "week": (ordinal - (t.dt.weekday().cast(pl.Int64) - 1) - 1) // 7,
+        "month": t.dt.year().cast(pl.Int64) * 12 + t.dt.month().cast(pl.Int64) - 1,
+        "quarter": t.dt.year().cast(pl.Int64) * 4 + (t.dt.month().cast(pl.Int64) - 1) // 3,
+        "year": t.dt.year().cast(pl.Int64),
     }[grain]
-    out = frame.select(index.cast(pl.Int64).alias("idx"),
-                       (pl.col("ordinal").cast(pl.Float64) + pl.col("frac")).alias("key"))
+    seconds = (t - t.dt.truncate("1d")).dt.total_seconds().cast(pl.Float64)
+    out = pl.LazyFrame({"t": stamp}).select(
+        index.alias("idx"), (ordinal.cast(pl.Float64) + seconds / 86400).alias("key")).collect()
     return out["idx"].alias(column.name), out["key"].alias(column.name)

@@ -353,6 +353,9 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             raise UsageError(f"--by {', '.join(unknown)}: no such dimension in the data "
                              f"(dimensions: {', '.join(dims) or 'none'})")
         by_dims = list(by)
+    for row_part in row_parts:  # a dimension outside the breakdown is never a key of raw rows
+        if isinstance(row_part, AggregateRows):
+            row_part.keep_dims(by_dims)
     first = min([int(part[P].min()) for part, _, _ in finest_parts if part.height]  # type: ignore[arg-type]
                 + [r.first for r in row_parts if r.height])
     last = max([int(part[P].max()) for part, _, _ in finest_parts if part.height]  # type: ignore[arg-type]
