@@ -15,7 +15,7 @@ whatever its segment, and periods before those reported).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 from attrs import define
@@ -308,15 +308,15 @@ def identifier_columns(ruleset: Ruleset, metrics: Sequence[str]) -> set[str]:
 
 def prepare_rows(frame: pl.DataFrame, base: list[pl.Expr], dims: list[str], table: RawTable,
                  ruleset: Ruleset, metrics: list[str], params: Mapping[str, float | str],
-                 on_bad_value: str, position: dict[str, int]) -> tuple[AggregateRows, int]:
+                 on_bad_value: str, position: dict[str, int],
+                 number_column: Callable[..., tuple[pl.Expr, int]]) -> tuple[AggregateRows, int]:
     """The rows an aggregate table keeps: period, order, dimensions and the columns read.
 
     ``base`` are the period, time key and row number expressions; numbers
-    are read as numbers where an expression uses them so (a bad cell is an
-    error at its line and column, or null with ``--on-bad-value null``).
+    are read as numbers where an expression uses them so, by ``number_column``
+    (normalise's: a bad cell is an error at its line and column, or null with
+    ``--on-bad-value null``).
     """
-    from kpirules.engine.normalise import number_column
-
     numeric = numeric_columns(ruleset, metrics)
     identifiers = identifier_columns(ruleset, metrics)
     exprs = [*base, *(pl.col(d).cast(pl.String).alias(d) for d in dims)]

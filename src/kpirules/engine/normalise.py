@@ -214,7 +214,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     if aggregates is not None:
         positions = {c: _position(table, c) for c in read}
         aggregates.rows, bad_total = prepare_rows(frame, exprs, dims, table, ruleset, aggregates.metrics,
-                                                  aggregates.params, on_bad_value, positions)
+                                                  aggregates.params, on_bad_value, positions, _number_column)
         if not metric_cols:
             return pl.DataFrame(schema={P: pl.Int64}), dims, [], bad_total  # no column metric: no rollup
     exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
@@ -448,5 +448,3 @@ def finals_for_finest(metrics: list[str], ruleset: Ruleset) -> list[pl.Expr]:
             out.append(pl.col(m))
     return out
 
-
-number_column = _number_column  # for the columns aggregate metrics read (engine.aggregates)
