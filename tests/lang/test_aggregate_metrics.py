@@ -50,7 +50,7 @@ kpi aov = revenue / orders
 
 
 @pytest.mark.parametrize(("body", "code", "needle"), [
-    ("metric a = sum(x) agg avg", "bad-option", '"agg" is not an option here'),
+    ("metric a = sum(x) agg avg", "bad-option", '"agg" is not allowed on metric "a"'),
     ("metric a = total(x)", "unknown-aggregate", 'unknown aggregate "total"'),
     ("metric a = count_distinct()", "bad-argument-count", "count_distinct() takes 1 argument, not 0"),
     ("metric a = count(x, y)", "bad-argument-count", "count() takes 0 or 1 arguments, not 2"),

@@ -186,7 +186,12 @@ class AggregateChecker:
 def aggregate_metric(checker: Checker, stmt: ast.MetricStmt) -> MetricDef:
     """The definition of ``metric NAME = AGGREGATE …`` (first pass: options and columns)."""
     assert stmt.aggregate is not None
-    opts = checker._options(stmt.options, ("unit", "missing", "label"))  # "agg" has no meaning here
+    for option in stmt.options:
+        if option.key == "agg":
+            checker.error(option.span, "bad-option",
+                          f'"agg" is not allowed on metric "{stmt.name.name}": an aggregate is computed '
+                          "from the rows of each cell, never combined", "remove the agg option")
+    opts = checker._options(tuple(o for o in stmt.options if o.key != "agg"), ("unit", "missing", "label"))
     missing = opts.get("missing")
     return MetricDef(stmt.name.name, None if opts.get("unit") is None else str(opts["unit"]), "sum",
                      float(missing) if isinstance(missing, int | float) else None,
