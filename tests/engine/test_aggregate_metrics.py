@@ -159,3 +159,14 @@ def test_a_metric_sharing_its_column_name_reads_the_column() -> None:
                     {"period": "2026-01", "channel": "b", "quantity": 5}])
     assert values(doc, "quantity") == [7]
     assert values(doc, "quantity", channel="a") == [2]
+
+
+def test_one_table_with_a_column_metric_and_aggregates() -> None:
+    doc = evaluate("dimension channel\nmetric shipping unit EUR\nmetric orders = count_distinct(order_id)\n"
+                   "kpi ship_per_order = shipping / orders",
+                   [{"date": "2026-01-01", "channel": "a", "order_id": "A1", "shipping": 5},
+                    {"date": "2026-01-02", "channel": "a", "order_id": "A1", "shipping": 0},
+                    {"date": "2026-01-03", "channel": "b", "order_id": "B1", "shipping": 7},
+                    {"date": "2026-02-03", "channel": "b", "order_id": "B2", "shipping": 3}], history=True)
+    assert row(doc, "2026-01")["values"] == {"shipping": 12, "orders": 2, "ship_per_order": 6}
+    assert row(doc, "2026-02", channel="a")["values"] == {"shipping": None, "orders": 0, "ship_per_order": None}
