@@ -200,13 +200,23 @@ def aggregate_statement(table: sa.Table, period: str, dims: Sequence[str], metri
             inner_cols.append(arg.label(f"kpi_v{label[name]}"))
         outer[name] = (call.func, bool(call.args))
     inner = sa.select(*inner_cols).select_from(table).subquery("raw")
+    # one first-period window per distinct (argument, where): new and returning buyers share theirs
+    window_of: dict[str, str] = {}  # the argument and where as text → its window's column
+    first_column: dict[str, str] = {}  # metric → that column
     if any(func in ("count_new", "count_returning") for func, _ in outer.values()):
+        from kpirules.lang.aggregates import value_key
+
         extra = []
         for name, (func, _) in outer.items():
-            if func in ("count_new", "count_returning"):
+            if func not in ("count_new", "count_returning"):
+                continue
+            key = value_key(metrics[name])
+            if key not in window_of:
                 seen = inner.c[f"kpi_v{label[name]}"]
                 earliest = sa.func.min(sa.case((seen.is_not(None), inner.c[PERIOD]), else_=sa.null()))
-                extra.append(earliest.over(partition_by=seen).label(f"kpi_f{label[name]}"))
+                window_of[key] = f"kpi_f{label[name]}"
+                extra.append(earliest.over(partition_by=seen).label(window_of[key]))
+            first_column[name] = window_of[key]
         inner = sa.select(*inner.c, *extra).subquery("raw_first")
     selected: list[sa.ColumnElement[Any]] = []
     for name, (func, has_arg) in outer.items():
@@ -218,7 +228,7 @@ def aggregate_statement(table: sa.Table, period: str, dims: Sequence[str], metri
         elif func == "count_distinct":
             value = sa.func.count(sa.distinct(v))
         elif func in ("count_new", "count_returning"):
-            first = inner.c[f"kpi_f{label[name]}"]
+            first = inner.c[first_column[name]]
             hit = first == inner.c[PERIOD] if func == "count_new" else first < inner.c[PERIOD]
             value = sa.func.count(sa.distinct(sa.case((hit, v), else_=sa.null())))
         else:

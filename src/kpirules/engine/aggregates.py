@@ -24,7 +24,7 @@ from kpirules.data.table import RawTable
 from kpirules.engine.compile import Compiler
 from kpirules.errors import DataError
 from kpirules.lang import ast
-from kpirules.lang.aggregates import AGGREGATES
+from kpirules.lang.aggregates import AGGREGATES, value_key
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.lang.model import MetricDef, Ruleset
 
@@ -270,13 +270,7 @@ class AggregateRows:
 
 
 def key_of(ruleset: Ruleset, name: str) -> str:
-    """An aggregate's argument and condition as text: equal texts, equal values on every row."""
-    from kpirules.lang.formatter import format_expr
-
-    metric = ruleset.metrics[name]
-    assert metric.aggregate is not None
-    return format_expr(metric.aggregate.args[0]) + " where " + (
-        "" if metric.where is None else format_expr(metric.where))
+    return value_key(ruleset.metrics[name])
 
 
 def keys_needed(rows: AggregateRows) -> list[str]:

@@ -82,6 +82,16 @@ def row_params(*exprs: ast.Expr | None, params: Mapping[str, object]) -> tuple[s
                                if isinstance(node, ast.Name) and node.name in params))
 
 
+def value_key(metric: MetricDef) -> str:
+    """An aggregate's argument and condition as text: equal keys, equal values on every row
+    (count_new and count_returning of the same customers share one first-period computation)."""
+    from kpirules.lang.formatter import format_expr
+
+    assert metric.aggregate is not None and metric.aggregate.args
+    where = "" if metric.where is None else format_expr(metric.where)
+    return f"{format_expr(metric.aggregate.args[0])} where {where}"
+
+
 def fold(text: str) -> str:
     """A name compared without case or accents."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
