@@ -185,14 +185,17 @@ class AggregateRows:
         if self.prepared is None:
             ordered = any(self._func(m) in ("first", "last") for m in self.metrics)
             order = [T, ROW] if ordered else []  # the time key and file order, only for first/last
-            rows = self._with_first_periods(self.rows.select(P, *order, *keys_needed(self)), compiler)
+            compact = [pl.col(P).cast(pl.Int32), *order,  # kept for every level: as small as it can be
+                       *(pl.col(d).cast(pl.Categorical) for d in self.dims), *read_kept(self)]
+            rows = self._with_first_periods(self.rows.select(compact), compiler)
             if ordered:
                 rows = rows.sort([T, ROW])  # group_by keeps this order within each group
             self.prepared = rows.collect()
         aggs: list[pl.Expr] = []
         for name in self.metrics:
             aggs += self._aggregate(name, compiler)
-        return self.prepared.lazy().group_by([P, *keys], maintain_order=False).agg(aggs).collect()
+        cells = self.prepared.lazy().group_by([P, *keys], maintain_order=False).agg(aggs)
+        return cells.with_columns(pl.col(P).cast(pl.Int64), *(pl.col(k).cast(pl.String) for k in keys)).collect()
 
     def keep_dims(self, dims: Sequence[str]) -> None:
         """Only these dimensions are levels' keys (``--by``): the others need not be kept."""
@@ -273,10 +276,9 @@ def key_of(ruleset: Ruleset, name: str) -> str:
     return value_key(ruleset.metrics[name])
 
 
-def keys_needed(rows: AggregateRows) -> list[str]:
-    """The dimensions and read columns the aggregates need (all of them: levels pick among the dims)."""
-    columns = read_columns(rows.ruleset, rows.metrics)
-    return [*rows.dims, *(column_name(c) for c in columns)]
+def read_kept(rows: AggregateRows) -> list[str]:
+    """The columns the aggregates read, as prepared."""
+    return [column_name(c) for c in read_columns(rows.ruleset, rows.metrics)]
 
 
 def identifier_columns(ruleset: Ruleset, metrics: Sequence[str]) -> set[str]:
