@@ -158,7 +158,8 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
             raise UsageError(f"--by {','.join(by)}: {', '.join(repeated)} given twice")
     values = resolve_params(ruleset, params)
     tables = as_tables(data, period_column)
-    norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value)
+    norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
+                     params=values)
     as_of = resolve_period(period, ruleset, norm.first, norm.last)
     frame = norm.frame
     compiler = Compiler(ruleset, values, set(frame.columns) | set(ruleset.kpis) | set(ruleset.decisions),

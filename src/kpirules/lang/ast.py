@@ -173,9 +173,14 @@ class Option:
 
 @frozen
 class MetricStmt:
+    """``metric NAME [= AGGREGATE [where CONDITION]] OPTIONS``: a column, or an
+    aggregate of raw rows (``aggregate`` and its row condition ``where``)."""
+
     name: Ident
     options: tuple[Option, ...] = ()
     span: Span = _span()
+    aggregate: Call | None = None
+    where: Expr | None = None
 
 
 @frozen

@@ -329,6 +329,9 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
         return [_cells_line(cells, span)]
     if isinstance(stmt, ast.MetricStmt):
         cells = [f"metric {quote_name(stmt.name.name)}"]
+        if stmt.aggregate is not None:  # aligned as a KPI's formula
+            where = "" if stmt.where is None else f" where {format_expr(stmt.where)}"
+            cells.append(f"= {format_expr(stmt.aggregate)}{where}")
         cells += [_option_text(o) for o in sort_options(stmt.options, METRIC_OPTION_ORDER)]
         return [_cells_line(cells, span)]
     if isinstance(stmt, ast.KpiStmt):

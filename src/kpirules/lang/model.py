@@ -41,12 +41,26 @@ class DimensionDef:
 
 @frozen
 class MetricDef:
+    """A metric: a column of the data, or (``aggregate`` set) an aggregate of raw rows.
+
+    ``aggregate`` is the call as written (``count_distinct(order_id)``),
+    ``where`` its row condition, ``columns`` the data columns both read, in
+    order of appearance (language §4.1).
+    """
+
     name: str
     unit: str | None = None
     agg: str = "sum"
     missing: float | None = None
     label: str | None = None
     span: ast.Span = ast.NOWHERE
+    aggregate: ast.Call | None = None
+    where: ast.Expr | None = None
+    columns: tuple[str, ...] = ()
+
+    @property
+    def is_aggregate(self) -> bool:
+        return self.aggregate is not None
 
 
 @frozen
