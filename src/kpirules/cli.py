@@ -26,6 +26,9 @@ LAZY_COMMANDS = {
     "test": "kpirules.commands.test",
     "init": "kpirules.commands.init",
     "plugins": "kpirules.commands.plugins",
+    "why": "kpirules.commands.why",
+    "whatif": "kpirules.commands.whatif",
+    "suggest": "kpirules.commands.suggest",
 }
 
 
@@ -420,26 +423,10 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
 @click.option("--where", "where", multiple=True, help="the segment: DIM=VALUE; repeatable")
 def explain(file: str, name: str, where: Sequence[str], **opts: Any) -> None:
     """Show how one value was computed, step by step, with every input's value."""
-    segment = {}
-    for item in where:
-        dim, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--where {item}: write DIM=VALUE")
-        if dim.strip() in segment:
-            raise UsageError(f"--where {item}: {dim.strip()} is given twice")
-        segment[dim.strip()] = value.strip()
-    by = opts.get("by")
-    if by is None and segment:
-        opts["by"] = ",".join(segment)
-    try:
-        result = _evaluate(file, opts, history=False)
-    except UsageError as err:
-        if by is None and str(err).startswith("--by "):  # the breakdown came from --where
-            raise UsageError("--where" + str(err).removeprefix("--by " + opts["by"])) from None
-        raise
-    missing = [d for d in segment if d not in result.dimensions]
-    if missing:
-        raise UsageError(f"--where: no dimension {', '.join(missing)} in the data")
+    from kpirules.commands.segments import evaluate_for_segment, parse_where
+
+    segment = parse_where(where)
+    result = evaluate_for_segment(lambda o: _evaluate(file, o, history=False), opts, segment)
     try:
         text = result.explain(name, period=opts.get("period"), segment=segment)
     except KeyError as err:
