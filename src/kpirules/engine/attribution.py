@@ -16,8 +16,10 @@ players' shares, again as one Polars query, never a loop over coalitions.
 
 Shapley values add up to ``v(all) - v(none)`` exactly in arithmetic; in
 floating point the last digit may differ, so :func:`settle` moves that
-rounding remainder onto the largest share, so that the shares, summed in the
-order they are listed, give the change to the last digit.
+rounding remainder onto the last share, so that the shares, summed in the
+order they are listed, give the change to the last digit (exactly, unless
+binary rounding makes that impossible: then within one unit in the last
+place, see :func:`settle`).
 """
 
 from __future__ import annotations
@@ -82,19 +84,45 @@ def shapley(values: pl.Series, players: int) -> list[float]:
 
 def settle(shares: Sequence[float], change: float) -> list[float]:
     """``shares`` (in the order they are listed, largest first) with the
-    floating-point remainder moved onto the first one.
+    floating-point remainder moved onto the last share that is not zero.
 
-    Summed in that order, the result equals ``change`` exactly; the first
-    share moves by a few units in the last place at most.
+    Summed in that order, the result equals ``change``: the last non-zero
+    share is the one whose sum with everything before it *is* the total, so
+    it can be solved for. When the binary rounding of that sum cannot land
+    on ``change`` exactly (a sum of two doubles of different binades lies on
+    the coarser one's grid), the first share moves by a unit in its last
+    place and the last is solved again; when no such nudge lands either, the
+    sum is within one unit in the last place of the largest share (its 16th
+    or 17th significant digit), the closest any split into doubles can come.
+    A share of exactly zero (an input that did not move) stays zero.
     """
-    out = list(shares)
-    for _ in range(8):
-        if not out:
-            break
-        total = 0.0
-        for share in out:
-            total += share
-        if total == change:
-            break
-        out[0] += change - total
-    return out
+    out = [float(x) for x in shares]
+    moving = [i for i, x in enumerate(out) if x != 0.0]
+    if not moving:
+        return out
+    last, first = moving[-1], moving[0]
+    plain: list[float] | None = None
+    for step in (0, 1, -1, 2, -2) if first != last else (0,):
+        trial = list(out)
+        trial[first] = _units_away(out[first], step)
+        prefix = 0.0
+        for share in trial[:last]:
+            prefix += share
+        trial[last] = change - prefix
+        for _ in range(4):
+            total = prefix + trial[last]
+            if total == change:
+                return trial
+            trial[last] = math.nextafter(trial[last], math.inf if total < change else -math.inf)
+        if plain is None:
+            plain = list(out)
+            plain[last] = change - prefix
+    assert plain is not None
+    return plain
+
+
+def _units_away(value: float, units: int) -> float:
+    """``value`` moved by ``units`` units in the last place (negative: down)."""
+    for _ in range(abs(units)):
+        value = math.nextafter(value, math.inf if units > 0 else -math.inf)
+    return value
