@@ -33,8 +33,8 @@ Deterministic: the same data gives the same text.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -158,7 +158,7 @@ def _one(result: Result, window: pl.DataFrame, name: str, span: tuple[str, str],
                 frame = frame.filter(pl.col("`volume") >= guard_value)
     frame = frame.filter(pl.col("`v").is_not_null())
     bands: list[Band] = []
-    for seg, rows in sorted(frame.filter(pl.col(SEG) != 0).group_by(SEG), key=lambda g: int(g[0][0])):
+    for _segment_id, rows in sorted(frame.filter(pl.col(SEG) != 0).group_by(SEG), key=lambda g: int(g[0][0])):
         values = sorted(rows["`v"].to_list())
         if len(values) >= min_values:
             segment = {d: rows[d][0] for d in result.dimensions}
