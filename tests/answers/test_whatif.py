@@ -130,7 +130,7 @@ def test_changes_list_what_moved_and_nothing_else() -> None:
     assert not any(kind == "decision" for _, kind, _ in changes)
     assert ("a", "value", "visits") not in changes
     doc = scenario.to_dict()
-    assert doc["edits"] == [{"metric": "spend", "op": "*=", "amount": 1.5, "text": "spend*=1.5"}]
+    assert doc["edits"] == [{"metric": "spend", "op": "*=", "amount": 1.5, "text": "spend*=1.5", "where": {}}]
     assert scenario.to_polars().height == len(scenario.changes)
 
 
@@ -174,3 +174,20 @@ def test_an_unknown_segment_is_a_usage_error() -> None:
         rs.whatif(ROWS, ["spend*=2"], where={"channel": "zz"})
     with pytest.raises(UsageError, match="no dimension country"):
         rs.whatif(ROWS, ["spend*=2"], where={"country": "FR"})
+
+
+def test_an_edit_may_name_its_own_segments_to_move_budget() -> None:
+    """20% of display's budget moved to SEO, in one scenario: two edits, each with its own where."""
+    rows = [{**r, "channel": {"a": "display", "b": "seo"}[r["channel"]]} for r in ROWS]
+    rs = kpirules.loads(RULES)
+    scenario = rs.whatif(rows, ["spend*=0.8 where channel=display", "spend+=192 where channel=seo"])
+    expected_rows = copy.deepcopy(rows)
+    for row in expected_rows:
+        if row["month"] == "2026-03":
+            row["spend"] += {"display": -192, "seo": 192}[row["channel"]]
+    assert_same_rows(scenario.to_dict(), rs.evaluate(expected_rows).to_dict())
+    assert not any(c.segment == {} and c.name == "spend" for c in scenario.changes)  # the total did not move
+    assert parse_edit("spend*=0.8 where channel=display,country=FR", rs).where == \
+        (("channel", "display"), ("country", "FR"))
+    with pytest.raises(UsageError, match="--set spend\\*=2 where channel=tv: no segment channel=tv"):
+        rs.whatif(rows, ["spend*=2 where channel=tv"])

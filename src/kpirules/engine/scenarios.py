@@ -52,6 +52,7 @@ class Edit:
     op: Op
     amount: float
     text: str
+    where: tuple[tuple[str, str], ...] = ()  # this edit's own segments (``… where channel=display``)
 
     def apply(self, value: pl.Expr) -> pl.Expr:
         """The edited value (``null`` stays ``null`` except for ``=``)."""
@@ -65,19 +66,25 @@ class Edit:
         return value * amount
 
     def to_dict(self) -> dict[str, Any]:
-        return {"metric": self.metric, "op": self.op, "amount": json_number(self.amount), "text": self.text}
+        return {"metric": self.metric, "op": self.op, "amount": json_number(self.amount), "text": self.text,
+                "where": dict(self.where)}
 
 
 def parse_edit(text: str, ruleset: Ruleset) -> Edit:
     """``METRIC=VALUE``, ``METRIC+=N``, ``METRIC-=N`` or ``METRIC*=FACTOR``; a usage error otherwise.
 
     The amount is a number as in the language (``1_000``, ``2.5e3``, ``120%``
-    is ``1.2``); a decimal comma is read as a point (``1,2``).
+    is ``1.2``); a decimal comma is read as a point (``1,2``). An edit may
+    name its own segments after ``where`` (``spend*=0.8 where channel=display``,
+    several as ``channel=display,country=FR``), so that one scenario moves
+    budget from one channel to another; they add to ``--where``.
     """
-    match = _EDIT.match(text)
+    parts = re.split(r"\s+where\s+", text.strip(), maxsplit=1)
+    edit_text, where_text = parts[0], parts[1] if len(parts) > 1 else ""
+    match = _EDIT.match(edit_text)
     if not match:
         raise UsageError(f"--set {text}: write METRIC=VALUE, METRIC+=N, METRIC-=N or METRIC*=FACTOR "
-                         "(spend*=1.2, visits+=1000)")
+                         "(spend*=1.2, visits+=1000), optionally followed by where DIM=VALUE")
     name = match["quoted"] or match["name"]
     if name not in ruleset.metrics:
         if name in ruleset.kpis:
@@ -98,8 +105,14 @@ def parse_edit(text: str, ruleset: Ruleset) -> Edit:
         raise UsageError(f'--set {text}: "{match["amount"]}" is not a number') from None
     if amount != amount or amount in (float("inf"), float("-inf")):
         raise UsageError(f"--set {text}: the amount must be a finite number")
+    where: list[tuple[str, str]] = []
+    for item in (i for i in where_text.split(",") if i.strip()):
+        dim, sep, value = item.partition("=")
+        if not sep or not dim.strip():
+            raise UsageError(f"--set {text}: write where DIM=VALUE (several: DIM=VALUE,DIM=VALUE)")
+        where.append((dim.strip(), value.strip()))
     op: Op = match["op"]  # type: ignore[assignment]
-    return Edit(name, op, amount / 100 if percent else amount, text.strip())
+    return Edit(name, op, amount / 100 if percent else amount, text.strip(), tuple(where))
 
 
 @frozen
@@ -156,26 +169,20 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
     rs = before.ruleset
     where = dict(where or {})
     full = before.full if before.full is not None else before.frame
-    unknown = [d for d in where if d not in before.dimensions]
-    if unknown:
-        raise UsageError(f"--where: no dimension {', '.join(unknown)} in the data "
-                         f"(dimensions: {', '.join(before.dimensions) or 'none'})")
     metrics = list(rs.metrics)
     frame = full.select(P, SEG, OVERALL, *before.dimensions, *metrics)
     has_segments = bool(before.dimensions) and bool(frame.filter(pl.col(SEG) != 0).height)
-    selected = pl.col(SEG) != 0 if has_segments else pl.col(SEG) == 0
-    for dim, value in where.items():
-        selected = selected & (pl.col(dim) == str(value))
-    if where and frame.filter(selected).height == 0:
-        raise UsageError("--where: no segment " + ", ".join(f"{k}={v}" for k, v in where.items())
-                         + " in the data")
+    rows = pl.col(SEG) != 0 if has_segments else pl.col(SEG) == 0
     if not all_periods:
-        selected = selected & (pl.col(P) == before.as_of)
-    edited = frame.with_columns(selected.alias("`edited"))
+        rows = rows & (pl.col(P) == before.as_of)
+    edited = frame.with_columns(pl.lit(False).alias("`edited"))
     for edit in edits:
+        selected = rows & _selection(frame, before.dimensions, {**where, **dict(edit.where)},
+                                     "--where" if not edit.where else f"--set {edit.text}")
         m = edit.metric
         edited = edited.with_columns(
-            pl.when(pl.col("`edited")).then(edit.apply(pl.col(m))).otherwise(pl.col(m)).alias(m))
+            pl.when(selected).then(edit.apply(pl.col(m))).otherwise(pl.col(m)).alias(m),
+            (pl.col("`edited") | selected).alias("`edited"))
     if has_segments:
         edited = _recompute_overall(edited, frame, rs, sorted({e.metric for e in edits}))
     norm = Normalised(edited.drop("`edited").sort([SEG, P]), list(before.dimensions), list(before.dimensions),
@@ -184,6 +191,21 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
     after = evaluate_normalised(rs, norm, dict(before.params), before.as_of, history=before.history,
                                 functions=functions)
     return Scenario(tuple(edits), where, all_periods, before, after, tuple(_changes(before, after)))
+
+
+def _selection(frame: pl.DataFrame, dimensions: Sequence[str], where: Mapping[str, Any], option: str) -> pl.Expr:
+    """The rows of the segments ``where`` names; an unknown dimension or segment is a usage error."""
+    unknown = [d for d in where if d not in dimensions]
+    if unknown:
+        raise UsageError(f"{option}: no dimension {', '.join(unknown)} in the data "
+                         f"(dimensions: {', '.join(dimensions) or 'none'})")
+    selected = pl.lit(True)
+    for dim, value in where.items():
+        selected = selected & (pl.col(dim) == str(value))
+    if where and frame.filter(selected).height == 0:
+        raise UsageError(f"{option}: no segment " + ", ".join(f"{k}={v}" for k, v in where.items())
+                         + " in the data")
+    return selected
 
 
 def _recompute_overall(edited: pl.DataFrame, original: pl.DataFrame, rs: Ruleset,
