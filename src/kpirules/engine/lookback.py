@@ -67,7 +67,7 @@ class _Reader:
             return self.name(node.operand.name + STATUS_SUFFIX)
         if isinstance(node, ast.Call):
             return self.call(node)
-        return max((self.expr(c) for c in _children(node)), default=0)
+        return max((self.expr(c) for c in ast.children(node)), default=0)
 
     def call(self, node: ast.Call) -> int:
         spec = self.functions.get(node.func)
@@ -96,16 +96,3 @@ class _Reader:
         if isinstance(argument, ast.Name) and argument.name in self.ruleset.params:
             return int(float(self.ruleset.params[argument.name].value))
         raise _Unbounded
-
-
-def _children(node: ast.Expr) -> list[ast.Expr]:
-    """The direct sub-expressions of ``node``."""
-    if isinstance(node, ast.Unary | ast.IsStatus):
-        return [node.operand]
-    if isinstance(node, ast.Binary):
-        return [node.left, node.right]
-    if isinstance(node, ast.InList):
-        return [node.operand, *node.items]
-    if isinstance(node, ast.Call):
-        return [*node.args, *(v for _, v in node.kwargs)]
-    return []
