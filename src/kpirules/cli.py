@@ -395,6 +395,10 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
     needs_history = bool(getattr(chosen, "needs_history", False))
     result = _evaluate(file, opts, history or needs_history)
     doc = result.to_dict()
+    if fmt == "html":  # the report explains each KPI whose status worsened
+        from kpirules.answers.report import worsened_whys
+
+        doc["why"] = worsened_whys(result)
     if chosen is None:
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     else:

@@ -178,3 +178,24 @@ def _shown(change: dict[str, Any], units: dict[str, str | None], locale: str, w:
     if change["kind"] == "rule":
         return w["fires"] if value else w["quiet"]
     return NULL_TEXT if value is None else str(value)
+
+
+FORECAST = {
+    "en": ("at this pace: {projected} by {deadline}, goal {goal} — {verdict}", "would be met", "would be missed"),
+    "fr": ("à ce rythme : {projected} en {deadline}, objectif {goal} — {verdict}", "serait atteint",
+           "serait manqué"),
+}
+
+
+def forecast_text(objective: dict[str, Any], unit: str | None, locale: str = "en") -> str | None:
+    """An objective's forecast in words, for reports; ``None`` when it has none.
+
+    ``objective`` is one entry of the JSON document's ``objectives``
+    (``projected``, ``projected_status``, ``goal``, ``deadline``).
+    """
+    if objective.get("projected") is None or objective.get("goal") is None:
+        return None
+    template, met, missed = FORECAST.get(locale, FORECAST["en"])
+    return template.format(projected=amount(objective["projected"], unit, locale),
+                           deadline=objective.get("deadline"), goal=amount(objective["goal"], unit, locale),
+                           verdict=met if objective.get("projected_status") == "achieved" else missed)
