@@ -32,10 +32,11 @@ def test_only_the_kpis_whose_status_worsened_are_explained() -> None:
     result = kpirules.loads(RULES).evaluate(ROWS, history=True)
     whys = worsened_whys(result)
     assert [w["kpi"] for w in whys] == ["cac"]  # 90 → 128.6: ok → warning; cpv stays ok
-    assert (whys[0]["status_from"], whys[0]["status_to"]) == ("ok", "warning")
-    assert whys[0]["by_segment"][0]["segment"] == {"channel": "a"}
-    (context,) = why_context({"why": whys})
+    (context,) = whys
+    assert context["status"] == "ok → warning"
+    assert context["document"]["by_segment"][0]["segment"] == {"channel": "a"}
     assert context["sentence"].startswith("In short: cac +38.57")
+    assert why_context({"why": [{**context["document"], "locale": "en"}]})[0]["sentence"] == context["sentence"]
     doc = result.to_dict()
     doc["why"] = whys
     html = render_html(doc, RenderOptions())

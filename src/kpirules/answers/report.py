@@ -1,10 +1,10 @@
 """The reports' "why" section: for each KPI whose status worsened at the as-of period, why.
 
-Two functions keep the report formats working from the JSON document only:
-:func:`worsened_whys` (run where the :class:`~kpirules.engine.result.Result`
-is at hand) adds the explanations to the document under ``"why"``, and
-:func:`why_context` turns them into ready-to-print strings for a template
-(``report/templates/why.html.j2``).
+The report formats work from the JSON document only, and sit below this
+package: :func:`worsened_whys` (run where the
+:class:`~kpirules.engine.result.Result` is at hand) puts in the document, under
+``"why"``, each explanation as ready-to-print strings (:func:`why_context`) for
+the template ``report/templates/why.html.j2``, which only lays them out.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ SEVERITY = {"ok": 0, "warning": 1, "critical": 2}
 
 
 def worsened_whys(result: Result, limit: int = 10) -> list[dict[str, Any]]:
-    """The ``why`` document of each KPI whose overall status is worse than in the period before.
+    """Why each KPI whose overall status is worse than in the period before changed, as strings.
 
     Statuses compare as ok < warning < critical (``no_data`` and ``skipped``
     are no judgement, so no worsening). A KPI whose change cannot be split
@@ -48,7 +48,7 @@ def worsened_whys(result: Result, limit: int = 10) -> list[dict[str, Any]]:
         doc = why.to_dict()
         doc.update(status_from=was, status_to=is_, dimensions=list(why.dimensions), input_units=dict(why.units),
                    locale=locale_of(rs))
-        out.append(doc)
+        out.append(why_context({"why": [doc]})[0])
         if len(out) == limit:
             break
     return out
@@ -65,6 +65,7 @@ def why_context(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         dims = why.get("dimensions") or []
         out.append({
             "kpi": why["kpi"],
+            "document": {k: v for k, v in why.items() if k not in ("locale", "input_units")},
             "title": why.get("label") or why["kpi"],
             "status": f"{why['status_from']} → {why['status_to']}",
             "change": f"{amount(why['from_value'], unit, locale)} → {amount(why['value'], unit, locale)} "

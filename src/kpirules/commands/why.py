@@ -1,34 +1,44 @@
-"""``kpirules why FILE KPI --data …``: why a KPI changed, split among its inputs and segments."""
+"""``kpirules why FILE KPI --data …``: why a KPI changed, split among its inputs and segments.
+
+The command is registered in :mod:`kpirules.cli`, beside ``eval``, because it
+reads data exactly as ``eval`` does; its own options and its work are here.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from kpirules.cli import _evaluate, config_option, data_options, echo_err, write_output
 from kpirules.commands.segments import evaluate_for_segment, parse_where
+from kpirules.commands.shared import echo_err, write_output
+
+HELP = """Why KPI changed between two periods: its change split exactly among the
+metrics it reads and, on the overall row, among segments (Shapley values)."""
 
 
-@click.command(name="why")
-@click.argument("file")
-@click.argument("kpi")
-@data_options
-@config_option
-@click.option("--from", "from_period", help="the period to compare with (default: the period before --period)")
-@click.option("--where", "where", multiple=True, help="a segment instead of the overall row: DIM=VALUE; repeatable")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the output to this file")
-def command(file: str, kpi: str, from_period: str | None, where: Sequence[str], fmt: str,
-            output: str | None, **opts: Any) -> None:
-    """Why KPI changed between two periods: its change split exactly among the
-    metrics it reads and, on the overall row, among segments (Shapley values)."""
+def options(func: Any) -> Any:
+    """The options of ``why`` besides those that read the data."""
+    for option in reversed([
+        click.option("--from", "from_period", help="the period to compare with (default: the period before --period)"),
+        click.option("--where", "where", multiple=True,
+                     help="a segment instead of the overall row: DIM=VALUE; repeatable"),
+        click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table"),
+        click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the output to this file"),
+    ]):
+        func = option(func)
+    return func
+
+
+def run(kpi: str, evaluate: Callable[[dict[str, Any]], Any], opts: dict[str, Any]) -> None:
+    """Evaluate (``evaluate(opts)``), split the KPI's change and print it."""
     from kpirules.answers.wording import locale_of, why_text
 
-    segment = parse_where(where)
-    result = evaluate_for_segment(lambda o: _evaluate(file, o, history=False), opts, segment)
+    from_period, fmt, output = opts.pop("from_period"), opts.pop("fmt"), opts.pop("output")
+    segment = parse_where(opts.pop("where"))
+    result = evaluate_for_segment(evaluate, opts, segment)
     why = result.why(kpi, period=opts.get("period"), from_period=from_period, segment=segment)
     doc = why.to_dict()
     if fmt == "json":

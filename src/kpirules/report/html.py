@@ -84,8 +84,6 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
     """Everything the template shows, as plain strings, lists and dicts."""
     from markupsafe import Markup
 
-    from kpirules.answers.report import why_context
-
     generated_at = options.generated_at or view.doc.get("generated_at")
     segments = view.segments()
     chart_segments = top_segments(view, MAX_CHART_SEGMENTS)
@@ -118,7 +116,7 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
         ],
         "hidden_segments": max(0, len([s for s in segments if s]) - (len(chart_segments) - 1)),
         "warnings": view.warnings(),
-        "why": why_context(view.doc),
+        "why": list(view.doc.get("why") or []),  # ready-made strings (kpirules.answers.report)
     }
 
 
