@@ -57,3 +57,20 @@ def test_a_forecast_in_words() -> None:
     assert forecast_text(objective, "EUR", "fr").replace("\u00a0", " ").replace("\u202f", " ") == \
         "à ce rythme : 1 320 000 € en 2026-12, objectif 1 400 000 € — serait manqué"
     assert forecast_text({**objective, "projected": None}, "EUR") is None
+
+
+def test_french_numbers_for_a_french_ruleset() -> None:
+    from kpirules.answers.wording import amount, signed, why_text
+
+    assert amount(1240, "EUR", "fr") == "1\u202f240\u00a0€"
+    assert amount(12.5, "EUR", "fr") == "12,50\u00a0€"
+    assert amount(0.025, "percent", "fr") == "2,5\u00a0%"
+    assert signed(-0.05, "percent", "fr") == "-5\u00a0pts"
+    assert signed(1900, "EUR", "fr") == "+1\u202f900\u00a0€"
+    doc = {"kpi": "cac", "label": None, "unit": "EUR", "segment": {}, "period": "2026-02", "from": "2026-01",
+           "value": 1240.0, "from_value": 1000.0, "change": 240.0, "dimensions": ["canal"],
+           "by_input": [{"name": "dépenses", "from": 1000, "to": 1240, "contribution": 240.0}],
+           "by_segment": [{"segment": {"canal": "SEO"}, "contribution": 240.0}]}
+    text = why_text(doc, "fr")
+    assert text.startswith("Pourquoi cac a-t-il changé ? ensemble, 2026-01 → 2026-02")
+    assert text.endswith("En bref : cac +240\u00a0€ : dépenses +240\u00a0€ ; par canal : SEO +240\u00a0€.")
