@@ -209,3 +209,13 @@ def test_twelve_inputs_are_split_exactly() -> None:
                 expected += weight * (value_of({*subset, name}) - value_of(set(subset)))
         assert got[name] == pytest.approx(expected, rel=1e-9)
         assert got[name] > 0
+
+
+def test_too_many_inputs_is_a_clear_usage_error() -> None:
+    from kpirules.errors import UsageError
+
+    names = [f"m{i}" for i in range(17)]
+    rules = "ruleset t\n" + "".join(f"metric {n}\n" for n in names) + f"kpi k = {' + '.join(names)}\n"
+    rows = [{"period": p, **dict.fromkeys(names, v)} for p, v in (("2026-01", 1), ("2026-02", 2))]
+    with pytest.raises(UsageError, match=r"k reads 17 metrics .* at most 16 metrics are split"):
+        kpirules.loads(rules).evaluate(rows).why("k")

@@ -31,8 +31,8 @@ import polars as pl
 
 #: The column holding the coalition number (bit i = player i has switched).
 COALITION = "`coalition"
-#: The most players an exact split evaluates: 2^20 coalitions, a million rows.
-MAX_PLAYERS = 20
+#: The most players an exact split evaluates: 2^16 coalitions (65,536 rows per period of window).
+MAX_PLAYERS = 16
 
 
 def coalitions(players: int) -> pl.DataFrame:

@@ -32,7 +32,14 @@ import networkx as nx
 import polars as pl
 from attrs import field, frozen
 
-from kpirules.engine.attribution import COALITION, coalitions, settle, shapley, switched
+from kpirules.engine.attribution import (
+    COALITION,
+    MAX_PLAYERS,
+    coalitions,
+    settle,
+    shapley,
+    switched,
+)
 from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler
 from kpirules.engine.evaluate import _generations, _node_expr, resolve_period
 from kpirules.engine.lookback import lookback
@@ -161,6 +168,10 @@ def explain_change(result: Result, kpi: str, period: str | None = None, from_per
     assert value is not None and from_value is not None
     change = value - from_value
     inputs = _inputs(rs, kpi)
+    if len(inputs) > MAX_PLAYERS:
+        raise UsageError(f"{kpi} reads {len(inputs)} metrics ({', '.join(inputs)}): an exact split "
+                         f"evaluates 2^{len(inputs)} combinations, and at most {MAX_PLAYERS} metrics are split; "
+                         "ask why of the intermediate KPIs it reads")
     span = lookback(rs, kpi, result.params)
     back = max(to_index, from_index) - first if span is None else span
     context = _Context(result, full, kpi, to_index, from_index, back, value, from_value)
