@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "job"))
 
-from kpi_project import Project, run_process  # noqa: E402
+from kpi_project import Project, run_process
 
 
 @pytest.mark.parametrize("worsens", [True, False])
