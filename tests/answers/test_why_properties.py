@@ -219,3 +219,42 @@ def test_too_many_inputs_is_a_clear_usage_error() -> None:
     rows = [{"period": p, **dict.fromkeys(names, v)} for p, v in (("2026-01", 1), ("2026-02", 2))]
     with pytest.raises(UsageError, match=r"k reads 17 metrics .* at most 16 metrics are split"):
         kpirules.loads(rules).evaluate(rows).why("k")
+
+
+def test_a_segments_kpi_reading_overall_switches_the_overall_row_too() -> None:
+    """``leads / overall(visits)`` for channel a: switching visits moves the overall visits as well."""
+    rules = "ruleset t\ndimension channel\nmetric leads\nmetric visits\nkpi k = leads / overall(visits)\n"
+    rows = [{"period": "2026-01", "channel": "a", "leads": 10, "visits": 100},
+            {"period": "2026-01", "channel": "b", "leads": 5, "visits": 300},
+            {"period": "2026-02", "channel": "a", "leads": 30, "visits": 200},
+            {"period": "2026-02", "channel": "b", "leads": 5, "visits": 600}]
+    why = kpirules.loads(rules).evaluate(rows).why("k", segment={"channel": "a"})
+    worlds = {frozenset(): 10 / 400, frozenset({"leads"}): 30 / 400, frozenset({"visits"}): 10 / 800,
+              frozenset({"leads", "visits"}): 30 / 800}
+    expected = brute_force(["leads", "visits"], lambda s: worlds[frozenset(s)])
+    assert {s.name: s.contribution for s in why.by_input} == pytest.approx(expected)
+    assert why.by_segment == ()
+
+
+def test_averages_across_segments_still_add_up() -> None:
+    """An ``avg`` metric's overall value is not the sum of the segments': the rest is shared, exactly."""
+    rules = "ruleset t\ndimension channel\nmetric nps agg avg\nmetric visits\nkpi k = nps * visits\n"
+    rows = [{"period": "2026-01", "channel": "a", "nps": 30, "visits": 100},
+            {"period": "2026-01", "channel": "a", "nps": 50, "visits": 0},
+            {"period": "2026-01", "channel": "b", "nps": 10, "visits": 50},
+            {"period": "2026-02", "channel": "a", "nps": 40, "visits": 120},
+            {"period": "2026-02", "channel": "b", "nps": 20, "visits": 80},
+            {"period": "2026-02", "channel": "b", "nps": 60, "visits": 0}]
+    why = kpirules.loads(rules).evaluate(rows).why("k")
+    assert why.from_value == pytest.approx(30 * 150) and why.value == pytest.approx(40 * 200)
+    assert_adds_up([s.contribution for s in why.by_segment], why.change)
+    assert {s.segment["channel"] for s in why.by_segment} == {"a", "b"}
+
+
+def test_a_metric_can_be_explained_by_segment() -> None:
+    rules = "ruleset t\ndimension channel\nmetric spend\n"
+    rows = [{"period": p, "channel": c, "spend": v}
+            for p, c, v in (("2026-01", "a", 100), ("2026-01", "b", 100), ("2026-02", "a", 150), ("2026-02", "b", 80))]
+    why = kpirules.loads(rules).evaluate(rows).why("spend")
+    assert [(s.name, s.contribution) for s in why.by_input] == [("spend", 30)]
+    assert [(s.segment["channel"], s.contribution) for s in why.by_segment] == [("a", 50), ("b", -20)]
