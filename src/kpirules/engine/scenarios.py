@@ -185,9 +185,10 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
             (pl.col("`edited") | selected).alias("`edited"))
     if has_segments:
         edited = _recompute_overall(edited, frame, rs, sorted({e.metric for e in edits}))
-    norm = Normalised(edited.drop("`edited").sort([SEG, P]), list(before.dimensions), list(before.dimensions),
-                      before.first, int(full[P].max()), list(before.warnings),  # type: ignore[arg-type]
-                      before.bad_values)
+    norm = Normalised(frame=edited.drop("`edited").sort([SEG, P]), dimensions=list(before.dimensions),
+                      data_dimensions=list(before.dimensions), first=before.first,
+                      last=int(full[P].max()),  # type: ignore[arg-type]
+                      warnings=list(before.warnings), bad_values=before.bad_values)
     after = evaluate_normalised(rs, norm, dict(before.params), before.as_of, history=before.history,
                                 functions=functions)
     return Scenario(tuple(edits), where, all_periods, before, after, tuple(_changes(before, after)))
