@@ -140,6 +140,13 @@ def test_suggest_on_the_command_line(tmp_path: Path) -> None:
     assert "threshold cac" not in proc.stdout
     bad = run("--kpi", "nope")
     assert bad.returncode == 2 and "--kpi nope" in bad.stderr
+    import json
+
+    doc = json.loads(run("--kpi", "cr", "--format", "json").stdout)
+    (cr,) = doc["suggestions"]
+    assert cr["kpi"] == "cr" and cr["op"] == "<" and cr["guard"]["expression"] == "visits"
+    assert {b["segment"].get("channel", "*") for b in cr["bands"]} == {"a", "b", "*"}
+    assert doc["text"] == proc.stdout
 
 
 def test_too_little_history_is_said_not_guessed() -> None:
