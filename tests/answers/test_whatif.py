@@ -191,3 +191,10 @@ def test_an_edit_may_name_its_own_segments_to_move_budget() -> None:
         (("channel", "display"), ("country", "FR"))
     with pytest.raises(UsageError, match="--set spend\\*=2 where channel=tv: no segment channel=tv"):
         rs.whatif(rows, ["spend*=2 where channel=tv"])
+
+
+def test_an_edited_average_says_how_the_overall_row_moved() -> None:
+    rs = kpirules.loads(RULES)
+    assert rs.whatif(ROWS, ["spend*=2"]).notes == ()
+    (note,) = rs.whatif(ROWS, ["nps+=5"], where={"channel": "a"}).notes
+    assert note.startswith("nps is an average (agg avg)") and "each segment weighing the same" in note

@@ -52,6 +52,8 @@ def run(file: str, evaluate: Callable[[dict[str, Any], bool], Any], opts: dict[s
     before = evaluate(opts, all_periods)
     scenario = run_scenario(before, parsed, segment, all_periods=all_periods, functions=plugin_functions())
     doc = scenario.to_dict()
+    for note in scenario.notes:
+        echo_err(f"note: {note}")
     if fmt == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     else:

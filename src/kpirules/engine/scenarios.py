@@ -141,10 +141,12 @@ class Scenario:
     before: Result
     after: Result
     changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()  # what the reader should know about how the scenario was computed
 
     def to_dict(self) -> dict[str, Any]:
-        """The scenario's JSON document (interfaces §3) plus ``changes``, ``edits`` and ``where``."""
+        """The scenario's JSON document (interfaces §3) plus ``changes``, ``edits``, ``where`` and ``notes``."""
         doc = self.after.to_dict()
+        doc["notes"] = list(self.notes)
         doc["changes"] = [c.to_dict() for c in self.changes]
         doc["edits"] = [e.to_dict() for e in self.edits]
         doc["where"] = dict(self.where)
@@ -191,7 +193,11 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
                       warnings=list(before.warnings), bad_values=before.bad_values)
     after = evaluate_normalised(rs, norm, dict(before.params), before.as_of, history=before.history,
                                 functions=functions)
-    return Scenario(tuple(edits), where, all_periods, before, after, tuple(_changes(before, after)))
+    averaged = sorted({e.metric for e in edits if rs.metrics[e.metric].agg == "avg"}) if has_segments else []
+    notes = tuple(f"{m} is an average (agg avg): its overall value moves by the mean of the segments' changes, "
+                  "each segment weighing the same (the rows behind each segment's average are not counted "
+                  "again), so it is exact only when the segments average as many rows" for m in averaged)
+    return Scenario(tuple(edits), where, all_periods, before, after, tuple(_changes(before, after)), notes)
 
 
 def _selection(frame: pl.DataFrame, dimensions: Sequence[str], where: Mapping[str, Any], option: str) -> pl.Expr:
