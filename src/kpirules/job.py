@@ -459,6 +459,10 @@ class Job:
             part.warnings.append(text)
             self.say(f"warning: {rs.name}: {text}")
         doc = result.to_dict()
+        if self.config.report is not None and "html" in self.config.report.formats:
+            from kpirules.answers.report import worsened_whys
+
+            doc["why"] = worsened_whys(result)  # the report explains each KPI whose status worsened
         part.document = doc
         part.as_of = str(doc["as_of"])
         part.status = result.exit_status(fail_on=fail_on)

@@ -135,8 +135,9 @@ def test_objectives_on_track_and_at_risk() -> None:
                                     "aov_up": "at_risk"}
     assert _objectives(_evaluate("acquisition", DATA / "marketing.csv", by=[],
                                  period="2026-10")) == {"cac_down": "on_track"}
+    # December is cac_down's deadline: not met there, it is missed (language §7), no longer at risk
     assert _objectives(_evaluate("acquisition", DATA / "marketing.csv", by=[])) == {
-        "cac_down": "at_risk"}
+        "cac_down": "missed"}
     december = _evaluate("revenue", DATA / "marketing.csv", by=[])
     assert _objectives(december)["ecommerce_sales"] == "achieved"
 

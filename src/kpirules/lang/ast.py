@@ -307,6 +307,19 @@ class RuleFile:
     statements: tuple[Statement, ...]
 
 
+def children(expr: Expr) -> list[Expr]:
+    """The direct sub-expressions of ``expr``, in source order."""
+    if isinstance(expr, Unary | IsStatus):
+        return [expr.operand]
+    if isinstance(expr, Binary):
+        return [expr.left, expr.right]
+    if isinstance(expr, InList):
+        return [expr.operand, *expr.items]
+    if isinstance(expr, Call):
+        return [*expr.args, *(value for _, value in expr.kwargs)]
+    return []
+
+
 def walk(expr: Expr):  # type: ignore[no-untyped-def]
     """Yield ``expr`` and every sub-expression, parents first."""
     stack: list[Expr] = [expr]

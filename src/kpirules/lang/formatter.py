@@ -183,16 +183,7 @@ def _wrap(expr: ast.Expr, text: str, context: int) -> str:
     return f"({text})" if _precedence(expr) < context else text
 
 
-def _children(expr: ast.Expr) -> list[ast.Expr]:
-    if isinstance(expr, ast.Unary | ast.IsStatus):
-        return [expr.operand]
-    if isinstance(expr, ast.Binary):
-        return [expr.left, expr.right]
-    if isinstance(expr, ast.InList):
-        return [expr.operand, *expr.items]
-    if isinstance(expr, ast.Call):
-        return [*expr.args, *(value for _, value in expr.kwargs)]
-    return []
+_children = ast.children
 
 
 def _format_node(expr: ast.Expr, sub: Callable[[ast.Expr, int], str]) -> str:

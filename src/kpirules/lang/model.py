@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from kpirules.engine.result import Result
+    from kpirules.engine.scenarios import Scenario
     from kpirules.lang.functions import FunctionRegistry
 
 ActionValue = str | int | float | bool | None
@@ -185,3 +186,11 @@ class Ruleset:
         from kpirules.engine.evaluate import evaluate
 
         return evaluate(self, data, **options)
+
+    def whatif(self, data: Any, edits: Any, *, where: dict[str, Any] | None = None,
+               all_periods: bool = False, **options: Any) -> Scenario:
+        """Evaluate ``data``, apply ``edits`` (``["spend*=1.2"]``) and compare; see
+        :func:`kpirules.engine.scenarios.whatif`."""
+        from kpirules.engine.scenarios import whatif
+
+        return whatif(self, data, edits, where=where, all_periods=all_periods, **options)

@@ -117,6 +117,7 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
         ],
         "hidden_segments": max(0, len([s for s in segments if s]) - (len(chart_segments) - 1)),
         "warnings": view.warnings(),
+        "why": list(view.doc.get("why") or []),  # ready-made strings (kpirules.answers.report)
     }
 
 
