@@ -24,6 +24,7 @@ from kpirules.lang import periods as P
 
 ORDERS = ("DMY", "MDY", "YMD")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$"
 _HINT = ("give the order with --date-format DMY, MDY or YMD, or a strftime pattern such as %d/%m/%Y "
          '(date_format = "DMY" in a job source)')
 
@@ -57,6 +58,10 @@ def map_periods(column: pl.Series, grain: str, date_format: str | None = None,
     if dtype == pl.Date or isinstance(dtype, pl.Datetime):
         return _from_temporal(column, grain, name)
     text = _as_text(column, name)
+    if date_format is None or date_format in ORDERS:  # ISO text is year first whatever the order
+        stamps = _iso_stamps(text)
+        if stamps is not None:
+            return _from_temporal(stamps, grain, name)
     distinct = text.unique(maintain_order=True)
     if date_format is not None and date_format not in ORDERS:
         idx, key = _with_pattern(text, distinct, grain, date_format, name)
@@ -64,6 +69,24 @@ def map_periods(column: pl.Series, grain: str, date_format: str | None = None,
         idx, key = _from_text(text, distinct, grain, date_format, name)
     return (text.replace_strict(distinct, idx, default=None, return_dtype=pl.Int64),
             text.replace_strict(distinct, key, default=None, return_dtype=pl.Float64))
+
+
+def _iso_stamps(text: pl.Series) -> pl.Series | None:
+    """ISO dates and date-times (``2026-03-17``, ``2026-03-17 10:42[:05]``, ``T``) as datetimes, else None.
+
+    The commonest column of raw rows, with one distinct timestamp per order: read
+    on the whole column at once, without the distinct values and the forms' regular
+    expressions (a million timestamps: about 1 s instead of 16 s). Anything else,
+    an empty cell or a date not of the calendar (2026-02-30) takes the general
+    path, which also words the error.
+    """
+    if text.null_count() or not bool(text.str.contains(_ISO_DATE_TIME).all()):
+        return None
+    spaced = pl.lit(text.str.replace("T", " ", literal=True))
+    full = (pl.when(spaced.str.len_chars() == 10).then(spaced + " 00:00:00")
+            .when(spaced.str.len_chars() == 16).then(spaced + ":00").otherwise(spaced))
+    stamps = pl.select(full.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")).to_series()
+    return None if stamps.null_count() else stamps.alias(text.name)
 
 
 def _first_row(text: pl.Series, value: str | None) -> int:
