@@ -2,7 +2,8 @@
 
 - a ``python`` block is executed from the repository root;
 - a rule file block checks cleanly (an unknown ``notify`` aside), and a block that
-  shows a file of ``examples/`` equals it;
+  shows a file of ``examples/`` or ``rulesets/`` equals it or is an excerpt of it
+  (its lines in the file's order, ``…`` for the lines left out);
 - a ``console`` block is run command by command (``$ …``) in a copy of the
   repository's examples, with the virtual environment's ``kpirules`` first on the
   PATH, as the tutorial's "activate the venv" step makes it; each output line it
@@ -63,9 +64,16 @@ def _example_file(body: str) -> Path | None:
                     text = raw.decode(encoding).replace("\r\n", "\n")
                 except UnicodeDecodeError:
                     continue
-                if text.strip() == body.strip():
+                if text.strip() == body.strip() or _excerpt_of(body, text):
                     return path
     return None
+
+
+def _excerpt_of(body: str, text: str) -> bool:
+    """Whether ``body`` shows lines of ``text`` in their order, ``…`` standing for the lines left out."""
+    shown = [line.rstrip() for line in body.strip().splitlines() if line.strip() != "…"]
+    lines = iter(line.rstrip() for line in text.splitlines())
+    return len(shown) >= 2 and all(any(line == wanted for line in lines) for wanted in shown)
 
 
 @pytest.mark.parametrize("block", [b for b in ALL if b[1] in ("", "toml", "csv", "kpi")], ids=_id)
