@@ -226,6 +226,7 @@ class _Parser:
         if not isinstance(value, str) or "${" not in value:
             return value
         used: list[str] = []
+        names: list[str] = []
 
         def sub(match: re.Match[str]) -> str:
             escaped, name = match.group(1), match.group(2)
@@ -234,13 +235,14 @@ class _Parser:
             if name not in self.environ:
                 raise self.error(keys, f"environment variable {name} is not set")
             used.append(self.environ[name])
+            names.append(name)
             return self.environ[name]
 
         result = _ENV.sub(sub, value)
         if not used:
             return result
         self.secrets.extend(used)
-        return Secret(result)
+        return Secret(result, dict.fromkeys(names))
 
     def unknown(self, data: Mapping[str, Any], known: tuple[str, ...],
                 keys: tuple[str, ...]) -> None:

@@ -33,6 +33,7 @@ import attrs
 from attrs import define, field, frozen
 
 from kpirules.config import JobConfig, load_config
+from kpirules.display import one_line
 from kpirules.errors import (
     ConfigError,
     DataError,
@@ -41,8 +42,16 @@ from kpirules.errors import (
     PluginError,
     UsageError,
 )
-from kpirules.plugin_api import ActionType, Firing, SettingsError, SourceContext, redact
+from kpirules.plugin_api import (
+    ActionType,
+    Firing,
+    Secret,
+    SettingsError,
+    SourceContext,
+    redact,
+)
 from kpirules.plugins import Registry, load_registry
+from kpirules.safe_paths import inside, report_file_name
 from kpirules.state import CurrentFiring, StateStore, now_iso, segment_key
 
 if TYPE_CHECKING:
@@ -126,8 +135,12 @@ class Job:
         return redact(text, self.config.secrets)
 
     def say(self, line: str) -> None:
-        """One line on standard error, secrets removed."""
-        self._err(self.redact(line))
+        """One line on standard error, secrets removed.
+
+        A value from the data (a segment, a column name) cannot break the
+        line and forge another: control characters are shown escaped.
+        """
+        self._err(one_line(self.redact(line)))
 
     # -- preparing: everything that can be wrong before reading any data ---------
 
@@ -149,7 +162,8 @@ class Job:
 
         for ruleset in self.rulesets:  # as eval shows them: a cron log keeps them too
             for warning in ruleset.warnings:
-                self.say(render(warning, ruleset.source_text))
+                for line in render(warning, ruleset.source_text).splitlines():
+                    self.say(line)
         names = [rs.name for rs in self.rulesets]
         for name in names:
             if names.count(name) > 1:
@@ -222,7 +236,7 @@ class Job:
             value = out.get(key)
             if isinstance(value, str) and value:
                 resolved = str(self.config.resolve(value))
-                out[key] = type(value)(resolved) if type(value) is not str else resolved
+                out[key] = Secret(resolved, value.names) if isinstance(value, Secret) else resolved
         return out
 
     def _validate(self, plugin: Any, settings: Mapping[str, Any], keys: tuple[str, ...]) -> None:
@@ -529,9 +543,10 @@ class Job:
         for name in config.formats:
             fmt = self.registry.formats[name]
             doc = part.document if fmt.needs_history else as_of_only(part.document)
-            target = config.dir / (config.name.format(ruleset=part.name, as_of=part.as_of)
-                                   + f".{fmt.extension}")
+            name = report_file_name(config.name, part.name, str(part.as_of), fmt.extension)
+            target = config.dir / name
             try:
+                target = inside(config.dir, name)
                 text = fmt.render(doc, options)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -21,6 +21,7 @@ from attrs import field, frozen
 
 from kpirules.errors import ConfigError
 from kpirules.lang.diagnostics import did_you_mean
+from kpirules.redaction import REDACTED, redact
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
@@ -33,9 +34,8 @@ __all__ = [
     "SettingsError",
     "SourceContext",
     "redact",
+    "secret_source",
 ]
-
-REDACTED = "***"
 
 
 class Secret(str):
@@ -45,26 +45,26 @@ class Secret(str):
     SMTP login, a webhook URL), but its ``repr`` is redacted, so that a
     settings dict printed by mistake, or shown in a traceback, does not leak
     it. Messages built with f-strings still see the value: run them through
-    :func:`redact` before printing them.
+    :func:`redact` before printing them. ``names`` are the environment
+    variables it was made from: a message about a bad secret names them,
+    never the value.
     """
 
-    __slots__ = ()
+    names: tuple[str, ...]
+
+    def __new__(cls, value: str, names: Iterable[str] = ()) -> Secret:
+        secret = super().__new__(cls, value)
+        secret.names = tuple(names)
+        return secret
 
     def __repr__(self) -> str:
         return f"Secret({REDACTED!r})"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value inside ``text`` by ``***``.
-
-    Longer secrets go first, so that a secret containing another is hidden
-    whole. Secrets shorter than 3 characters are ignored: hiding every ``a``
-    of a message would make it unreadable and protect nothing.
-    """
-    for secret in sorted({str(s) for s in secrets}, key=len, reverse=True):
-        if len(secret) >= 3:
-            text = text.replace(secret, REDACTED)
-    return text
+def secret_source(value: Any) -> str:
+    """`` (from ${NAME})`` for a :class:`Secret`, else nothing: how messages name one."""
+    names = getattr(value, "names", ()) if isinstance(value, Secret) else ()
+    return f" (from {', '.join('${' + n + '}' for n in names)})" if names else ""
 
 
 def secrets_in(settings: Mapping[str, Any]) -> list[str]:

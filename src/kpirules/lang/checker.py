@@ -18,6 +18,7 @@ from pathlib import Path
 from kpirules.lang import ast
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
+from kpirules.lang.file_names import ruleset_name_warnings
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import (
     ActionCall,
@@ -148,6 +149,7 @@ class Checker:
         for extra in headers[1:]:
             self.error(extra.span, "duplicate-ruleset", "a file holds exactly one ruleset statement",
                        f"the first is at line {headers[0].span.line}")
+        self.diags.extend(ruleset_name_warnings(headers[0].name))
         if headers[0].grain is not None:
             grain = headers[0].grain
             if grain.name not in GRAINS:
