@@ -213,3 +213,17 @@ def test_redaction_covers_the_forms_a_library_prints() -> None:
         assert "p@ss" not in shown and "ss%20w" not in shown and "line-two" not in shown, shown
         assert "***" in shown
     assert redact("ab and abc", ["ab"]) == "ab and abc"  # too short to hide
+
+
+def test_a_line_break_in_a_dimension_value_forges_no_line_on_stderr(
+        project: Project, run_cli: Run) -> None:
+    from kpi_servers import free_port
+
+    (project.root / "data" / "shop.csv").write_text(
+        'month,channel,visits,orders\n2026-01,"paid\r\nerror: forged line",10000,50\n')
+    project.set_notify(f'type = "webhook"\nurl = "http://127.0.0.1:{free_port()}/h"\n'
+                       f'retries = 0')
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 3, err
+    assert not [line for line in err.splitlines() if line.startswith("error: forged")], err
+    assert "channel=paid\\r\\nerror: forged line → notify failed" in err

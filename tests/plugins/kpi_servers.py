@@ -23,9 +23,11 @@ def free_port() -> int:
 class Receiver:
     """An HTTP server answering POSTs with scripted status codes (then 200)."""
 
-    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0,
+                 location: str | None = None) -> None:
         self.statuses = list(statuses or [])
         self.delay = delay
+        self.location = location  # sent with a 3xx answer
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         receiver = self
@@ -43,6 +45,17 @@ class Receiver:
                                               "headers": dict(self.headers),
                                               "body": json.loads(body or b"null")})
                 self.send_response(status)
+                if receiver.location and 300 <= status < 400:
+                    self.send_header("Location", receiver.location)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def do_GET(self) -> None:  # what a followed 301/302/303 would become
+                with receiver.lock:
+                    receiver.requests.append({"path": self.path, "status": 200, "method": "GET",
+                                              "headers": dict(self.headers), "body": None})
+                self.send_response(200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -64,9 +77,10 @@ class Receiver:
 
 
 @contextmanager
-def receiver(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[Receiver]:
+def receiver(statuses: list[int] | None = None, delay: float = 0.0,
+             location: str | None = None) -> Iterator[Receiver]:
     """A running :class:`Receiver`, shut down afterwards."""
-    r = Receiver(statuses, delay)
+    r = Receiver(statuses, delay, location)
     r.thread.start()
     try:
         yield r
