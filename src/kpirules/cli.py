@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from kpirules import __version__
+from kpirules.display import message_lines
 from kpirules.errors import DataError, ExitCode, KpirulesError, RuleFileError, UsageError
 
 LAZY_COMMANDS = {
@@ -343,7 +344,7 @@ def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
             period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
             functions=_plugin_functions())
     for warning in result.warnings:
-        echo_err(f"warning: {warning}")
+        echo_err(message_lines(f"warning: {warning}"))
     if result.bad_values:
         echo_err(f"warning: {result.bad_values} cell(s) that are not numbers were counted as missing")
     return result
@@ -475,7 +476,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         report_rule_errors(err, sources)
         return err.exit_code
     except KpirulesError as err:
-        echo_err(f"error: {err}")
+        echo_err(message_lines(f"error: {err}"))
         return err.exit_code
     except BrokenPipeError:
         return ExitCode.OK

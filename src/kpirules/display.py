@@ -14,6 +14,9 @@ Two rules, one helper each, used wherever such text is printed:
   quoted whole would put 50 MB on standard error; what helps is its start
   and how long it is.
 
+:func:`message_lines` applies both to whole messages, as a net, where the
+command line and the job print them.
+
 Only messages go through these: the data written to files, JSON documents
 and the bodies of actions keep every character.
 """
@@ -24,6 +27,8 @@ import re
 
 #: How many characters of a value an error message quotes.
 MAX_SHOWN = 80
+#: How long a line of standard error may be: the net under every message.
+MAX_LINE = 2000
 
 _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_RUN = re.compile(f"(?:{_UNSAFE.pattern})+")
@@ -57,4 +62,14 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
     return f'"{cut(str(value), limit)}"'
 
 
-__all__ = ["MAX_SHOWN", "cut", "one_line", "shown"]
+def message_lines(text: str, limit: int = MAX_LINE) -> str:
+    """``text`` for standard error: each of its lines escaped and cut to ``limit``.
+
+    The net under :func:`shown`: whatever a message quotes without it (a
+    plugin's exception, a library's error), no line on standard error
+    carries a whole data file or a terminal escape sequence.
+    """
+    return "\n".join(cut(line, limit) for line in text.split("\n"))
+
+
+__all__ = ["MAX_LINE", "MAX_SHOWN", "cut", "message_lines", "one_line", "shown"]

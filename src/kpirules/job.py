@@ -33,7 +33,7 @@ import attrs
 from attrs import define, field, frozen
 
 from kpirules.config import JobConfig, load_config
-from kpirules.display import one_line
+from kpirules.display import MAX_LINE, cut
 from kpirules.errors import (
     ConfigError,
     DataError,
@@ -138,9 +138,10 @@ class Job:
         """One line on standard error, secrets removed.
 
         A value from the data (a segment, a column name) cannot break the
-        line and forge another: control characters are shown escaped.
+        line and forge another: control characters are shown escaped, and
+        the line is cut to a readable length.
         """
-        self._err(one_line(self.redact(line)))
+        self._err(cut(self.redact(line), MAX_LINE))
 
     # -- preparing: everything that can be wrong before reading any data ---------
 

@@ -18,6 +18,7 @@ import polars as pl
 from attrs import define, field
 
 from kpirules.data.table import PERIOD_CANDIDATES, RawTable
+from kpirules.display import cut, shown
 from kpirules.engine.periods import map_periods
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
@@ -60,9 +61,9 @@ def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, col: str, table: RawTable, ind
         cell = frame[col][row]
         numeric = non_finite is None or bool(frame.slice(row, 1).select(non_finite).item())
         what = "a finite number" if numeric else "a number"
-        shown = f'"{cell}"' if non_finite is not None else str(cell)  # text as written, else the value
+        quoted = shown(cell) if non_finite is not None else cut(str(cell))  # text as written, else the value
         more = f" ({count - 1} more such cells)" if count > 1 else ""
-        raise DataError(f'{shown} in column "{col}" is not {what}{more}; '
+        raise DataError(f'{quoted} in column {shown(col)} is not {what}{more}; '
                         "use --on-bad-value null to count such cells as missing",
                         where=table.location(row, index + 1))
     return count
@@ -180,7 +181,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     roles.update({m: "a metric" for m in metric_cols})
     _check_columns(frame, table, roles)
     if ignored:
-        names = ", ".join(f'"{c}"' for c in ignored)
+        names = ", ".join(shown(c) for c in ignored)
         warnings.append(f"{table.source}: {len(ignored)} numeric column(s) are neither metrics nor declared "
                         f"dimensions, ignored: {names} (declare them, or ignore them: --ignore or --dimension with eval, ignore = [...] in a job source)")
     idx, key, errors = map_periods(frame[chosen], ruleset.grain)

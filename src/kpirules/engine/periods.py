@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from kpirules.display import shown
 from kpirules.lang import periods as P
 
 _DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?.*)?$")
@@ -30,7 +31,7 @@ def parse_period_value(value: object, grain: str) -> tuple[int, float] | str:
         if float(value).is_integer():
             value = str(int(value))
         else:
-            return f'"{value}" is not a period'
+            return f"{shown(value)} is not a period"
     text = str(value).strip()
     compact = _COMPACT.match(text)
     if compact:
@@ -40,7 +41,7 @@ def parse_period_value(value: object, grain: str) -> tuple[int, float] | str:
         try:
             d = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            return f'"{text}" is not a date of the calendar'
+            return f"{shown(text)} is not a date of the calendar"
         seconds = 0.0
         if m[4] is not None:
             seconds = int(m[4]) * 3600 + int(m[5]) * 60 + int(m[6] or 0)
@@ -50,18 +51,18 @@ def parse_period_value(value: object, grain: str) -> tuple[int, float] | str:
         try:
             d = date(int(m[3]), int(m[2]), int(m[1]))
         except ValueError:
-            return f'"{text}" is not a date of the calendar'
+            return f"{shown(text)} is not a date of the calendar"
         return P.index_of_date(d, grain), float(d.toordinal())
     try:
         lit_grain, start, _end = P.parse_literal(text)
     except P.PeriodError as err:
         return str(err)
     if P.RANK[lit_grain] > P.RANK[grain]:
-        return (f'"{text}" is a {lit_grain}, coarser than the ruleset\'s grain ({grain}): '
+        return (f'{shown(text)} is a {lit_grain}, coarser than the ruleset\'s grain ({grain}): '
                 f"data cannot be split into {grain}s")
     if lit_grain == "week" and grain != "week":
         if grain == "day":
-            return f'"{text}" is a week, coarser than the ruleset\'s grain (day)'
+            return f'{shown(text)} is a week, coarser than the ruleset\'s grain (day)'
         week = P.week_index(start)
         return P.coarse_index(week, "week", grain), float(start.toordinal())
     return P.index_of_date(start, grain), float(start.toordinal())
