@@ -300,6 +300,10 @@ def _plugin_table(spec: str, ruleset: Any, opts: dict[str, Any]) -> Any | None:
         return None
     from kpirules.plugin_api import SourceContext
 
+    try:  # a missing or unreadable --data file is a data error (exit 3) whatever reads it
+        Path(path).open("rb").close()
+    except OSError as err:
+        raise DataError(f"cannot read the data file: {err.strerror or err}", where=path) from None
     settings: dict[str, Any] = {"path": path}
     if opts.get("period_column"):
         settings["period_column"] = opts["period_column"]
