@@ -263,6 +263,9 @@ def data_options(func: Any) -> Any:
         click.option("--param", "params", multiple=True, help="override a parameter: NAME=VALUE; repeatable"),
         click.option("--by", help="breakdown: DIM,… or none (default: every dimension of the data)"),
         click.option("--period", help="as-of period (default: the last period of the data)"),
+        click.option("--max-rows", type=click.IntRange(min=1), default=None,
+                     help="the most rows a data file may hold (default 10 000 000; "
+                          "a Parquet file is checked before it is read)"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -308,22 +311,34 @@ def _plugin_table(spec: str, ruleset: Any, opts: dict[str, Any]) -> Any | None:
     if opts.get("period_column"):
         settings["period_column"] = opts["period_column"]
     context = SourceContext(source=path, metrics={n: m.agg for n, m in ruleset.metrics.items()},
-                            dimensions=tuple(ruleset.dimensions), grain=ruleset.grain)
+                            dimensions=tuple(ruleset.dimensions), grain=ruleset.grain,
+                            max_rows=_max_rows(opts))
     connector.validate(settings)
     return connector.read(settings, context)
 
 
+def _max_rows(opts: dict[str, Any]) -> int:
+    from kpirules.data.limits import DEFAULT_MAX_ROWS
+
+    return int(opts.get("max_rows") or DEFAULT_MAX_ROWS)
+
+
 def _read_tables(opts: dict[str, Any], ruleset: Any = None) -> list[Any]:
-    from kpirules.data.readers import read_file
+    from kpirules.data.limits import check_table, precheck_file
+    from kpirules.data.readers import read_file, split_kind
 
     nulls = tuple(v.strip() for v in (opts.get("null_values") or "").split(",") if v.strip())
+    limit = _max_rows(opts)
     tables = []
     for spec in opts["data"]:
         table = _plugin_table(spec, ruleset, opts) if ruleset is not None and spec != "-" else None
         if table is None:
+            kind, path = split_kind(spec)
+            precheck_file(path, kind, limit, path)
             table = read_file(spec, sep=opts.get("sep"), decimal=opts.get("decimal"),
                               encoding=opts.get("encoding"), null_values=nulls,
                               period_column=opts.get("period_column"))
+        check_table(table, limit)
         if opts.get("ignore") or opts.get("force_dims"):
             import attrs
 

@@ -33,6 +33,7 @@ import attrs
 from attrs import define, field, frozen
 
 from kpirules.config import JobConfig, load_config
+from kpirules.data.limits import check_table
 from kpirules.display import MAX_LINE, cut
 from kpirules.errors import (
     ConfigError,
@@ -417,7 +418,8 @@ class Job:
             connector = self.registry.connectors[source.connector]
             ctx = SourceContext(source=source.name, metrics=metrics,
                                 dimensions=tuple(rs.dimensions), base_dir=self.config.base_dir,
-                                grain=rs.grain, rename=dict(source.rename))
+                                grain=rs.grain, rename=dict(source.rename),
+                                max_rows=source.max_rows)
             key = (source.name, tuple(sorted(metrics.items())), ctx.dimensions, rs.grain)
             table = self._cache.get(key)
             if table is None:
@@ -430,6 +432,7 @@ class Job:
                     raise DataError(f"connector {connector.name!r} failed: "
                                     f"{type(exc).__name__}: {exc}", f"source {source.name}"
                                     ) from exc
+                check_table(table, source.max_rows)
                 if source.rename:
                     table = attrs.evolve(table, rename={**table.rename, **source.rename})
                 self._cache[key] = table

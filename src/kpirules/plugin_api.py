@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
+from kpirules.data.limits import DEFAULT_MAX_ROWS
 from kpirules.errors import ConfigError
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.redaction import REDACTED, redact
@@ -143,7 +144,11 @@ class SourceContext:
     column of the source to the metric it supplies. ``dimensions`` are the
     dimensions the ruleset declares. ``base_dir`` is the folder relative paths
     are taken from (the configuration file's). ``grain`` is the ruleset's
-    period grain. ``source`` names the source, for messages.
+    period grain. ``source`` names the source, for messages. ``max_rows`` is
+    the most rows the source may hold (``max_rows`` of the source,
+    ``--max-rows`` of eval): a connector that can tell early (from metadata,
+    while fetching) raises :func:`kpirules.data.limits.too_many_rows`; the
+    job checks every table it gets anyway.
     """
 
     source: str
@@ -152,6 +157,7 @@ class SourceContext:
     base_dir: Path = field(factory=Path.cwd)
     grain: str | None = None
     rename: Mapping[str, str] = field(factory=dict)
+    max_rows: int = DEFAULT_MAX_ROWS
 
     def resolve(self, path: str | Path) -> Path:
         """``path`` taken relative to :attr:`base_dir` unless absolute."""
@@ -168,9 +174,10 @@ class Connector(_Settings):
     setting is a configuration error (exit 2), not a failed run. ``read``
     raises :class:`kpirules.errors.DataError` for data it cannot read.
 
-    The job handles two settings of every source itself and never passes
-    them on: ``connector`` and ``rename`` (given to :meth:`read` as
-    ``ctx.rename``, and applied to the returned table by the engine).
+    The job handles three settings of every source itself and never passes
+    them on: ``connector``, ``rename`` (given to :meth:`read` as
+    ``ctx.rename``, and applied to the returned table by the engine) and
+    ``max_rows`` (given as ``ctx.max_rows``, and checked on the returned table).
     Everything else, ``period_column`` included, is the connector's to accept.
     """
 
