@@ -227,3 +227,14 @@ def test_a_line_break_in_a_dimension_value_forges_no_line_on_stderr(
     assert code == 3, err
     assert not [line for line in err.splitlines() if line.startswith("error: forged")], err
     assert "channel=paid\\r\\nerror: forged line → notify failed" in err
+
+
+def test_a_webhook_url_secret_with_a_newline_is_refused_by_its_name(
+        project: Project, run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK", "https://hooks.example.com/T0KEN-s3cr3t\n")
+    project.month("2026-01", display=0.005)
+    project.set_notify('type = "webhook"\nurl = "${HOOK}"')
+    code, out, err = run_cli("run", "--config", str(project.config))
+    assert code == 2, err
+    assert "url: must not contain spaces or control characters (from ${HOOK})" in err
+    assert "s3cr3t" not in err + out and "hooks.example" not in err + out

@@ -44,8 +44,9 @@ def check_url(url: str) -> None:
     if not url.startswith(("http://", "https://")):
         raise SettingsError("url", "must start with http:// or https://")
     if any(c.isspace() or ord(c) < 32 for c in url):
-        raise SettingsError("url", "must not contain spaces or control characters "
-                                   "(encode a space as %20)")
+        raise SettingsError("url", f"must not contain spaces or control characters"
+                                   f"{secret_source(url)} (encode a space as %20; a trailing "
+                                   f"newline of a secrets file?)")
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:  # "Invalid IPv6 URL": an unclosed [
@@ -107,7 +108,7 @@ class WebhookAction(ActionType):
         """An http(s) URL, sane numbers, and headers as a table of strings."""
         super().validate(settings)
         check_type(settings, "url", str, "an http(s) URL")
-        check_url(str(settings["url"]))
+        check_url(settings["url"])
         positive_number(settings, "timeout", 10)
         positive_number(settings, "backoff", 1)
         retries = settings.get("retries", 3)
