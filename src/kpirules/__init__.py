@@ -33,12 +33,14 @@ __all__ = [
     "RuleFileError",
     "UsageError",
     "__version__",
+    "evaluate",
     "hookimpl",
     "load",
     "loads",
 ]
 
 if TYPE_CHECKING:
+    from kpirules.engine.result import Result
     from kpirules.lang.model import Ruleset
 
 
@@ -54,6 +56,18 @@ def loads(text: str, path: str = "<string>", *, functions: Any = None) -> Rulese
     from kpirules.lang.loader import load_text
 
     return load_text(text, path, functions=functions)
+
+
+def evaluate(ruleset: Ruleset, data: Any, **options: Any) -> Result:
+    """Evaluate ``ruleset`` on ``data`` (a path, a table or a list of them).
+
+    The options are those of :func:`kpirules.engine.evaluate.evaluate`
+    (``by``, ``period``, ``params``, ``history``…). This is the entry point new
+    code uses; ``Ruleset.evaluate`` stays for existing callers.
+    """
+    from kpirules.engine.evaluate import evaluate as run_evaluation
+
+    return run_evaluation(ruleset, data, **options)
 
 
 def __getattr__(name: str) -> Any:
