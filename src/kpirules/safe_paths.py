@@ -22,6 +22,8 @@ from pathlib import Path
 
 #: Bytes a file name may take, leaving room for an extension within the usual 255.
 MAX_NAME_BYTES = 200
+#: Bytes a value put into a file name may take (a ruleset name), leaving room for the rest.
+MAX_PART_BYTES = 100
 
 _SEPARATORS = re.compile(r"[/\\]")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -41,23 +43,23 @@ def file_name_problem(name: str) -> str | None:
         return f'is "{name}", a folder'
     if _CONTROL.search(name):
         return "holds a control character"
-    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        return f"is longer than {MAX_NAME_BYTES} bytes"
+    if len(name.encode("utf-8")) > MAX_PART_BYTES:
+        return f"is longer than {MAX_PART_BYTES} bytes"
     return None
 
 
-def file_name(text: str) -> str:
+def file_name(text: str, max_bytes: int = MAX_NAME_BYTES) -> str:
     """``text`` made a plain file name: separators and control characters become ``_``.
 
     ``".."`` and ``"."`` become ``"_"``, and a name too long is cut (on a
-    character boundary) to :data:`MAX_NAME_BYTES`.
+    character boundary) to ``max_bytes``.
     """
     name = _CONTROL.sub("_", _SEPARATORS.sub("_", text))
     if name.strip() in ("", ".", ".."):
         name = "_"
     data = name.encode("utf-8")
-    if len(data) > MAX_NAME_BYTES:
-        name = data[:MAX_NAME_BYTES].decode("utf-8", "ignore")
+    if len(data) > max_bytes:
+        name = data[:max_bytes].decode("utf-8", "ignore")
     return name
 
 
@@ -79,10 +81,12 @@ def report_file_name(template: str, ruleset: str, as_of: str, extension: str) ->
 
     The ruleset name comes from a rule file and the as-of period from the
     data: neither may add a folder (``ruleset `../../x` ``), so each is made a
-    plain file name first, and so is the whole.
+    plain file name first (cut to :data:`MAX_PART_BYTES`, so that a long ruleset
+    name does not push the period out of the name), and so is the whole.
     """
-    stem = file_name(template.format(ruleset=file_name(ruleset), as_of=file_name(as_of)))
+    stem = file_name(template.format(ruleset=file_name(ruleset, MAX_PART_BYTES),
+                                     as_of=file_name(as_of, MAX_PART_BYTES)))
     return f"{stem}.{file_name(extension)}"
 
 
-__all__ = ["MAX_NAME_BYTES", "PathEscapeError", "file_name", "file_name_problem", "inside", "report_file_name"]
+__all__ = ["MAX_NAME_BYTES", "MAX_PART_BYTES", "PathEscapeError", "file_name", "file_name_problem", "inside", "report_file_name"]

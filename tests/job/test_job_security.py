@@ -238,3 +238,14 @@ def test_a_webhook_url_secret_with_a_newline_is_refused_by_its_name(
     assert code == 2, err
     assert "url: must not contain spaces or control characters (from ${HOOK})" in err
     assert "s3cr3t" not in err + out and "hooks.example" not in err + out
+
+
+def test_a_long_ruleset_name_keeps_the_period_in_the_report_name(
+        project: Project, run_cli: Run) -> None:
+    project.month("2026-01", display=0.005)
+    _rename_ruleset(project, "é" * 150)
+    code, _, err = run_cli("run", "--config", str(project.config))
+    assert code == 1, err
+    assert "longer than 100 bytes" in err
+    [report] = list((project.root / "reports").iterdir())
+    assert report.name == "é" * 50 + "-2026-01.json"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from kpirules.display import shown
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
-from kpirules.safe_paths import file_name, file_name_problem
+from kpirules.safe_paths import MAX_PART_BYTES, file_name, file_name_problem
 
 
 def ruleset_name_warnings(name: ast.Ident) -> list[Diagnostic]:
@@ -23,5 +23,5 @@ def ruleset_name_warnings(name: ast.Ident) -> list[Diagnostic]:
     return [Diagnostic.at(
         name.span, "warning", "ruleset-name-not-file-name",
         f"the ruleset name {shown(name.name)} {problem}; report files are named after it, "
-        f"so they will be called {shown(file_name(name.name))}",
+        f"so they will be called {shown(file_name(name.name, MAX_PART_BYTES))}",
         "use letters, digits, - and _ in a ruleset name")]
