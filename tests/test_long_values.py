@@ -6,6 +6,7 @@ message does not grow with the cell.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -75,3 +76,30 @@ def test_the_helpers() -> None:
     assert one_line("bidi\u202eevil\u2028next") == "bidi\\u202eevil\\u2028next"
     assert one_line("a\r\n\x00b", " ") == "a b"
     assert message_lines("one\ntwo" + "z" * 5000, 10) == "one\ntwozzzzzzz… (5 003 characters)"
+
+
+def test_a_huge_delivery_error_is_stored_cut(tmp_path: Path) -> None:
+    import sqlite3
+
+    plugin = tmp_path / "loud.py"
+    plugin.write_text(
+        "from kpirules import hookimpl\n"
+        "from kpirules.plugin_api import ActionType\n"
+        "class Loud(ActionType):\n"
+        "    name = 'loud'\n"
+        "    def deliver(self, firing, settings):\n"
+        "        raise RuntimeError('refused: ' + 'z' * 1_000_000)\n"
+        "@hookimpl\n"
+        "def kpirules_actions():\n"
+        "    return [Loud()]\n")
+    (tmp_path / "r.kpi").write_text(RULES + "rule always when visits > 0 then loud()\n")
+    (tmp_path / "d.csv").write_text("month,visits\n2026-01,3\n")
+    (tmp_path / "kpirules.toml").write_text(
+        'rulesets = ["r.kpi"]\nplugins = ["loud.py"]\nstate = "s.sqlite"\n'
+        '[sources.s]\nconnector = "csv"\npath = "d.csv"\n')
+    assert run_cli(["run", "--config", str(tmp_path / "kpirules.toml")]) == 3
+    with sqlite3.connect(tmp_path / "s.sqlite") as db:
+        [(stored,)] = db.execute("select last_error from deliveries").fetchall()
+    error = json.loads(stored)["error"] if stored.startswith("{") else stored
+    assert error.startswith("refused: zzz") and error.endswith("… (1 000 009 characters)")
+    assert len(stored) < MAX_LINE

@@ -34,7 +34,7 @@ from attrs import define, field, frozen
 
 from kpirules.config import JobConfig, load_config
 from kpirules.data.limits import check_table
-from kpirules.display import MAX_LINE, cut
+from kpirules.display import MAX_LINE, cut, message_lines
 from kpirules.errors import (
     ConfigError,
     DataError,
@@ -458,7 +458,7 @@ class Job:
         except UsageError:
             raise
         except KpirulesError as exc:
-            part.error = self.redact(f"{rs.name}: {exc}")
+            part.error = message_lines(self.redact(f"{rs.name}: {exc}"), MAX_LINE // 2)
             part.status = ExitCode.RUNTIME
             self.say(f"error: {part.error}")
             return part
@@ -505,7 +505,7 @@ class Job:
                     resolved.plugin.deliver(firing, resolved.settings)
                 except Exception as exc:
                     detail = str(exc) or type(exc).__name__
-                    error = self.redact(detail)
+                    error = message_lines(self.redact(detail), MAX_LINE // 2)  # stored, then printed
             if error is None:
                 crashpoint("before_mark")
                 state.mark_sent(run_id, delivery.id)
