@@ -46,3 +46,4 @@ def test_a_missing_data_file_exits_3_whatever_the_connector(tmp_path: Path) -> N
         path = spec.partition(":")[2] or spec
         assert (proc.returncode, proc.stdout) == (3, ""), (spec, proc.stderr)
         assert proc.stderr.startswith(f"error: {path}: cannot read the data file: "), proc.stderr
+        assert "no such file" in proc.stderr.lower() or "directory" in proc.stderr.lower()

@@ -234,19 +234,21 @@ def _plugin_table(spec: str, ruleset: Any, opts: dict[str, Any]) -> Any | None:
     connector = None if registry is None else registry.connectors.get(kind)
     if connector is None or kind == "sql":
         return None
-    from kpirules.plugin_api import SourceContext
+    from kpirules.plugin_api import SettingsError, SourceContext
 
-    try:  # a missing or unreadable --data file is a data error (exit 3) whatever reads it
-        Path(path).open("rb").close()
-    except OSError as err:
-        raise DataError(f"cannot read the data file: {err.strerror or err}", where=path) from None
     settings: dict[str, Any] = {"path": path}
     if opts.get("period_column"):
         settings["period_column"] = opts["period_column"]
     context = SourceContext(source=path, metrics={n: m.agg for n, m in ruleset.metrics.items()},
                             dimensions=tuple(ruleset.dimensions), grain=ruleset.grain,
                             max_rows=_max_rows(opts))
-    connector.validate(settings)
+    try:
+        connector.validate(settings)
+    except SettingsError as err:
+        if err.key != "path":
+            raise
+        # a --data file the connector cannot use is unreadable data (exit 3), as for a CSV
+        raise DataError(f"cannot read the data file: {err.message}", where=path) from None
     return connector.read(settings, context)
 
 
