@@ -37,6 +37,7 @@ __all__ = [
     "hookimpl",
     "load",
     "loads",
+    "plugin_api",
 ]
 
 if TYPE_CHECKING:
@@ -75,4 +76,8 @@ def __getattr__(name: str) -> Any:
         from kpirules.hookspecs import hookimpl
 
         return hookimpl
+    if name == "plugin_api":  # everything a plugin author needs (docs/plugins.md)
+        import kpirules.plugin_api as plugin_api
+
+        return plugin_api
     raise AttributeError(f"module 'kpirules' has no attribute {name!r}")

@@ -36,7 +36,7 @@ from kpirules import hookspecs
 from kpirules.builtin import BUILTIN_PLUGINS
 from kpirules.errors import PluginError
 from kpirules.lang.functions import CORE_FUNCTIONS, FunctionRegistry, FunctionSpec
-from kpirules.plugin_api import ActionType, Connector
+from kpirules.plugin_api import PLUGIN_API_VERSION, ActionType, Connector, api_version_satisfies
 from kpirules.plugin_calls import CORE_LABEL, guard_item
 from kpirules.plugin_describe import undecorated_hooks
 
@@ -227,6 +227,10 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
                 continue
             info.import_seconds = time.perf_counter() - started
             info.undecorated = undecorated_hooks(obj)
+            incompatible = _api_mismatch(obj)
+            if incompatible:
+                fail(info, incompatible, None)
+                continue
             name = f"{ENTRY_POINT_GROUP}:{ep.name}"
             try:
                 _register(pm, obj, name, info, infos)
@@ -240,6 +244,9 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
         obj, info = _load_configured(spec, base_dir)
         info.import_seconds = time.perf_counter() - started
         info.undecorated = undecorated_hooks(obj)
+        incompatible = _api_mismatch(obj)
+        if incompatible:
+            raise PluginError(f"plugin {info.label!r} {incompatible}")
         _register(pm, obj, f"module:{info.origin}", info, infos)
 
     _check_hooks(pm, infos, isolated, fail)
@@ -269,6 +276,32 @@ def _check_hooks(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], isolate
             fail(culprit, message, None)
 
 
+def _api_mismatch(obj: object) -> str | None:
+    """Why a plugin's declared ``KPIRULES_PLUGIN_API`` excludes this kpirules, if it does."""
+    wanted = getattr(obj, "KPIRULES_PLUGIN_API", None)
+    if wanted is None:
+        return None
+    try:
+        ok = isinstance(wanted, str) and api_version_satisfies(wanted)
+    except ValueError as exc:
+        return f"declares KPIRULES_PLUGIN_API = {wanted!r}, which cannot be read: {exc}"
+    if ok:
+        return None
+    return (f"supports plugin API {wanted}, but this kpirules provides {PLUGIN_API_VERSION}: "
+            "install a version of the plugin made for it")
+
+
+def _signature_problem(exc: pluggy.PluginValidationError) -> str:
+    """pluggy's multi-line complaint about a hook function, said in one line a plugin author reads."""
+    text = str(exc)
+    hook = re.search(r"for hook '(\w+)'", text)
+    extra = re.search(r"Argument\(s\) \{(.*)\} are declared", text)
+    if hook and extra:
+        return (f"defines {hook.group(1)}() with parameters the hook does not pass "
+                f"({extra.group(1)}): kpirules calls {hook.group(1)}() with no arguments")
+    return "cannot be registered: " + " ".join(text.split())
+
+
 def _traceback_text(exc: BaseException | None) -> str:
     if exc is None:
         return ""
@@ -290,7 +323,9 @@ def _register(pm: pluggy.PluginManager, obj: object, name: str, info: PluginInfo
         return  # the same plugin listed twice (installed and configured): once is enough
     try:
         pm.register(obj, name=name)
-    except (pluggy.PluginValidationError, ValueError) as exc:
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {info.label!r} {_signature_problem(exc)}") from exc
+    except ValueError as exc:
         raise PluginError(f"plugin {info.label!r} cannot be registered: {exc}") from exc
     infos[name] = info
 

@@ -305,3 +305,52 @@ def test_verbose_listing_describes_items_and_warns_authors(tmp_path: Path) -> No
     (tmp_path / "rules.kpi").write_text("ruleset t\nmetric visits\n")
     checked = kpirules_cli(tmp_path, "check", "rules.kpi")
     assert "kpirules_actions() has no @kpirules.hookimpl" in checked.stderr
+
+
+# ───────────────────────── the versioned plugin API ─────────────────────────
+
+def test_everything_a_plugin_needs_comes_from_plugin_api_alone() -> None:
+    import kpirules.plugin_api as api
+    from kpirules.data.table import RawTable
+    from kpirules.hookspecs import hookimpl
+    from kpirules.lang.functions import FunctionSpec
+    from kpirules.report.base import OutputFormat, RenderOptions
+
+    assert (api.RawTable, api.FunctionSpec, api.OutputFormat, api.RenderOptions, api.hookimpl) == (
+        RawTable, FunctionSpec, OutputFormat, RenderOptions, hookimpl)
+    assert all(hasattr(api, name) for name in api.__all__)
+    example = Path(__file__).resolve().parents[2] / "plugins" / "kpirules-xlsx" / "src"
+    imported = {line.split()[1] for path in example.rglob("*.py")
+                for line in path.read_text().splitlines()
+                if line.startswith(("from kpirules", "import kpirules"))}
+    assert imported <= {"kpirules.plugin_api", "kpirules_xlsx.connector"}, imported
+
+
+@pytest.mark.parametrize(("requirement", "ok"), [
+    (">=1.0,<2", True), ("1.0", True), ("==1.*", True), (">1.0", False), ("<1.0", False),
+    ("2.0", False), ("!=1.*", False), (">=0.9, <1.1", True),
+])
+def test_api_version_requirements(requirement: str, ok: bool) -> None:
+    from kpirules.plugin_api import api_version_satisfies
+
+    assert api_version_satisfies(requirement, "1.0") is ok
+
+
+def test_a_plugin_made_for_another_api_is_refused_by_name(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    install(tmp_path, "kpirules-future", "3.0.0", "kpirules_future_mod",
+            HEALTHY + '    KPIRULES_PLUGIN_API = ">=2.0"\n')
+    install(tmp_path, "kpirules-garbled", "0.1.0", "kpirules_garbled_mod",
+            'KPIRULES_PLUGIN_API = "recent"\n')
+    monkeypatch.delenv("KPIRULES_DISABLE_PLUGIN_AUTOLOAD")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = load_registry()
+    assert "pct_change" not in registry.functions
+    reasons = {f.label: f.reason for f in registry.failures}
+    assert "supports plugin API >=2.0, but this kpirules provides 1.0" in reasons[
+        "kpirules-future 3.0.0"]
+    assert "cannot be read" in reasons["kpirules-garbled 0.1.0"]
+    module = tmp_path / "configured.py"
+    module.write_text('KPIRULES_PLUGIN_API = "<1.0"\n')
+    with pytest.raises(PluginError, match=r"supports plugin API <1\.0"):
+        load_registry([str(module)], autoload=False)
