@@ -43,7 +43,7 @@ def file_name_problem(name: str) -> str | None:
         return f'is "{name}", a folder'
     if _CONTROL.search(name):
         return "holds a control character"
-    if len(name.encode("utf-8")) > MAX_PART_BYTES:
+    if len(name.encode("utf-8", "replace")) > MAX_PART_BYTES:
         return f"is longer than {MAX_PART_BYTES} bytes"
     return None
 
@@ -54,6 +54,7 @@ def file_name(text: str, max_bytes: int = MAX_NAME_BYTES) -> str:
     ``".."`` and ``"."`` become ``"_"``, and a name too long is cut (on a
     character boundary) to ``max_bytes``.
     """
+    text = text.encode("utf-8", "replace").decode("utf-8")  # no lone surrogate: not a file name
     name = _CONTROL.sub("_", _SEPARATORS.sub("_", text))
     if name.strip() in ("", ".", ".."):
         name = "_"
