@@ -28,7 +28,7 @@ from typing import Any
 from kpirules.builtin._settings import check_type, positive_number
 from kpirules.display import cut, shown
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Firing, SettingsError, secret_source
+from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError, secret_source
 
 USER_AGENT = "kpirules-webhook"
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an RFC 9110 token
@@ -120,8 +120,12 @@ class WebhookAction(ActionType):
                 raise SettingsError("headers", "values must be strings")
             check_header(str(name), value)
 
-    def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
-        """POST the firing, retrying up to ``retries`` times; raise when all fail."""
+    def deliver_digest(self, digest: Digest, settings: Mapping[str, Any]) -> None:
+        """POST the digest: a Slack-compatible payload with one block per firing."""
+        self.deliver(digest, settings)
+
+    def deliver(self, firing: Firing | Digest, settings: Mapping[str, Any]) -> None:
+        """POST the firing (or digest), retrying up to ``retries`` times; raise when all fail."""
         url = str(settings["url"])
         timeout = positive_number(settings, "timeout", 10)
         backoff = positive_number(settings, "backoff", 1)
