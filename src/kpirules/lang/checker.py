@@ -18,6 +18,7 @@ from pathlib import Path
 from kpirules.lang import ast
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
+from kpirules.lang.suggest import DEFAULT_BUDGET, NameIndex
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import (
     ActionCall,
@@ -95,6 +96,7 @@ class Checker:
         self._header()
         for stmt in self.file.statements:
             self._define(stmt)
+        self.names = NameIndex(self.defined_at, budget=DEFAULT_BUDGET)
         for stmt in self.file.statements:
             self._check(stmt)
         self._cycles()
@@ -433,7 +435,7 @@ class Checker:
         if node.name not in self.defined_at:
             if node.name in self.suppress_unknown:
                 return
-            hint = did_you_mean(node.name, self.defined_at)
+            hint = self.names.hint(node.name)
             if hint is None and node.name in self.functions:
                 hint = f"{node.name} is a function: write {node.name}(…)"
             self.error(node.span, "unknown-name", f'unknown name "{node.name}"', hint)
