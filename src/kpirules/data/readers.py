@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import sys
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
+from kpirules.data import json_rows
+from kpirules.data.json_rows import frame_from_rows
 from kpirules.data.table import RawTable
 from kpirules.errors import DataError
 
@@ -94,44 +95,26 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
             if not line.strip():
                 continue
             try:
-                row = json.loads(line, object_pairs_hook=_object_without_duplicates)
+                row = json_rows.loads(line, name, number)
             except json.JSONDecodeError as err:
                 raise DataError(f"not valid JSON: {err.msg}", where=f"{name}:{number}:{err.colno}") from None
-            except _DuplicateKey as dup:
+            except json_rows.DuplicateKey as dup:
                 raise DataError(f'key "{dup.key}" appears twice in one object', where=f"{name}:{number}") from None
             if not isinstance(row, dict):
                 raise DataError("each line must be a JSON object", where=f"{name}:{number}:1")
             rows.append(row)
         return RawTable(frame_from_rows(rows, name), name, None, period_column, decimal or ".", nulls)
     try:
-        doc = json.loads(text, object_pairs_hook=_object_without_duplicates)
+        doc = json_rows.loads(text, name)
     except json.JSONDecodeError as err:
         raise DataError(f"not valid JSON: {err.msg}", where=f"{name}:{err.lineno}:{err.colno}") from None
-    except _DuplicateKey as dup:
+    except json_rows.DuplicateKey as dup:
         raise DataError(f'key "{dup.key}" appears twice in one object', where=name) from None
     if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
         doc = doc["rows"]
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
         raise DataError("a JSON data file holds a list of objects (one per row)", where=name)
     return RawTable(frame_from_rows(doc, name), name, None, period_column, decimal or ".", nulls)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """A JSON object; a key given twice is an error (``json`` would keep the last silently)."""
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return obj
 
 
 def _read_parquet(path: str, name: str, decimal: str | None, nulls: tuple[str, ...],
@@ -253,34 +236,6 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
         if rows.len() == 0:
             return None
     return rows
-
-
-def frame_from_rows(rows: list[dict[str, object]], name: str = "<rows>") -> pl.DataFrame:
-    """A frame from row dicts; every column as text unless all its values are numbers."""
-    columns: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            columns.setdefault(str(key), None)
-    data: dict[str, list[object]] = {c: [] for c in columns}
-    for row in rows:
-        for c in columns:
-            data[c].append(row.get(c))
-    series = []
-    for c, values in data.items():
-        present = [v for v in values if v is not None]
-        if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-            series.append(pl.Series(c, [None if v is None else _float(v) for v in values], pl.Float64))  # type: ignore[arg-type]
-        else:
-            series.append(pl.Series(c, [None if v is None else str(v) for v in values], pl.String))
-    return pl.DataFrame(series)
-
-
-def _float(value: float) -> float:
-    """A JSON number as a float; an integer too large for one is infinite (then reported as such)."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
