@@ -36,6 +36,7 @@ EXTENSIONS = {
 SEPARATORS = (",", ";", "\t", "|")
 _DECIMAL_COMMA_CELL = re.compile(r"(?:^|[;\t|])\s*-?[\d .\u00a0\u202f]*\d,\d+\s*(?=$|[;\t|])", re.M)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_SAMPLE = 200_000  # bytes read to detect the dialect (the header line is always read whole)
 
 
 def split_kind(spec: str) -> tuple[str | None, str]:
@@ -135,7 +136,12 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
     then reads the bytes and takes the careful path, which finds bad cells.
     """
     with open(path, "rb") as handle:
-        head = handle.read(200_000)
+        head = handle.read(_SAMPLE)
+        while not _has_header_line(head):  # a header longer than the sample: read all of it
+            more = handle.read(_SAMPLE)
+            if not more:
+                break
+            head += more
     if (not head.strip() or head.startswith(_UTF16_BOMS) or _utf16_without_bom(head)
             or (b"\r" in head and b"\n" not in head)):
         return None  # empty, UTF-16 or old-Mac line ends (CR only): the careful path
@@ -153,6 +159,11 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
     except Exception:
         return None
     return _csv_table(frame, name, header_line, period_column, decimal, nulls)
+
+
+def _has_header_line(head: bytes) -> bool:
+    """Whether ``head`` holds the header line to its end (blank lines before it skipped)."""
+    return b"\n" in head.lstrip(b"\r\n") or b"\r" in head.lstrip(b"\r\n")
 
 
 def _header(text: str) -> tuple[int, str]:
@@ -224,7 +235,8 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
     """
     if frame.width == 0 or frame.height == 0:
         return None
-    columns = sorted(frame.columns, key=lambda c: frame.schema[c] == pl.String)
+    schema = frame.schema  # built anew at each access: once, not once per column
+    columns = sorted(frame.columns, key=lambda c: schema[c] == pl.String)
     rows: pl.Series | None = None
     for col in columns:
         values = frame[col] if rows is None else frame[col].gather(rows)
@@ -308,7 +320,9 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if not raw.strip():
         raise DataError("the data file is empty", where=name)
-    header_line, header = _header(raw[:200_000].decode("utf-8", errors="replace"))
+    header_end = raw.find(b"\n", len(raw) - len(raw.lstrip(b"\r\n")))
+    sample = raw[: max(_SAMPLE, len(raw) if header_end < 0 else header_end)]  # the whole header line
+    header_line, header = _header(sample.decode("utf-8", errors="replace"))
     separator = sep or sniff_separator(header)
     if separator == "\\t":
         separator = "\t"
