@@ -161,7 +161,7 @@ def mutate(rng: random.Random, text: str) -> str:
 def judge(text: str) -> str | None:
     """``None`` when ``text`` loads, formats, or fails as it should; else what went wrong
     (``"traceback: …"`` or ``"unlocated: …"``)."""
-    for step in (_load, _format):
+    for step in (_load, _format):  # formatting only what loads: a file in error fails the same parse
         try:
             step(text)
         except RuleFileError as err:
@@ -172,6 +172,7 @@ def judge(text: str) -> str | None:
                 return f"unlocated: {err}"
             for diag in err.diagnostics:
                 render(diag, text)
+            return None
         except AssertionError as err:
             return f"unstable format: {err}"
         except Exception:  # what the fuzzer is here to find

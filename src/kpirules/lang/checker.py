@@ -18,7 +18,6 @@ from pathlib import Path
 from kpirules.lang import ast
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
-from kpirules.lang.suggest import DEFAULT_BUDGET, NameIndex
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import (
     ActionCall,
@@ -34,6 +33,7 @@ from kpirules.lang.model import (
     ThresholdDef,
 )
 from kpirules.lang.periods import GRAINS, PeriodError, first_index, last_index
+from kpirules.lang.suggest import DEFAULT_BUDGET, NameIndex
 from kpirules.lang.types import TypeChecker
 
 MAX_PERIODS = 100_000  # windows and "for N periods": more than 270 years of days
