@@ -117,8 +117,7 @@ def _is_numeric(values: list[object]) -> bool:
 
 def _series(column: str, values: list[object], numeric: bool) -> pl.Series:
     if numeric:
-        return pl.Series(column, [None if v is None else _float(v) for v in values],  # type: ignore[arg-type]
-                         pl.Float64)
+        return pl.Series(column, [None if v is None else _float(v) for v in values], pl.Float64)
     return pl.Series(column, [None if v is None else str(v) for v in values], pl.String)
 
 

@@ -321,8 +321,8 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
     if not raw.strip():
         raise DataError("the data file is empty", where=name)
     header_end = raw.find(b"\n", len(raw) - len(raw.lstrip(b"\r\n")))
-    sample = raw[: max(_SAMPLE, len(raw) if header_end < 0 else header_end)]  # the whole header line
-    header_line, header = _header(sample.decode("utf-8", errors="replace"))
+    head = raw[: max(_SAMPLE, len(raw) if header_end < 0 else header_end)]  # the whole header line
+    header_line, header = _header(head.decode("utf-8", errors="replace"))
     separator = sep or sniff_separator(header)
     if separator == "\\t":
         separator = "\t"
