@@ -105,8 +105,8 @@ def frame_from_rows(rows: Sequence[dict[Any, object]], name: str = "<rows>") -> 
 
 def _check_size(height: int, width: int, name: str) -> None:
     if height * width > MAX_CELLS:
-        raise DataError(f"the rows hold {width:,} different keys or more over {height:,} rows: "
-                        f"a table of more than {MAX_CELLS:,} cells; give each row the same keys",
+        raise DataError(f"{height:,} rows with {width:,} different keys already make a table of more "
+                        f"than {MAX_CELLS:,} cells; the rows of a data file share their keys",
                         where=name)
 
 
