@@ -90,8 +90,10 @@ def test_a_broken_plugin_is_named_with_its_version(tmp_path: Path,
     write_dist(tmp_path, "kpirules_broken", "0.4.0", "broken", "kpirules_broken_mod",
                "import not_a_module_anywhere\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    (failure,) = load_registry().failures  # isolated: recorded, the others load
+    assert failure.label == "kpirules_broken 0.4.0" and "not_a_module_anywhere" in failure.message()
     with pytest.raises(PluginError) as info:
-        load_registry()
+        load_registry(strict=True)
     message = str(info.value)
     assert "kpirules_broken 0.4.0" in message and "not_a_module_anywhere" in message
     assert info.value.exit_code == 2
@@ -189,3 +191,13 @@ def test_hookimpl_is_importable_from_both_places() -> None:
     from kpirules.hookspecs import hookimpl
 
     assert kpirules.hookimpl is hookimpl
+
+
+def test_a_hook_with_a_wrong_signature_is_said_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "sigplug.py").write_text(
+        "import kpirules\n@kpirules.hookimpl\ndef kpirules_connectors(config):\n    return []\n")
+    with pytest.raises(PluginError) as info:
+        load_registry(["sigplug.py"], autoload=False, base_dir=tmp_path)
+    assert str(info.value) == (
+        "plugin 'sigplug' defines kpirules_connectors() with parameters the hook does not pass "
+        "('config'): kpirules calls kpirules_connectors() with no arguments")
