@@ -79,3 +79,22 @@ def test_rows_each_with_keys_of_their_own_are_refused_with_the_figures(
         read_file(str(path))
     assert err.value.where == str(path)
     assert "more than 10,000 cells" in str(err.value)
+
+
+def test_the_nesting_limit_does_not_depend_on_the_recursion_limit(tmp_path: Path) -> None:
+    import sys
+
+    path = tmp_path / "deep.json"
+    path.write_text('[{"visits": ' + "[" * (json_rows.MAX_NESTING + 5) + "]" * (json_rows.MAX_NESTING + 5) + "}]")
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)
+    try:
+        with pytest.raises(DataError, match="nests more than"):
+            read_file(str(path))
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def test_lists_of_rows_within_the_limit_are_read() -> None:
+    frame = json_rows.frame_from_rows(json_rows.loads('[{"a": [[1]], "b": 2}]', "x.json"))
+    assert frame["b"].to_list() == [2.0]

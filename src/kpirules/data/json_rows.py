@@ -57,13 +57,30 @@ def loads(text: str, where: str, line: int | None = None) -> Any:
     to word.
     """
     try:
-        return json.loads(text, object_pairs_hook=object_without_duplicates)
-    except RecursionError:
-        pass
+        doc = json.loads(text, object_pairs_hook=object_without_duplicates)
+    except RecursionError:  # deeper than Python's recursion limit
+        doc = None
+    else:
+        if not _nests_too_deep(doc):  # the same limit whatever the recursion limit is
+            return doc
     at_line, column = _too_deep_at(text)
     place = f"{where}:{(line or 1) + at_line - 1}:{column}"
     raise DataError(f"the JSON nests more than {MAX_NESTING} levels of lists and objects; "
                     "a data file holds rows of plain values (text, numbers, null)", where=place) from None
+
+
+def _nests_too_deep(doc: Any) -> bool:
+    """Whether ``doc`` nests more than ``MAX_NESTING`` levels (walked without recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, list | dict))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, list | dict))
+    return False
 
 
 def _too_deep_at(text: str) -> tuple[int, int]:
