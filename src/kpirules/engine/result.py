@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from attrs import define, field
 
 from kpirules.engine.compile import rule_col, status_col
+from kpirules.engine.lifecycle import age_col, event_of, resolved_col
 from kpirules.engine.templates import EMPTY_VALUE_LABEL, ROLLED_UP_LABEL, fill, plain_value
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
+
+if TYPE_CHECKING:
+    from kpirules.engine.why import Why
 
 P, SEG = "__p", "__seg"
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -118,6 +122,13 @@ class Result:
 
         return explain(self, name, period, segment or {})
 
+    def why(self, kpi: str, period: str | None = None, from_period: str | None = None,
+            segment: dict[str, Any] | None = None) -> Why:
+        """Why ``kpi`` changed from ``from_period`` to ``period``, split among inputs and segments."""
+        from kpirules.engine.why import explain_change
+
+        return explain_change(self, kpi, period, from_period, segment)
+
     # ── judgement ──
     def exit_status(self, fail_on: str = "critical") -> int:
         """1 when, at the as-of period, a status or firing rule is at or above ``fail_on``."""
@@ -143,18 +154,27 @@ class Result:
         rows = self._rows(self.as_of)
         for name, rule in self.ruleset.rules.items():
             col = rule_col(name)
-            firing = rows.filter(pl.col(col))
-            if firing.height == 0:
-                continue
-            for row in firing.iter_rows(named=True):
-                for call in rule.actions:
+            resolving = pl.col(resolved_col(name)) if rule.resolve_actions else pl.lit(False)
+            wanted = rows.filter(pl.col(col) | resolving)
+            for row in wanted.iter_rows(named=True):
+                age = row.get(age_col(name))
+                if row[col]:
+                    new = bool(row[col + "`new"])
+                    calls, event = rule.actions, event_of(rule, new, age)
+                else:
+                    calls, event, new = rule.resolve_actions, "resolve", True
+                for call in calls:
                     out.append({
                         "rule": name,
                         "title": rule.title,
                         "period": self._label(row[P]),
                         "segment": self.segment_of(row),
                         "severity": rule.severity,
-                        "new": bool(row[col + "`new"]),
+                        "new": new,
+                        "event": event,
+                        # the streak: its first period and its length so far (reports)
+                        "since": None if age is None else self._label(row[P] - age),
+                        "periods": None if age is None else age + 1,
                         "action": call.name,
                         "args": {k: (self.fill_template(v, row) if isinstance(v, str) else v)
                                  for k, v in call.args.items()},
@@ -224,7 +244,9 @@ class Result:
             "thresholds": self._threshold_defs(),
             "decision_defs": {n: {"title": d.title, "labels": d.labels} for n, d in rs.decisions.items()},
             "rule_defs": {n: {"title": r.title, "severity": r.severity, "scope": r.scope,
-                              "for_periods": r.for_periods} for n, r in rs.rules.items()},
+                              "for_periods": r.for_periods, "renotify_every": r.renotify_every,
+                              "resolves": bool(r.resolve_actions)}
+                          for n, r in rs.rules.items()},
             "params": {k: json_number(v) for k, v in self.params.items()},
             "bad_values": self.bad_values,
             "warnings": list(self.warnings),

@@ -173,9 +173,14 @@ class Option:
 
 @frozen
 class MetricStmt:
+    """``metric NAME [= AGGREGATE [where CONDITION]] OPTIONS``: a column, or an
+    aggregate of raw rows (``aggregate`` and its row condition ``where``)."""
+
     name: Ident
     options: tuple[Option, ...] = ()
     span: Span = _span()
+    aggregate: Call | None = None
+    where: Expr | None = None
 
 
 @frozen
@@ -188,10 +193,14 @@ class KpiStmt:
 
 @frozen
 class ThresholdClause:
+    """``LEVEL OP VALUE [recover OP VALUE]`` (language §8: recovery keeps a level in force)."""
+
     level: Literal["critical", "warning"]
     op: str
     value: Expr
     span: Span = _span()
+    recover_op: str | None = None
+    recover: Expr | None = None
 
 
 @frozen
@@ -273,6 +282,8 @@ class RuleStmt:
     options: tuple[RuleOption, ...] = ()
     actions: tuple[ActionCallStmt, ...] = ()
     span: Span = _span()
+    renotify: Number | None = None  # renotify every N periods
+    resolve: tuple[ActionCallStmt, ...] = ()  # resolve ACTION(…) …
 
 
 Statement = (
@@ -294,6 +305,19 @@ class RuleFile:
 
     path: str
     statements: tuple[Statement, ...]
+
+
+def children(expr: Expr) -> list[Expr]:
+    """The direct sub-expressions of ``expr``, in source order."""
+    if isinstance(expr, Unary | IsStatus):
+        return [expr.operand]
+    if isinstance(expr, Binary):
+        return [expr.left, expr.right]
+    if isinstance(expr, InList):
+        return [expr.operand, *expr.items]
+    if isinstance(expr, Call):
+        return [*expr.args, *(value for _, value in expr.kwargs)]
+    return []
 
 
 def walk(expr: Expr):  # type: ignore[no-untyped-def]

@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpirules.lang import ast
+from kpirules.lang.aggregates import aggregate_metric, check_aggregate_metric
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
+from kpirules.lang.lifecycle_checks import check_lifecycle, check_recover
 from kpirules.lang.model import (
     ActionCall,
     ActionValue,
@@ -228,6 +230,8 @@ class Checker:
         return seen
 
     def _metric(self, stmt: ast.MetricStmt) -> MetricDef:
+        if stmt.aggregate is not None:  # language §4.1: no agg, computed from the rows of each cell
+            return aggregate_metric(self, stmt)
         opts = self._options(stmt.options, ("unit", "agg", "missing", "label"))
         agg = str(opts.get("agg", "sum"))
         if agg not in AGGS:
@@ -245,6 +249,8 @@ class Checker:
             if self.kpis[stmt.name.name].span is stmt.span:
                 self._expr(stmt.expr, stmt.name.name)
                 self.types.at(stmt.span).kpi(stmt.name.name, stmt.expr)
+        elif isinstance(stmt, ast.MetricStmt) and stmt.aggregate is not None:
+            check_aggregate_metric(self, stmt)
         elif isinstance(stmt, ast.ThresholdStmt):
             self._threshold(stmt)
         elif isinstance(stmt, ast.DecisionStmt) and stmt.name.name in self.decisions:
@@ -275,6 +281,7 @@ class Checker:
             self._expr(clause.value, node)
             self.types.at(clause.span).threshold_clause(target, clause)
             self._lint_compare(clause.span, self.unit_of_name(target), self._unit(clause.value))
+            check_recover(self, target, clause, node)
         self.thresholds.setdefault(target, []).append(
             ThresholdDef(target, stmt.where, stmt.clauses, stmt.span))
 
@@ -377,8 +384,15 @@ class Checker:
             else:
                 assert isinstance(opt.value, ast.Ident)
                 severity = opt.value.name
+        renotify = check_lifecycle(self, stmt, MAX_PERIODS)
+        self.rules[name] = RuleDef(name, stmt.title, stmt.condition, for_periods, scope,  # type: ignore[arg-type]
+                                   severity, self._action_calls(stmt.actions), stmt.span,  # type: ignore[arg-type]
+                                   renotify, self._action_calls(stmt.resolve))
+
+    def _action_calls(self, calls: tuple[ast.ActionCallStmt, ...]) -> tuple[ActionCall, ...]:
+        """``then`` or ``resolve`` calls: known actions, arguments given once, templates."""
         actions = []
-        for call in stmt.actions:
+        for call in calls:
             if self.known_actions is not None and call.name.name not in self.known_actions:
                 self.warning(call.name.span, "unknown-action",
                              f'no plugin or configuration provides the action "{call.name.name}"',
@@ -393,15 +407,14 @@ class Checker:
                 if isinstance(value, ast.String):
                     self._template(value)
             actions.append(ActionCall(call.name.name, args, call.span))
-        self.rules[name] = RuleDef(name, stmt.title, stmt.condition, for_periods, scope,  # type: ignore[arg-type]
-                                   severity, tuple(actions), stmt.span)  # type: ignore[arg-type]
+        return tuple(actions)
 
     def _template(self, value: ast.String) -> None:
         """Warn about ``{name}`` placeholders that name nothing known."""
         text = value.value.replace("{{", "").replace("}}", "")
         for m in re.finditer(r"\{([^{}]*)\}", text):
             key = m.group(1)
-            if key == "period" or key in self.defined_at:
+            if key in ("period", "count", "firings") or key in self.defined_at:  # count, firings: digests
                 continue
             self.warning(value.span, "unknown-placeholder",
                          f'"{{{key}}}" names no metric, KPI, decision or parameter; '

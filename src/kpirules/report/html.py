@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
+from kpirules.report.lifecycle import lifecycle_text
 from kpirules.report.values import CURRENCY_SYMBOLS, NULL_TEXT, format_value, is_currency, is_number
 from kpirules.report.view import (
     SEVERITIES,
@@ -116,6 +117,7 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
         ],
         "hidden_segments": max(0, len([s for s in segments if s]) - (len(chart_segments) - 1)),
         "warnings": view.warnings(),
+        "why": list(view.doc.get("why") or []),  # ready-made strings (kpirules.answers.report)
     }
 
 
@@ -268,6 +270,7 @@ def _actions(view: DocView) -> list[dict[str, Any]]:
             "segment": view.segment_name(action.get("segment")),
             "action": action.get("action") or "",
             "new": bool(action.get("new")),
+            "lifecycle": lifecycle_text(action),
             "args": action_args_text(action.get("args")),
             "outcome": action.get("outcome") or "",
         }

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kpirules.report.base import RenderOptions
+from kpirules.report.lifecycle import lifecycle_text
 from kpirules.report.values import NULL_TEXT, format_value, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
@@ -153,7 +154,9 @@ def _actions(view: DocView) -> list[str]:
     if not view.actions:
         return []
     with_outcome = any("outcome" in a for a in view.actions)
-    header = ["rule", "segment", "action", "new", "arguments"] + (
+    with_lifecycle = any(lifecycle_text(a) for a in view.actions)
+    header = ["rule", "segment", "action", "new"] + (["lifecycle"] if with_lifecycle else []) + [
+        "arguments"] + (
         ["outcome"] if with_outcome else []
     )
     body = []
@@ -163,6 +166,7 @@ def _actions(view: DocView) -> list[str]:
             escape(view.segment_name(action.get("segment"))),
             escape(action.get("action") or ""),
             "new" if action.get("new") else "",
+            *([escape(lifecycle_text(action))] if with_lifecycle else []),
             escape(action_args_text(action.get("args"))),
         ]
         if with_outcome:

@@ -23,6 +23,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
+from kpirules.report.lifecycle import lifecycle_text
 from kpirules.report.values import NULL_TEXT, format_value, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
@@ -332,8 +333,10 @@ def _actions(console: Console, view: DocView) -> None:
         return
     _section(console, "Actions")
     with_outcome = any("outcome" in a for a in view.actions)
+    with_lifecycle = any(lifecycle_text(a) for a in view.actions)
     table = _new_table()
-    for header in ("rule", "segment", "action", "new", "arguments"):
+    for header in ("rule", "segment", "action", "new", *(["lifecycle"] if with_lifecycle else []),
+                   "arguments"):
         table.add_column(header)
     if with_outcome:
         table.add_column("outcome")
@@ -344,6 +347,7 @@ def _actions(console: Console, view: DocView) -> None:
             _text(view.segment_name(action.get("segment"))),
             _text(str(action.get("action") or "")),
             _text("new" if action.get("new") else ""),
+            *([_text(lifecycle_text(action))] if with_lifecycle else []),
             _text(action_args_text(action.get("args"))),
         ]
         if with_outcome:
