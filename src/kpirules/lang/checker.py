@@ -36,6 +36,7 @@ from kpirules.lang.model import (
     ThresholdDef,
 )
 from kpirules.lang.periods import GRAINS, PeriodError, first_index, last_index
+from kpirules.lang.suggest import DEFAULT_BUDGET, NameIndex
 from kpirules.lang.types import TypeChecker
 
 MAX_PERIODS = 100_000  # windows and "for N periods": more than 270 years of days
@@ -98,6 +99,7 @@ class Checker:
         self._header()
         for stmt in self.file.statements:
             self._define(stmt)
+        self.names = NameIndex(self.defined_at, budget=DEFAULT_BUDGET)
         for stmt in self.file.statements:
             self._check(stmt)
         self._cycles()
@@ -448,7 +450,7 @@ class Checker:
         if node.name not in self.defined_at:
             if node.name in self.suppress_unknown:
                 return
-            hint = did_you_mean(node.name, self.defined_at)
+            hint = self.names.hint(node.name)
             if hint is None and node.name in self.functions:
                 hint = f"{node.name} is a function: write {node.name}(…)"
             self.error(node.span, "unknown-name", f'unknown name "{node.name}"', hint)
