@@ -32,3 +32,18 @@ def test_eval_reads_an_excel_workbook_through_the_plugin(tmp_path: Path) -> None
         doc = json.loads(proc.stdout)
         rows = {r["segment"].get("canal"): r["values"]["conversion"] for r in doc["rows"]}
         assert rows == {None: 0.0125, "Payant": 0.02, "Organique": 0.01}
+
+
+def test_a_missing_data_file_exits_3_whatever_the_connector(tmp_path: Path) -> None:
+    """interfaces §2: unreadable data is exit 3, for a built-in or a plugin's connector."""
+    (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
+    (tmp_path / "folder.xlsx").mkdir()
+    specs = ["missing.csv", "csv:missing.txt", "missing.parquet", "missing.json",
+             "missing.jsonl", "missing.xlsx", "xlsx:missing.xlsx", "folder.xlsx"]
+    for spec in specs:
+        proc = subprocess.run([sys.executable, "-m", "kpirules", "eval", "rules.kpi", "--data", spec],
+                              cwd=tmp_path, capture_output=True, text=True)
+        path = spec.partition(":")[2] or spec
+        assert (proc.returncode, proc.stdout) == (3, ""), (spec, proc.stderr)
+        assert proc.stderr.startswith(f"error: {path}: cannot read the data file: "), proc.stderr
+        assert "no such file" in proc.stderr.lower() or "directory" in proc.stderr.lower()

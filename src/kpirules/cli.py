@@ -32,7 +32,8 @@ from kpirules.commands.shared import (
 from kpirules.commands.shared import known_actions as _known_actions
 from kpirules.commands.shared import plugin_functions as _plugin_functions
 from kpirules.commands.shared import plugin_registry as _registry
-from kpirules.errors import ExitCode, KpirulesError, RuleFileError, UsageError
+from kpirules.display import message_lines
+from kpirules.errors import DataError, ExitCode, KpirulesError, RuleFileError, UsageError
 
 LAZY_COMMANDS = {
     "run": "kpirules.commands.run",
@@ -208,6 +209,9 @@ def data_options(func: Any) -> Any:
         click.option("--param", "params", multiple=True, help="override a parameter: NAME=VALUE; repeatable"),
         click.option("--by", help="breakdown: DIM,… or none (default: every dimension of the data)"),
         click.option("--period", help="as-of period (default: the last period of the data)"),
+        click.option("--max-rows", type=click.IntRange(min=1), default=None,
+                     help="the most rows a data file may hold (default 10 000 000; "
+                          "a Parquet file is checked before it is read)"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -250,28 +254,46 @@ def _plugin_table(spec: str, ruleset: Any, opts: dict[str, Any]) -> Any | None:
     connector = None if registry is None else registry.connectors.get(kind)
     if connector is None or kind == "sql":
         return None
-    from kpirules.plugin_api import SourceContext
+    from kpirules.plugin_api import SettingsError, SourceContext
 
     settings: dict[str, Any] = {"path": path}
     if opts.get("period_column"):
         settings["period_column"] = opts["period_column"]
     context = SourceContext(source=path, metrics={n: m.agg for n, m in ruleset.metrics.items()},
-                            dimensions=tuple(ruleset.dimensions), grain=ruleset.grain)
-    connector.validate(settings)
+                            dimensions=tuple(ruleset.dimensions), grain=ruleset.grain,
+                            max_rows=_max_rows(opts))
+    try:
+        connector.validate(settings)
+    except SettingsError as err:
+        if err.key != "path":
+            raise
+        # a --data file the connector cannot use is unreadable data (exit 3), as for a CSV
+        raise DataError(f"cannot read the data file: {err.message}", where=path) from None
     return connector.read(settings, context)
 
 
+def _max_rows(opts: dict[str, Any]) -> int:
+    from kpirules.data.limits import DEFAULT_MAX_ROWS
+
+    return int(opts.get("max_rows") or DEFAULT_MAX_ROWS)
+
+
 def _read_tables(opts: dict[str, Any], ruleset: Any = None) -> list[Any]:
-    from kpirules.data.readers import read_file
+    from kpirules.data.limits import check_table, precheck_file
+    from kpirules.data.readers import read_file, split_kind
 
     nulls = tuple(v.strip() for v in (opts.get("null_values") or "").split(",") if v.strip())
+    limit = _max_rows(opts)
     tables = []
     for spec in opts["data"]:
         table = _plugin_table(spec, ruleset, opts) if ruleset is not None and spec != "-" else None
         if table is None:
+            kind, path = split_kind(spec)
+            precheck_file(path, kind, limit, path)
             table = read_file(spec, sep=opts.get("sep"), decimal=opts.get("decimal"),
                               encoding=opts.get("encoding"), null_values=nulls,
                               period_column=opts.get("period_column"))
+        check_table(table, limit)
         if opts.get("ignore") or opts.get("force_dims"):
             import attrs
 
@@ -301,7 +323,7 @@ def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
             period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
             functions=_plugin_functions(), date_format=opts.get("date_format"))
     for warning in result.warnings:
-        echo_err(f"warning: {warning}")
+        echo_err(message_lines(f"warning: {warning}"))
     if result.bad_values:
         echo_err(f"warning: {result.bad_values} cell(s) that are not numbers were counted as missing")
     return result
@@ -463,7 +485,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
             import traceback  # a plugin's bug (PluginFault): show where in its code
 
             traceback.print_exception(err.__cause__)
-        echo_err(f"error: {err}")
+        echo_err(message_lines(f"error: {err}"))
         return err.exit_code
     except BrokenPipeError:
         return ExitCode.OK

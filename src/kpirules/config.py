@@ -29,6 +29,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from kpirules.data.limits import DEFAULT_MAX_ROWS
 from kpirules.errors import ConfigError, KpirulesError
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.plugin_api import Secret
@@ -49,7 +50,8 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class SourceConfig:
     """One ``[sources.NAME]`` table.
 
-    ``settings`` is the table less ``connector`` and ``rename``, which the job
+    ``settings`` is the table less ``connector``, ``rename`` and ``max_rows``
+    (the most rows the source may hold, :mod:`kpirules.data.limits`), which the job
     handles itself; ``where`` locates the table for messages
     (``kpirules.toml:12 [sources.web]``).
     """
@@ -59,6 +61,7 @@ class SourceConfig:
     settings: dict[str, Any]
     rename: dict[str, str]
     where: str
+    max_rows: int = DEFAULT_MAX_ROWS
 
 
 @frozen
@@ -226,6 +229,7 @@ class _Parser:
         if not isinstance(value, str) or "${" not in value:
             return value
         used: list[str] = []
+        names: list[str] = []
 
         def sub(match: re.Match[str]) -> str:
             escaped, name = match.group(1), match.group(2)
@@ -234,13 +238,14 @@ class _Parser:
             if name not in self.environ:
                 raise self.error(keys, f"environment variable {name} is not set")
             used.append(self.environ[name])
+            names.append(name)
             return self.environ[name]
 
         result = _ENV.sub(sub, value)
         if not used:
             return result
         self.secrets.extend(used)
-        return Secret(result)
+        return Secret(result, dict.fromkeys(names))
 
     def unknown(self, data: Mapping[str, Any], known: tuple[str, ...],
                 keys: tuple[str, ...]) -> None:
@@ -301,8 +306,12 @@ class _Parser:
                     raise self.error((*keys, "rename"),
                                      f'{first} → {metric} and {column} → {metric}: two columns '
                                      f'cannot both become "{metric}"')
+            max_rows = settings.pop("max_rows", DEFAULT_MAX_ROWS)
+            if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+                raise self.error((*keys, "max_rows"), "must be a whole number of rows, 1 or more "
+                                                      f"(default {DEFAULT_MAX_ROWS})")
             sources[name] = SourceConfig(name, connector, settings, dict(rename),
-                                         self.locator.where(keys))
+                                         self.locator.where(keys), max_rows)
         return sources
 
     def actions(self, value: Any) -> dict[str, ActionConfig]:

@@ -35,6 +35,8 @@ from kpirules.alerting.digest import deliver_run_digests
 from kpirules.alerting.digest import split_settings as digest_settings
 from kpirules.alerting.events import firing_of, lifecycle_events, streak_start
 from kpirules.config import JobConfig, load_config
+from kpirules.data.limits import check_table
+from kpirules.display import MAX_LINE, cut, message_lines
 from kpirules.errors import (
     ConfigError,
     DataError,
@@ -43,8 +45,9 @@ from kpirules.errors import (
     PluginError,
     UsageError,
 )
-from kpirules.plugin_api import ActionType, SettingsError, SourceContext, redact
+from kpirules.plugin_api import ActionType, Secret, SettingsError, SourceContext, redact
 from kpirules.plugins import Registry, load_registry
+from kpirules.safe_paths import inside, report_file_name
 from kpirules.state import CurrentFiring, Delivery, StateStore, now_iso, segment_key
 from kpirules.testpoints import crashpoint, pause
 
@@ -129,8 +132,13 @@ class Job:
         return redact(text, self.config.secrets)
 
     def say(self, line: str) -> None:
-        """One line on standard error, secrets removed."""
-        self._err(self.redact(line))
+        """One line on standard error, secrets removed.
+
+        A value from the data (a segment, a column name) cannot break the
+        line and forge another: control characters are shown escaped, and
+        the line is cut to a readable length.
+        """
+        self._err(cut(self.redact(line), MAX_LINE))
 
     # -- preparing: everything that can be wrong before reading any data ---------
 
@@ -153,7 +161,8 @@ class Job:
 
         for ruleset in self.rulesets:  # as eval shows them: a cron log keeps them too
             for warning in ruleset.warnings:
-                self.say(render(warning, ruleset.source_text))
+                for line in render(warning, ruleset.source_text).splitlines():
+                    self.say(line)
         names = [rs.name for rs in self.rulesets]
         for name in names:
             if names.count(name) > 1:
@@ -226,7 +235,7 @@ class Job:
             value = out.get(key)
             if isinstance(value, str) and value:
                 resolved = str(self.config.resolve(value))
-                out[key] = type(value)(resolved) if type(value) is not str else resolved
+                out[key] = Secret(resolved, value.names) if isinstance(value, Secret) else resolved
         return out
 
     def _validate(self, plugin: Any, settings: Mapping[str, Any], keys: tuple[str, ...]) -> None:
@@ -410,7 +419,7 @@ class Job:
                                 dimensions=tuple(rs.dimensions), base_dir=self.config.base_dir,
                                 grain=rs.grain, rename=dict(source.rename),
                                 aggregates={n: m for n, m in rs.metrics.items() if m.aggregate is not None},
-                                params=_param_values(rs, params))
+                                params=_param_values(rs, params), max_rows=source.max_rows)
             key = (source.name, tuple(sorted(metrics.items())), ctx.dimensions, rs.grain,
                    tuple(sorted(ctx.aggregates)), tuple(sorted(ctx.params.items())))
             table = self._cache.get(key)
@@ -424,6 +433,7 @@ class Job:
                     raise DataError(f"connector {connector.name!r} failed: "
                                     f"{type(exc).__name__}: {exc}", f"source {source.name}"
                                     ) from exc
+                check_table(table, source.max_rows)
                 if source.rename:
                     table = attrs.evolve(table, rename={**table.rename, **source.rename})
                 self._cache[key] = table
@@ -453,7 +463,7 @@ class Job:
         except UsageError:
             raise
         except KpirulesError as exc:
-            part.error = self.redact(f"{rs.name}: {exc}")
+            part.error = message_lines(self.redact(f"{rs.name}: {exc}"), MAX_LINE // 2)
             part.status = ExitCode.RUNTIME
             self.say(f"error: {part.error}")
             return part
@@ -522,7 +532,7 @@ class Job:
                     resolved.plugin.deliver(firing, resolved.settings)
                 except Exception as exc:
                     detail = str(exc) or type(exc).__name__
-                    error = self.redact(detail)
+                    error = message_lines(self.redact(detail), MAX_LINE // 2)  # stored, then printed
             if error is None:
                 crashpoint("before_mark")
                 state.mark_sent(run_id, delivery.id)
@@ -543,10 +553,11 @@ class Job:
                 if part.document is not None]
 
     def _report_target(self, part: RulesetRun, extension: str) -> Path:
-        """Where one ruleset's report in one format is written."""
+        """Where one ruleset's report in one format is written (a plain file name in
+        ``[report] dir``, whatever the ruleset name holds: docs/security.md)."""
         assert self.config.report is not None
         config = self.config.report
-        return config.dir / (config.name.format(ruleset=part.name, as_of=part.as_of) + f".{extension}")
+        return config.dir / report_file_name(config.name, part.name, str(part.as_of), extension)
 
     def _late_action(self, name: str) -> ResolvedAction | None:
         """An action of an older firing whose rule no longer calls it."""
@@ -587,6 +598,7 @@ class Job:
             doc = part.document if fmt.needs_history else as_of_only(part.document)
             target = self._report_target(part, fmt.extension)
             try:
+                target = inside(config.dir, target.name)
                 text = fmt.render(doc, options)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

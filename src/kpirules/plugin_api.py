@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
+from kpirules.data.limits import DEFAULT_MAX_ROWS, too_many_rows
 from kpirules.errors import ActionError, ConfigError, DataError
 from kpirules.lang.diagnostics import did_you_mean
+from kpirules.redaction import REDACTED, redact
 
 if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
     from kpirules.data.table import RawTable
@@ -58,12 +60,12 @@ __all__ = [
     "api_version_satisfies",
     "hookimpl",
     "redact",
+    "secret_source",
+    "too_many_rows",
 ]
 
 #: The version of the plugin contract (see the module docstring).
 PLUGIN_API_VERSION = "1.1"
-
-REDACTED = "***"
 
 
 class Secret(str):
@@ -73,26 +75,26 @@ class Secret(str):
     SMTP login, a webhook URL), but its ``repr`` is redacted, so that a
     settings dict printed by mistake, or shown in a traceback, does not leak
     it. Messages built with f-strings still see the value: run them through
-    :func:`redact` before printing them.
+    :func:`redact` before printing them. ``names`` are the environment
+    variables it was made from: a message about a bad secret names them,
+    never the value.
     """
 
-    __slots__ = ()
+    names: tuple[str, ...]
+
+    def __new__(cls, value: str, names: Iterable[str] = ()) -> Secret:
+        secret = super().__new__(cls, value)
+        secret.names = tuple(names)
+        return secret
 
     def __repr__(self) -> str:
         return f"Secret({REDACTED!r})"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value inside ``text`` by ``***``.
-
-    Longer secrets go first, so that a secret containing another is hidden
-    whole. Secrets shorter than 3 characters are ignored: hiding every ``a``
-    of a message would make it unreadable and protect nothing.
-    """
-    for secret in sorted({str(s) for s in secrets}, key=len, reverse=True):
-        if len(secret) >= 3:
-            text = text.replace(secret, REDACTED)
-    return text
+def secret_source(value: Any) -> str:
+    """`` (from ${NAME})`` for a :class:`Secret`, else nothing: how messages name one."""
+    names = getattr(value, "names", ()) if isinstance(value, Secret) else ()
+    return f" (from {', '.join('${' + n + '}' for n in names)})" if names else ""
 
 
 def secrets_in(settings: Mapping[str, Any]) -> list[str]:
@@ -178,6 +180,11 @@ class SourceContext:
     ``columns``) and ``params`` gives the parameter values its row
     expressions read: a connector may compute them in the database for every
     level (see :mod:`kpirules.builtin.sql_pushdown`), or return raw rows.
+
+    ``max_rows`` is the most rows the source may hold (``max_rows`` of the
+    source, ``--max-rows`` of eval): a connector that can tell early (from
+    metadata, while fetching) raises :func:`too_many_rows`; the job checks
+    every table it gets anyway.
     """
 
     source: str
@@ -188,6 +195,7 @@ class SourceContext:
     rename: Mapping[str, str] = field(factory=dict)
     aggregates: Mapping[str, Any] = field(factory=dict)
     params: Mapping[str, float | str] = field(factory=dict)
+    max_rows: int = DEFAULT_MAX_ROWS
 
     def resolve(self, path: str | Path) -> Path:
         """``path`` taken relative to :attr:`base_dir` unless absolute."""
@@ -204,9 +212,10 @@ class Connector(_Settings):
     setting is a configuration error (exit 2), not a failed run. ``read``
     raises :class:`kpirules.errors.DataError` for data it cannot read.
 
-    The job handles two settings of every source itself and never passes
-    them on: ``connector`` and ``rename`` (given to :meth:`read` as
-    ``ctx.rename``, and applied to the returned table by the engine).
+    The job handles three settings of every source itself and never passes
+    them on: ``connector``, ``rename`` (given to :meth:`read` as
+    ``ctx.rename``, and applied to the returned table by the engine) and
+    ``max_rows`` (given as ``ctx.max_rows``, and checked on the returned table).
     Everything else, ``period_column`` included, is the connector's to accept.
     """
 

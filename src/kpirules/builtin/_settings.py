@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kpirules.plugin_api import SettingsError
+from kpirules.display import one_line
+from kpirules.plugin_api import SettingsError, secret_source
 
 
 def str_list(settings: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -52,3 +53,17 @@ def date_format(settings: Mapping[str, Any]) -> str | None:
         return check_date_format(str(value))
     except ValueError as err:
         raise SettingsError("date_format", str(err)) from None
+
+
+def single_line(settings: Mapping[str, Any], key: str) -> None:
+    """Raise :class:`SettingsError` when a text setting holds a line break or control character.
+
+    Such a value cannot go into a header or a protocol command; it is most
+    often a secret read from a file with its trailing newline. The message
+    names the setting and its environment variable, never the value.
+    """
+    value = settings.get(key)
+    if isinstance(value, str) and one_line(value, "") != value:
+        raise SettingsError(key, f"holds a line break or a control character"
+                                 f"{secret_source(value)}; remove it (a trailing newline of a "
+                                 f"secrets file?)")

@@ -5,6 +5,14 @@ Settings: ``host``, ``port`` (default 25, or 465 with ``ssl``), ``from``,
 ``ssl`` (implicit TLS), ``username`` and ``password`` (give them through
 ``${ENV}`` values), ``timeout``. The rule's ``subject`` argument, when given,
 is the subject; the message is the firing's text followed by its details.
+
+A subject is filled from the data (``subject="{channel}: …"``): a line
+break in a dimension value would make every attempt fail (a header cannot
+hold one) and could add headers, so each run of control characters in a
+header becomes a space. The body keeps the text as it is. Settings that go
+into headers or SMTP commands (``from``, ``to``, ``host``, ``username``,
+``password``) may not hold a line break: a secret read with its trailing
+newline is refused before anything is sent, naming its variable only.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from kpirules.builtin._settings import check_type, positive_number, str_list
+from kpirules.builtin._settings import check_type, positive_number, single_line, str_list
+from kpirules.display import one_line
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError
+from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError, secret_source
 
 
 class EmailAction(ActionType):
@@ -43,6 +52,12 @@ class EmailAction(ActionType):
             raise SettingsError("starttls", "use starttls or ssl, not both")
         if not str_list(settings, "to"):
             raise SettingsError("to", "give at least one address")
+        for key in ("host", "from", "username", "password"):
+            single_line(settings, key)
+        for address in str_list(settings, "to"):
+            if one_line(address, "") != address:
+                raise SettingsError("to", f"an address{secret_source(settings.get('to'))} holds a line "
+                                          f"break or a control character")
         if bool(settings.get("username")) != bool(settings.get("password")):
             raise SettingsError("username" if not settings.get("username") else "password",
                                 "username and password go together")
@@ -52,8 +67,8 @@ class EmailAction(ActionType):
         """The message for ``firing``: subject, addresses and a plain-text body."""
         msg = EmailMessage()
         subject = firing.args.get("subject")
-        msg["Subject"] = str(subject) if subject else (
-            f"[kpirules] {firing.severity}: {firing.title or firing.rule}")
+        msg["Subject"] = one_line(str(subject) if subject else (
+            f"[kpirules] {firing.severity}: {firing.title or firing.rule}"), " ")
         msg["From"] = str(settings["from"])
         msg["To"] = ", ".join(str_list(settings, "to"))
         msg["Date"] = formatdate(localtime=True)

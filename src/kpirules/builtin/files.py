@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kpirules.builtin._settings import check_type, date_format, str_list
+from kpirules.data.limits import precheck_file
 from kpirules.plugin_api import Connector, SettingsError, SourceContext
 
 if TYPE_CHECKING:
@@ -52,8 +53,10 @@ class FileConnector(Connector):
         """Read the file; dimensions and ignored columns are passed on to the engine."""
         from kpirules.data.readers import read_file
 
+        path = ctx.resolve(str(settings["path"]))
+        precheck_file(path, self.kind, ctx.max_rows, str(path))
         table = read_file(
-            ctx.resolve(str(settings["path"])),
+            path,
             self.kind,
             period_column=settings.get("period_column"),
             **self.read_options(settings),

@@ -2,14 +2,18 @@
 
 The simplest action there is, and the one to use while writing rules: it
 needs no settings, so ``then log()`` works in any rule without configuration.
+A value with a line break (a dimension value, a template) never splits the
+line: a log reader sees one line per firing, and none can be forged.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any
 
+from kpirules.display import one_line
 from kpirules.plugin_api import ActionType, Firing
 
 
@@ -26,4 +30,4 @@ class LogAction(ActionType):
         segment = ",".join(f"{k}={v}" for k, v in firing.segment.items()) or "overall"
         line = (f"{prefix}: {firing.severity.upper()} {firing.ruleset}/{firing.rule} "
                 f"{firing.period} {segment}: {firing.text}")
-        print(" ".join(line.split()), file=sys.stderr, flush=True)
+        print(re.sub(r"[ \t]+", " ", one_line(line, " ")).strip(), file=sys.stderr, flush=True)

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kpirules.builtin._settings import check_type, date_format, str_list
+from kpirules.data.limits import fetch_limited
 from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
 from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
@@ -85,7 +86,7 @@ class SqlConnector(Connector):
                 if settings.get("query"):
                     stmt: sa.Executable = sa.text(str(settings["query"]))
                     result = conn.execute(stmt, dict(settings.get("params") or {}))
-                    frame = _frame(list(result.keys()), result.fetchall())
+                    frame = _frame(list(result.keys()), fetch_limited(result, ctx.max_rows, where))
                     return RawTable(
                         frame=frame, source=where,
                         period_column=settings.get("period_column"),
@@ -94,7 +95,7 @@ class SqlConnector(Connector):
                     )
                 plan = _plan_table(conn, settings, ctx)
                 result = conn.execute(plan.statement)
-                frame = _frame(list(result.keys()), result.fetchall())
+                frame = _frame(list(result.keys()), fetch_limited(result, ctx.max_rows, where))
                 if plan.aggregates:  # generated labels → the names the engine reads
                     from kpirules.builtin.sql_pushdown import result_names
 

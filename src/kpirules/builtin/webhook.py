@@ -8,12 +8,16 @@ run; a 4xx answer is not, as sending the same body again would fail the same
 way. Only the standard library is used.
 
 The URL of a chat webhook is a secret (anyone holding it can post): it never
-appears in an error message.
+appears in an error message. Redirects are not followed: a redirect to
+another host, or to ``ftp://``, would get round the http(s)-only rule and
+send the firing where the configuration does not say; a 3xx answer is a
+failed delivery whose message gives the status, never the target URL.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -22,10 +26,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kpirules.builtin._settings import check_type, positive_number
+from kpirules.display import cut, shown
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError
+from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError, secret_source
 
 USER_AGENT = "kpirules-webhook"
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an RFC 9110 token
+_BAD_HEADER_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def check_url(url: str) -> None:
@@ -37,8 +44,9 @@ def check_url(url: str) -> None:
     if not url.startswith(("http://", "https://")):
         raise SettingsError("url", "must start with http:// or https://")
     if any(c.isspace() or ord(c) < 32 for c in url):
-        raise SettingsError("url", "must not contain spaces or control characters "
-                                   "(encode a space as %20)")
+        raise SettingsError("url", f"must not contain spaces or control characters"
+                                   f"{secret_source(url)} (encode a space as %20; a trailing "
+                                   f"newline of a secrets file?)")
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:  # "Invalid IPv6 URL": an unclosed [
@@ -57,6 +65,34 @@ def check_url(url: str) -> None:
         raise SettingsError("url", "has an invalid port (a number from 1 to 65535)")
 
 
+def check_header(name: str, value: str) -> None:
+    """Raise :class:`SettingsError` unless ``name: value`` can be sent as an HTTP header.
+
+    A value with a line break (a secret read from a file with its trailing
+    newline) cannot: ``http.client`` would refuse it at every delivery and
+    quote it in its error. The message names the header and the environment
+    variable, never the value.
+    """
+    if not _HEADER_NAME.fullmatch(name):
+        raise SettingsError("headers", f"{shown(name)} is not a header name (letters, digits "
+                                       f"and - only)")
+    if _BAD_HEADER_VALUE.search(value):
+        raise SettingsError("headers", f'the value of "{name}"{secret_source(value)} holds a line '
+                                       f"break or a control character, which a header cannot "
+                                       f"carry (a trailing newline of a secrets file?)")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Turns every redirect into the 3xx error it answered (see the module docstring)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 class WebhookAction(ActionType):
     """POSTs ``{"text": …, firing fields…}`` to ``url``."""
 
@@ -72,16 +108,17 @@ class WebhookAction(ActionType):
         """An http(s) URL, sane numbers, and headers as a table of strings."""
         super().validate(settings)
         check_type(settings, "url", str, "an http(s) URL")
-        check_url(str(settings["url"]))
+        check_url(settings["url"])
         positive_number(settings, "timeout", 10)
         positive_number(settings, "backoff", 1)
         retries = settings.get("retries", 3)
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
             raise SettingsError("retries", "must be a whole number >= 0")
         check_type(settings, "headers", dict, "a table of header names to values")
-        for value in dict(settings.get("headers") or {}).values():
+        for name, value in dict(settings.get("headers") or {}).items():
             if not isinstance(value, str):
                 raise SettingsError("headers", "values must be strings")
+            check_header(str(name), value)
 
     def deliver_digest(self, digest: Digest, settings: Mapping[str, Any]) -> None:
         """POST the digest: a Slack-compatible payload with one block per firing."""
@@ -102,11 +139,14 @@ class WebhookAction(ActionType):
                 self.sleep(backoff * 2 ** (attempt - 1))
             request = urllib.request.Request(url, data=body, headers=headers, method="POST")
             try:
-                with urllib.request.urlopen(request, timeout=timeout) as response:
+                with _OPENER.open(request, timeout=timeout) as response:
                     response.read()
                 return
             except urllib.error.HTTPError as exc:
-                problem = f"the receiver answered HTTP {exc.code} {exc.reason}"
+                problem = f"the receiver answered HTTP {exc.code} {cut(str(exc.reason))}"
+                if 300 <= exc.code < 400:
+                    problem += (", a redirect, which a webhook does not follow (configure the "
+                                "URL it redirects to)")
                 if exc.code < 500 and exc.code != 429:
                     break
             except (urllib.error.URLError, OSError) as exc:

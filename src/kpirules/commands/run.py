@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from kpirules.display import message_lines
 from kpirules.errors import KpirulesError, RuleFileError, UsageError
 
 
@@ -66,7 +67,7 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
         raise
     except KpirulesError as err:
         message = job.redact(str(err)) if job is not None else str(err)
-        click.echo(f"error: {message}", err=True)
+        click.echo(message_lines(f"error: {message}"), err=True)
         sys.exit(err.exit_code)
 
     if fmt is None:

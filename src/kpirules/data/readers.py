@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import sys
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
+from kpirules.data import json_rows
+from kpirules.data.json_rows import frame_from_rows
 from kpirules.data.table import RawTable
 from kpirules.errors import DataError
 
@@ -35,6 +36,7 @@ EXTENSIONS = {
 SEPARATORS = (",", ";", "\t", "|")
 _DECIMAL_COMMA_CELL = re.compile(r"(?:^|[;\t|])\s*-?[\d .\u00a0\u202f]*\d,\d+\s*(?=$|[;\t|])", re.M)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_SAMPLE = 200_000  # bytes read to detect the dialect (the header line is always read whole)
 
 
 def split_kind(spec: str) -> tuple[str | None, str]:
@@ -94,44 +96,26 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
             if not line.strip():
                 continue
             try:
-                row = json.loads(line, object_pairs_hook=_object_without_duplicates)
+                row = json_rows.loads(line, name, number)
             except json.JSONDecodeError as err:
                 raise DataError(f"not valid JSON: {err.msg}", where=f"{name}:{number}:{err.colno}") from None
-            except _DuplicateKey as dup:
+            except json_rows.DuplicateKey as dup:
                 raise DataError(f'key "{dup.key}" appears twice in one object', where=f"{name}:{number}") from None
             if not isinstance(row, dict):
                 raise DataError("each line must be a JSON object", where=f"{name}:{number}:1")
             rows.append(row)
         return RawTable(frame_from_rows(rows, name), name, None, period_column, decimal or ".", nulls)
     try:
-        doc = json.loads(text, object_pairs_hook=_object_without_duplicates)
+        doc = json_rows.loads(text, name)
     except json.JSONDecodeError as err:
         raise DataError(f"not valid JSON: {err.msg}", where=f"{name}:{err.lineno}:{err.colno}") from None
-    except _DuplicateKey as dup:
+    except json_rows.DuplicateKey as dup:
         raise DataError(f'key "{dup.key}" appears twice in one object', where=name) from None
     if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
         doc = doc["rows"]
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
         raise DataError("a JSON data file holds a list of objects (one per row)", where=name)
     return RawTable(frame_from_rows(doc, name), name, None, period_column, decimal or ".", nulls)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """A JSON object; a key given twice is an error (``json`` would keep the last silently)."""
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return obj
 
 
 def _read_parquet(path: str, name: str, decimal: str | None, nulls: tuple[str, ...],
@@ -152,7 +136,12 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
     then reads the bytes and takes the careful path, which finds bad cells.
     """
     with open(path, "rb") as handle:
-        head = handle.read(200_000)
+        head = handle.read(_SAMPLE)
+        while not _has_header_line(head):  # a header longer than the sample: read all of it
+            more = handle.read(_SAMPLE)
+            if not more:
+                break
+            head += more
     if (not head.strip() or head.startswith(_UTF16_BOMS) or _utf16_without_bom(head)
             or (b"\r" in head and b"\n" not in head)):
         return None  # empty, UTF-16 or old-Mac line ends (CR only): the careful path
@@ -170,6 +159,11 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
     except Exception:
         return None
     return _csv_table(frame, name, header_line, period_column, decimal, nulls)
+
+
+def _has_header_line(head: bytes) -> bool:
+    """Whether ``head`` holds the header line to its end (blank lines before it skipped)."""
+    return b"\n" in head.lstrip(b"\r\n") or b"\r" in head.lstrip(b"\r\n")
 
 
 def _header(text: str) -> tuple[int, str]:
@@ -256,34 +250,6 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series | None:
     return rows
 
 
-def frame_from_rows(rows: list[dict[str, object]], name: str = "<rows>") -> pl.DataFrame:
-    """A frame from row dicts; every column as text unless all its values are numbers."""
-    columns: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            columns.setdefault(str(key), None)
-    data: dict[str, list[object]] = {c: [] for c in columns}
-    for row in rows:
-        for c in columns:
-            data[c].append(row.get(c))
-    series = []
-    for c, values in data.items():
-        present = [v for v in values if v is not None]
-        if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-            series.append(pl.Series(c, [None if v is None else _float(v) for v in values], pl.Float64))  # type: ignore[arg-type]
-        else:
-            series.append(pl.Series(c, [None if v is None else str(v) for v in values], pl.String))
-    return pl.DataFrame(series)
-
-
-def _float(value: float) -> float:
-    """A JSON number as a float; an integer too large for one is infinite (then reported as such)."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-
-
 def _utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le``/``-be`` when the start is plainly UTF-16 text without a BOM (every other byte 0)."""
     sample = data[:200]
@@ -354,7 +320,9 @@ def read_csv_bytes(data: bytes, name: str, *, sep: str | None = None, decimal: s
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if not raw.strip():
         raise DataError("the data file is empty", where=name)
-    header_line, header = _header(raw[:200_000].decode("utf-8", errors="replace"))
+    header_end = raw.find(b"\n", len(raw) - len(raw.lstrip(b"\r\n")))
+    head = raw[: max(_SAMPLE, len(raw) if header_end < 0 else header_end)]  # the whole header line
+    header_line, header = _header(head.decode("utf-8", errors="replace"))
     separator = sep or sniff_separator(header)
     if separator == "\\t":
         separator = "\t"

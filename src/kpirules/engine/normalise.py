@@ -19,6 +19,7 @@ from attrs import define, field
 
 from kpirules.data.columns import did_you_mean_column, numbers
 from kpirules.data.table import RawTable
+from kpirules.display import cut, shown
 from kpirules.engine.aggregates import (
     AggregatePlan,
     AggregateRows,
@@ -73,9 +74,9 @@ def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, col: str, table: RawTable, ind
         cell = frame[col][row]
         numeric = non_finite is None or bool(frame.slice(row, 1).select(non_finite).item())
         what = "a finite number" if numeric else "a number"
-        shown = f'"{cell}"' if non_finite is not None else str(cell)  # text as written, else the value
+        quoted = shown(cell) if non_finite is not None else cut(str(cell))  # text as written, else the value
         more = f" ({count - 1} more such cells)" if count > 1 else ""
-        raise DataError(f'{shown} in column "{col}" is not {what}{more}; '
+        raise DataError(f'{quoted} in column {shown(col)} is not {what}{more}; '
                         "use --on-bad-value null to count such cells as missing",
                         where=table.location(row, index + 1))
     return count

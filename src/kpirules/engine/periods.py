@@ -19,6 +19,7 @@ from datetime import date
 
 import polars as pl
 
+from kpirules.display import shown
 from kpirules.engine.period_forms import FORMS, match_forms, month_number
 from kpirules.lang import periods as P
 
@@ -100,7 +101,7 @@ def _as_text(column: pl.Series, name: str) -> pl.Series:
         whole = column.is_null() | (column == column.floor())
         if not bool(whole.all()):
             row = int((~whole).arg_true()[0])
-            raise PeriodColumnError(row, f'"{column[row]}" in column "{name}" is not a period')
+            raise PeriodColumnError(row, f'{shown(column[row])} in column "{name}" is not a period')
         column = column.cast(pl.Int64)
     if column.dtype == pl.Boolean or column.dtype.is_nested():
         raise PeriodColumnError(0, f'column "{name}" holds {column.dtype} values, not periods')
@@ -173,7 +174,7 @@ def _refuse_unread(text: pl.Series, distinct: pl.Series, nums: pl.DataFrame, nam
     if value is None:
         raise PeriodColumnError(_first_row(text, None), f'empty period in column "{name}"')
     raise PeriodColumnError(_first_row(text, value), (
-        f'"{value}" in column "{name}" is not a date or a period (write 2026-03-17, 17/03/2026, '
+        f'{shown(value)} in column "{name}" is not a date or a period (write 2026-03-17, 17/03/2026, '
         "2026-03, 03/2026, mars 2026, 2026-Q1, Q1 2026, 2026-W05 or 2026)"))
 
 
@@ -184,7 +185,7 @@ def _refuse_mixed(text: pl.Series, distinct: pl.Series, nums: pl.DataFrame, form
         value = distinct[int(other.arg_true()[0])]
         first = distinct.drop_nulls()[0]
         raise PeriodColumnError(_first_row(text, value), (
-            f'"{value}" in column "{name}" is not written like "{first}" (its first value, '
+            f'{shown(value)} in column "{name}" is not written like {shown(first)} (its first value, '
             f"a {FORMS[form].grain} written as {FORMS[form].example}): every value of the period column "
             "must have the same form"))
 
@@ -210,7 +211,7 @@ def _decide_order(text: pl.Series, distinct: pl.Series, parts: pl.DataFrame, num
         one = distinct[int(first_big.arg_true()[0])]
         other = distinct[int(second_big.arg_true()[0])]
         raise PeriodColumnError(_first_row(text, other), (
-            f'column "{name}" mixes day first ("{one}") and month first ("{other}"): '
+            f'column "{name}" mixes day first ({shown(one)}) and month first ({shown(other)}): '
             f"every date of a column must be written in the same order; {_HINT}"))
     if bool(first_big.any()):
         return "DMY"
@@ -232,7 +233,7 @@ def _decide_order(text: pl.Series, distinct: pl.Series, parts: pl.DataFrame, num
     year = y + 2000 if y < 100 else y
     raise PeriodColumnError(_first_row(text, value), (
         f'column "{name}": cannot tell whether dates are written day first or month first: '
-        f'"{value}" reads as {_iso(year, b, a)} (day first, DMY) or {_iso(year, a, b)} (month first, MDY), '
+        f'{shown(value)} reads as {_iso(year, b, a)} (day first, DMY) or {_iso(year, a, b)} (month first, MDY), '
         f"and no value decides (none above 12, no single day of the month); {_HINT}"))
 
 
@@ -257,7 +258,7 @@ def _dates(text: pl.Series, distinct: pl.Series, nums: pl.DataFrame, grain: str,
         (_ordinal(pl.col("date")) + seconds / 86400).alias("k"))
     if bool(out["bad"].any()):
         value = distinct[int(out["bad"].arg_true()[0])]
-        raise PeriodColumnError(_first_row(text, value), f'"{value}" in column "{name}" is not a date of the calendar')
+        raise PeriodColumnError(_first_row(text, value), f'{shown(value)} in column "{name}" is not a date of the calendar')
     return out["i"], out["k"]
 
 
@@ -267,7 +268,7 @@ def _coarse(text: pl.Series, distinct: pl.Series, nums: pl.DataFrame, value_grai
     if P.RANK[value_grain] > P.RANK[grain] or (value_grain == "week" and grain == "day"):
         value = distinct.drop_nulls()[0]
         raise PeriodColumnError(_first_row(text, value), (
-            f'"{value}" in column "{name}" is a {value_grain}, coarser than the ruleset\'s grain ({grain}): '
+            f'{shown(value)} in column "{name}" is a {value_grain}, coarser than the ruleset\'s grain ({grain}): '
             f"data cannot be split into {grain}s"))
     year = pl.col("y")
     start: pl.Expr
@@ -295,7 +296,7 @@ def _coarse(text: pl.Series, distinct: pl.Series, nums: pl.DataFrame, value_grai
         _ordinal(pl.col("start")).alias("k"))
     if bool(out["bad"].any()):
         value = distinct[int(out["bad"].arg_true()[0])]
-        raise PeriodColumnError(_first_row(text, value), f'"{value}" in column "{name}": {why}')
+        raise PeriodColumnError(_first_row(text, value), f'{shown(value)} in column "{name}": {why}')
     return out["i"], out["k"]
 
 
@@ -317,5 +318,5 @@ def _with_pattern(text: pl.Series, distinct: pl.Series, grain: str, pattern: str
         if value is None:
             raise PeriodColumnError(_first_row(text, None), f'empty period in column "{name}"')
         raise PeriodColumnError(_first_row(text, value),
-                                f'"{value}" in column "{name}" does not match the date format {pattern}')
+                                f'{shown(value)} in column "{name}" does not match the date format {pattern}')
     return _from_temporal(parsed, grain, name)

@@ -96,7 +96,9 @@ def leave_out_used_elsewhere(table: RawTable, ruleset: Ruleset, used: Collection
 
 
 def _quoted(columns: list[str]) -> str:
-    return ", ".join(f'"{c}"' for c in columns)
+    from kpirules.display import shown
+
+    return ", ".join(shown(c) for c in columns)
 
 
 def role_warnings(source: str, roles: ColumnRoles) -> list[str]:

@@ -19,6 +19,7 @@ from kpirules.lang import ast
 from kpirules.lang.aggregates import aggregate_metric, check_aggregate_metric
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
+from kpirules.lang.file_names import ruleset_name_warnings
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.lifecycle_checks import check_lifecycle, check_recover
 from kpirules.lang.lints import plain_percent
@@ -36,6 +37,7 @@ from kpirules.lang.model import (
     ThresholdDef,
 )
 from kpirules.lang.periods import GRAINS, PeriodError, first_index, last_index
+from kpirules.lang.suggest import DEFAULT_BUDGET, NameIndex
 from kpirules.lang.types import TypeChecker
 
 MAX_PERIODS = 100_000  # windows and "for N periods": more than 270 years of days
@@ -98,6 +100,7 @@ class Checker:
         self._header()
         for stmt in self.file.statements:
             self._define(stmt)
+        self.names = NameIndex(self.defined_at, budget=DEFAULT_BUDGET)
         for stmt in self.file.statements:
             self._check(stmt)
         self._cycles()
@@ -151,6 +154,7 @@ class Checker:
         for extra in headers[1:]:
             self.error(extra.span, "duplicate-ruleset", "a file holds exactly one ruleset statement",
                        f"the first is at line {headers[0].span.line}")
+        self.diags.extend(ruleset_name_warnings(headers[0].name))
         if headers[0].grain is not None:
             grain = headers[0].grain
             if grain.name not in GRAINS:
@@ -451,7 +455,7 @@ class Checker:
         if node.name not in self.defined_at:
             if node.name in self.suppress_unknown:
                 return
-            hint = did_you_mean(node.name, self.defined_at)
+            hint = self.names.hint(node.name)
             if hint is None and node.name in self.functions:
                 hint = f"{node.name} is a function: write {node.name}(…)"
             self.error(node.span, "unknown-name", f'unknown name "{node.name}"', hint)

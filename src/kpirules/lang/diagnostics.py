@@ -10,13 +10,14 @@ A :class:`Diagnostic` is data; :func:`render` prints it the way compilers do::
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 from attrs import frozen
 
 from kpirules.lang.ast import Span
+from kpirules.lang.suggest import NameIndex
 
 Severity = Literal["error", "warning"]
 
@@ -59,7 +60,7 @@ class Diagnostic:
 def render(diag: Diagnostic, source: str | None) -> str:
     """The diagnostic with its source line and a caret under the column."""
     out = [diag.short()]
-    lines = source.splitlines() if source is not None else []
+    lines = _source_lines(source) if source is not None else ()
     if 1 <= diag.line <= len(lines):
         text = lines[diag.line - 1].rstrip("\r\n").expandtabs(1)
         out.append(f"  {text}")
@@ -72,19 +73,20 @@ def render(diag: Diagnostic, source: str | None) -> str:
     return "\n".join(out)
 
 
+@lru_cache(maxsize=4)
+def _source_lines(source: str) -> tuple[str, ...]:
+    """The lines of a source, split once however many of its diagnostics are rendered
+    (splitting it for each of 5,000 diagnostics made reporting them quadratic)."""
+    return tuple(source.splitlines())
+
+
 def render_all(diags: Iterable[Diagnostic], sources: dict[str, str]) -> str:
     return "\n".join(render(d, sources.get(d.file)) for d in diags)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A ``did you mean "x"?`` hint for the closest candidate, if any is close."""
-    pool = sorted(set(candidates))
-    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in pool}
-        if word.lower() in lowered:
-            matches = [lowered[word.lower()]]
-    return f'did you mean "{matches[0]}"?' if matches else None
+    return NameIndex(candidates).hint(word)
 
 
 def sort_key(d: Diagnostic) -> tuple[str, int, int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kpirules.errors import RuleFileError
 from kpirules.lang.ast import RuleFile
+from kpirules.lang.bidi import bidi_warnings
 from kpirules.lang.checker import Checker
 from kpirules.lang.diagnostics import Diagnostic, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
@@ -73,8 +74,9 @@ def _checked(text: str, path: str, functions: FunctionRegistry | None,
         # names defined by statements that did not parse must not be reported as unknown
         suppress = frozenset(m.group(1).strip("`") for m in _DEFINES.finditer(text))
     checker = Checker(rule_file, functions, known_actions)
-    diagnostics = sorted([*diagnostics, *checker.run(suppress, bool(suppress) or has_errors(diagnostics))],
-                         key=sort_key)
+    checker.run(suppress, bool(suppress) or has_errors(diagnostics))
+    checker.diags.extend(bidi_warnings(text, path))  # kept with the ruleset's warnings
+    diagnostics = sorted([*diagnostics, *checker.diags], key=sort_key)
     return checker, diagnostics
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,10 +85,19 @@ _TOKEN_WORDS = {
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "CARET"}
 
 # Statement starts for recovery: a keyword outside strings, backticks and comments.
+_PERIOD_LITERAL = re.compile(r"\d{4}(-(Q\d+|W\d+|\d+(-\d+)?))?")  # the grammar's PERIOD
 _SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|`[^`\n]*`?|#[^\n]*|[A-Za-z_][A-Za-z0-9_]*')
 
 
-MAX_DEPTH = 200  # nesting of one statement's parse tree; deeper is refused, never a crash
+MAX_DEPTH = 200  # nesting of one statement's formulas; deeper is refused, never a crash
+MAX_TERMS = 1_000  # operands of one chain (depth of the tree beyond its nesting): more is refused
+# Operators that chain without nesting: a + b - c is one level, as a * b / c and a and b and c.
+_CHAINS = {"+": "sum", "-": "sum", "*": "product", "/": "product", "and": "and", "or": "or", "^": "power"}
+# The checker, the type checker, the compiler, the formatter and explain recurse once or a few
+# times per level of a tree; MAX_TERMS levels need more frames than Python's default 1,000.
+_FRAMES = 8_000
+if sys.getrecursionlimit() < _FRAMES:
+    sys.setrecursionlimit(_FRAMES)
 
 
 def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnostic]]:
@@ -138,36 +148,61 @@ def _build(tree: Tree, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
 
 def _accept(statements: list[Any], builder_diagnostics: list[Diagnostic],
             path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
-    """The statements, refusing any nested deeper than the later passes can go."""
+    """The statements, refusing any nested deeper, or chained longer, than the later passes can go."""
     accepted: list[ast.Statement] = []
     diagnostics: list[Diagnostic] = []
     for statement in statements:
         span = statement.span
         long = span.end_line > span.line or span.end_column - span.column > MAX_DEPTH
-        if long and _depth(statement) > MAX_DEPTH:
+        problem = _too_deep(statement) if long else None
+        if problem is not None:
             diagnostics.append(Diagnostic(path, span.line or 1, span.column or 1, "error", "too-deep",
-                                          f"this statement nests more than {MAX_DEPTH} levels deep",
-                                          "split the formula into several KPIs"))
+                                          problem, "split the formula into several KPIs"))
             continue
         accepted.append(statement)
     return ast.RuleFile(path, tuple(accepted)), [*builder_diagnostics, *diagnostics]
 
 
-def _depth(node: Any) -> int:
-    """Nesting depth of an AST, measured without recursion (each level costs stack later)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(node, 1)]
+def _too_deep(statement: Any) -> str | None:
+    """Why the statement is too deep for the later passes, or None.
+
+    Two measures: *nesting* (parentheses, calls, lists, operators of different
+    kinds inside one another), where a chain of the same operators
+    (``a + b - c + …``, ``x and y and …``) counts as one level, as a reader
+    sees it; and the depth of the tree itself, where a chain of n operands is
+    n levels deep, since every later pass recurses once per operand.
+    """
+    nesting, depth = _depth(statement)
+    if nesting > MAX_DEPTH:
+        return f"this statement nests more than {MAX_DEPTH} levels deep"
+    if depth - nesting > MAX_TERMS:
+        return f"this statement chains more than {MAX_TERMS:,} operands (a + b + c …)"
+    return None
+
+
+def _depth(node: Any) -> tuple[int, int]:
+    """(nesting, tree depth) of an AST, measured without recursion (each level costs stack later)."""
+    nesting = depth = 0
+    stack: list[tuple[Any, int, int, str | None]] = [(node, 1, 1, None)]
     while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
+        item, level, tree, chain = stack.pop()
+        nesting, depth = max(nesting, level), max(depth, tree)
+        if nesting > MAX_DEPTH or depth > MAX_TERMS + MAX_DEPTH:
             break
         if isinstance(item, tuple):
-            stack.extend((x, depth) for x in item)
+            stack.extend((x, level, tree, None) for x in item)
+        elif isinstance(item, ast.Binary):
+            group = _CHAINS.get(item.op)
+            continued = group is not None and group == chain
+            here = level if continued else level + 1
+            chained = item.right if item.op == "^" else item.left  # how the grammar associates
+            for child in (item.left, item.right):
+                same = group if child is chained else None
+                stack.append((child, here, tree + 1, same))
         elif hasattr(item, "__attrs_attrs__"):
-            stack.extend((getattr(item, f.name), depth + 1) for f in item.__attrs_attrs__
+            stack.extend((getattr(item, f.name), level + 1, tree + 1, None) for f in item.__attrs_attrs__
                          if f.name != "span")
-    return deepest
+    return nesting, depth
 
 
 def _statement_chunks(text: str) -> list[tuple[int, int]]:
@@ -414,10 +449,45 @@ def _unclosed_paren(text: str, upto: int) -> tuple[int, int] | None:
     return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
+_PERIOD_WORD = re.compile(r"\b(?:from|to|by)[ \t]+([\w-]*)$")
+
+
+def _bad_period(err: UnexpectedInput, text: str, path: str) -> Diagnostic | None:
+    """A period error for what follows ``from``/``to``/``by`` when it is not a period.
+
+    The lexer takes a period where the grammar wants one, and stops where the
+    text stops looking like one: ``to 99999-12`` failed at the fifth "9" with
+    'unexpected "9"'. The whole word is reported instead, where it starts.
+    """
+    token = getattr(err, "token", None)
+    pos = err.pos_in_stream if isinstance(err, UnexpectedCharacters) else getattr(token, "start_pos", None)
+    if pos is None or getattr(token, "type", None) == "$END":
+        return None
+    before = _PERIOD_WORD.search(text, max(0, pos - 80), pos)
+    if before is None:
+        return None
+    start = before.start(1)
+    word = before.group(1) + re.match(r"[\w-]*", text[pos:]).group()  # type: ignore[union-attr]
+    if not word or _PERIOD_LITERAL.fullmatch(word):
+        return None
+    wanted = set(getattr(err, "allowed", None) or ()) | set(getattr(err, "expected", None) or ())
+    if "PERIOD" not in wanted and not _PERIOD_LITERAL.fullmatch(before.group(1)):
+        return None  # "to" as a name (an action's argument), not before a period
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return Diagnostic(path, line, column, "error", "bad-period",
+                      f'"{word}" is not a period: write 2026, 2026-Q3, 2026-03, 2026-W05 or 2026-03-31',
+                      "a year has four digits (0001 to 9999); a month 01 to 12, a quarter Q1 to Q4, "
+                      "a week W01 to W53", end_column=column + len(word))
+
+
 def _syntax_diagnostic(
     lark: Lark, err: UnexpectedInput, text: str, path: str, next_word: str | None = None
 ) -> Diagnostic:
     line, column = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
+    period = _bad_period(err, text, path)
+    if period is not None:
+        return period
     if isinstance(err, UnexpectedCharacters):
         pos = err.pos_in_stream or 0
         char = text[pos] if pos < len(text) else ""

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from kpirules.display import shown
+
 GRAINS = ("day", "week", "month", "quarter", "year")
 RANK = {g: i for i, g in enumerate(GRAINS)}
 
@@ -59,7 +61,7 @@ def parse_literal(text: str) -> tuple[str, date, date]:
     """``"2026-03"`` → ``("month", 2026-03-01, 2026-03-31)``; raises PeriodError."""
     m = _LITERAL.match(text.strip())
     if not m:
-        raise PeriodError(f'"{text}" is not a period (write 2026, 2026-Q3, 2026-03, 2026-W05 or 2026-03-31)')
+        raise PeriodError(f"{shown(text)} is not a period (write 2026, 2026-Q3, 2026-03, 2026-W05 or 2026-03-31)")
     year = int(m["year"])
     try:
         if m["quarter"] is not None:

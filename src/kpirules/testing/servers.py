@@ -24,11 +24,17 @@ def free_port() -> int:
 
 
 class HttpReceiver:
-    """An HTTP server that records every POST and answers scripted status codes (then 200)."""
+    """An HTTP server that records every POST and answers scripted status codes (then 200).
 
-    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+    With ``location``, a 3xx answer carries it as its ``Location`` header: a
+    receiver that redirects (a GET it then gets is recorded too).
+    """
+
+    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0,
+                 location: str | None = None) -> None:
         self.statuses = list(statuses or [])
         self.delay = delay  # seconds before answering: a slow receiver
+        self.location = location
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         receiver = self
@@ -49,6 +55,17 @@ class HttpReceiver:
                     receiver.requests.append({"path": self.path, "status": status,
                                               "headers": dict(self.headers), "body": body})
                 self.send_response(status)
+                if receiver.location and 300 <= status < 400:
+                    self.send_header("Location", receiver.location)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def do_GET(self) -> None:  # what a followed 301/302/303 becomes
+                with receiver._lock:
+                    receiver.requests.append({"path": self.path, "status": 200, "method": "GET",
+                                              "headers": dict(self.headers), "body": None})
+                self.send_response(200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -71,10 +88,10 @@ class HttpReceiver:
 
 
 @contextmanager
-def http_receiver(statuses: list[int] | None = None,
-                  delay: float = 0.0) -> Iterator[HttpReceiver]:
+def http_receiver(statuses: list[int] | None = None, delay: float = 0.0,
+                  location: str | None = None) -> Iterator[HttpReceiver]:
     """A running :class:`HttpReceiver`, shut down afterwards."""
-    receiver = HttpReceiver(statuses, delay)
+    receiver = HttpReceiver(statuses, delay, location)
     receiver._thread.start()
     try:
         yield receiver
