@@ -26,7 +26,7 @@ def _no_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("name", "text", "code", "where"), [
     ("cell.csv", f"month,visits\n2026-01,{BIG}\n", 3, 'in column "visits" is not a number'),
-    ("period.csv", f"month,visits\n{BIG},3\n", 3, "is not a period"),
+    ("period.csv", f"month,visits\n{BIG},3\n", 3, "is not a date or a period"),
     ("cell.json", f'[{{"month": "2026-01", "visits": "{BIG}"}}]', 3, "is not a number"),
     ("column.csv", f"month,visits,{BIG}\n2026-01,3,4\n", 0, "numeric column(s)"),
 ])

@@ -106,7 +106,9 @@ def role_warnings(source: str, roles: ColumnRoles) -> list[str]:
     warnings = []
     if roles.ignored_numbers:
         cols = roles.ignored_numbers
-        flags = " ".join(f"--ignore '{c}'" for c in cols)
+        from kpirules.display import cut
+
+        flags = " ".join(f"--ignore '{cut(c)}'" for c in cols)  # a huge header is not pasted whole either
         warnings.append(
             f"{source}: numeric column(s) neither metrics nor declared dimensions, ignored: {_quoted(cols)} "
             f"(a metric named differently? declare it or rename the column; to silence this: {flags} "
