@@ -173,9 +173,9 @@ class Result:
                 value = row.get(key)
                 return EMPTY_VALUE_LABEL if value is None else str(value)
             if key in rs.params:
-                return plain_value(self.params[key], None)
+                return plain_value(self.params[key], None, rs.locale)
             if key in rs.metrics or key in rs.kpis or key in rs.decisions:
-                return plain_value(row.get(key), rs.unit_of(key))
+                return plain_value(row.get(key), rs.unit_of(key), rs.locale)
             return None
 
         return fill(template, lookup)
@@ -213,6 +213,7 @@ class Result:
             "ruleset": rs.name,
             "title": rs.title,
             "grain": rs.grain,
+            "locale": rs.locale,
             "as_of": self.as_of_label,
             "dimensions": list(self.dimensions),
             "history": self.history,
@@ -222,6 +223,7 @@ class Result:
             "actions": self.actions(),
             "definitions": self._definitions(),
             "thresholds": self._threshold_defs(),
+            "dimension_defs": {n: {"label": d.label} for n, d in rs.dimensions.items()},
             "decision_defs": {n: {"title": d.title, "labels": d.labels} for n, d in rs.decisions.items()},
             "rule_defs": {n: {"title": r.title, "severity": r.severity, "scope": r.scope,
                               "for_periods": r.for_periods} for n, r in rs.rules.items()},

@@ -11,12 +11,19 @@ value is an empty cell.
 locale): ``;`` separator, decimal commas, ``VRAI``/``FAUX``, and a UTF-8 byte
 order mark (the text starts with U+FEFF) so that Excel reads the accents as
 UTF-8 instead of its legacy code page. Both end lines with ``\\n``.
+
+Both neutralise spreadsheet formulas (CSV injection, OWASP): a text cell that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a campaign
+named ``=HYPERLINK(…)``) is written with a leading ``'``, which spreadsheets
+read as "this is text" and do not show. Numbers are never touched: a negative
+value stays ``-12.5``, and so does a text cell that is a plain number.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import attrs
@@ -42,6 +49,18 @@ PLAIN = CsvDialect(separator=",", decimal=".", true="true", false="false", bom=F
 FRENCH = CsvDialect(separator=";", decimal=",", true="VRAI", false="FAUX", bom=True)
 
 
+#: What a spreadsheet takes for the start of a formula (or of a DDE payload).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` made inert for spreadsheets: ``=1+2`` → ``'=1+2``; ``-12.5`` unchanged."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any, dialect: CsvDialect) -> str:
     if value is True:
         return dialect.true
@@ -49,7 +68,7 @@ def _cell(value: Any, dialect: CsvDialect) -> str:
         return dialect.false
     if isinstance(value, int | float):
         return raw_number(value, dialect.decimal)
-    return "" if value is None else str(value)
+    return "" if value is None else neutralise_formula(str(value))
 
 
 def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
@@ -66,8 +85,19 @@ def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
     header += [f"rule.{n}" for n in view.rules]
 
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=dialect.separator, lineterminator="\n")
-    writer.writerow(header)
+    plain = csv.writer(out, delimiter=dialect.separator, lineterminator="\n")
+    # csv quotes a field holding "\n" but not one holding a lone "\r": such a
+    # row is written fully quoted, or a spreadsheet would split it in two
+    quoted = csv.writer(out, delimiter=dialect.separator, lineterminator="\n",
+                        quoting=csv.QUOTE_ALL)
+
+    class _Writer:
+        @staticmethod
+        def writerow(cells: list[str]) -> None:
+            (quoted if any("\r" in c for c in cells) else plain).writerow(cells)
+
+    writer = _Writer()
+    writer.writerow([neutralise_formula(name) for name in header])
     for period in view.periods:
         for row in view.rows_of(period):
             segment = row.get("segment") or {}
