@@ -123,7 +123,7 @@ def test_a_chart_shows_only_its_own_lines() -> None:
 
 
 def axis_labels(svg: str) -> list[float]:
-    return [float(v) for v in re.findall(r'text-anchor="end" font-size="10" fill="#4b5563">([-\d.]+) €<', svg)]
+    return [float(v) for v in re.findall(r'text-anchor="end" font-size="11" fill="#4b5563">([-\d.]+) €<', svg)]
 
 
 def test_a_distant_band_does_not_squash_the_scale() -> None:

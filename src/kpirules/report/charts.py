@@ -237,14 +237,14 @@ class ChartRenderer:
                 arrow = "↓" if band.value < low else "↑"
                 yy = y(band.value) + (11 if band.value > high else -4)
                 out.append(f'<text x="{LEFT + self.plot_w - 4}" y="{yy:.1f}" text-anchor="end" '
-                           f'font-size="10" fill="{edge}">{level} {arrow} '
+                           f'font-size="11" fill="{edge}">{level} {arrow} '
                            f'{escape(fmt(band.value))}</text>')
         return out
 
     def _axes(self, low: float, high: float, step: float,
               y: Callable[[float], float], fmt: Callable[[float], str]) -> list[str]:
         out = []
-        count = int(round((high - low) / step)) if step else 0
+        count = round((high - low) / step) if step else 0
         for i in range(count + 1):
             value = low + i * step
             yy = y(value)
@@ -252,7 +252,7 @@ class ChartRenderer:
                        f'stroke="#e5e7eb" stroke-width="0.8"/>')
             label = escape(fmt(0.0 if abs(value) < step * 1e-9 else value))
             out.append(f'<text x="{LEFT - 6}" y="{yy + 3.5:.1f}" text-anchor="end" '
-                       f'font-size="10" fill="#4b5563">{label}</text>')
+                       f'font-size="11" fill="#4b5563">{label}</text>')
         baseline = TOP + self.plot_h
         out.append(f'<line x1="{LEFT}" x2="{LEFT + self.plot_w}" y1="{baseline}" y2="{baseline}" '
                    f'stroke="#9ca3af" stroke-width="0.8"/>')
@@ -260,7 +260,7 @@ class ChartRenderer:
         last = len(self.periods) - 1
         for index in range(last, -1, -every):  # always label the last (as-of) period
             out.append(f'<text x="{self.x(index):.1f}" y="{baseline + 16}" text-anchor="middle" '
-                       f'font-size="10" fill="#4b5563">{escape(self.periods[index])}</text>')
+                       f'font-size="11" fill="#4b5563">{escape(self.periods[index])}</text>')
         return out
 
     def _line(self, s: Series, y: Callable[[float], float], fmt: Callable[[float], str],

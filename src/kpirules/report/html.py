@@ -232,12 +232,13 @@ def _segment_colors(view: DocView, segments: list[dict[str, Any]]) -> dict[str, 
 
 
 def _focus(series: list[Any]) -> list[Any]:
-    """The segments worth a colour: the highest and the lowest at their last value."""
-    def last(s: Any) -> float:
-        known = [v for v in s.values if v is not None]
-        return known[-1] if known else float("-inf")
+    """The segments worth a colour: the highest and the lowest at the as-of period.
 
-    ranked = sorted(series, key=last, reverse=True)
+    A segment without a value at the as-of period is not ranked: its line
+    stays grey context, whatever it did before.
+    """
+    current = [s for s in series if s.values and s.values[-1] is not None]
+    ranked = sorted(current, key=lambda s: s.values[-1], reverse=True)
     if len(ranked) <= FOCUS_TOP + FOCUS_BOTTOM:
         return ranked
     return ranked[:FOCUS_TOP] + ranked[-FOCUS_BOTTOM:]
@@ -251,7 +252,7 @@ def _charts(view: DocView, segments: list[dict[str, Any]],
 
     charts = []
     for column in view.columns:
-        renderer = ChartRenderer(view.periods, lambda v, unit=column.unit: view.fmt_unit(v, unit),
+        renderer = ChartRenderer(view.periods, functools.partial(view.fmt_unit, unit=column.unit),
                                  view.tr)
         lines = []
         for seg in segments:

@@ -118,6 +118,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "table.by": "by {deadline}",
         "table.baseline_goal": "baseline → goal",
         "table.expected": "expected",
+        "table.change": "change since the previous period",
+        "table.current": "(as of)",
+        "table.arguments": "arguments",
+        "table.outcome": "outcome",
     },
     "fr": {
         "status.critical": "Critique",
@@ -214,6 +218,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "table.by": "d'ici {deadline}",
         "table.baseline_goal": "départ → cible",
         "table.expected": "attendu",
+        "table.change": "évolution depuis la période précédente",
+        "table.current": "(période arrêtée)",
+        "table.arguments": "arguments",
+        "table.outcome": "résultat",
     },
 }
 

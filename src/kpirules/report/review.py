@@ -47,7 +47,13 @@ def _critical(view: DocView) -> list[dict[str, str]]:
 
 
 def _changes(view: DocView) -> list[dict[str, str]]:
-    """The largest relative moves since the previous period, overall and by segment."""
+    """The largest relative moves since the previous period, one per KPI.
+
+    A move is measured against the larger of the two values, so a value
+    crossing zero (a difference in points) counts as a big move, not an
+    infinite one; each KPI appears once, with its largest move (overall or
+    in a segment), so that one jumpy KPI does not fill the block.
+    """
     previous = view.previous_period(view.as_of) if view.as_of else None
     if previous is None:
         return []
@@ -61,7 +67,7 @@ def _changes(view: DocView) -> list[dict[str, str]]:
             then = (before.get("values") or {}).get(column.name)
             if not (is_number(now) and is_number(then)) or now == then:
                 continue
-            size = abs(now - then) / (abs(then) or abs(now))
+            size = abs(now - then) / max(abs(then), abs(now))
             trend = view.trend(row, column)
             moves.append((size, {
                 "segment": view.segment_name(row.get("segment")),
@@ -72,7 +78,13 @@ def _changes(view: DocView) -> list[dict[str, str]]:
                 "tone": trend.tone if trend else "neutral",
             }))
     moves.sort(key=lambda item: -item[0])
-    return [line for _, line in moves[:MAX_LINES]]
+    seen: set[str] = set()
+    lines = []
+    for _, line in moves:
+        if line["kpi"] not in seen:
+            seen.add(line["kpi"])
+            lines.append(line)
+    return lines[:MAX_LINES]
 
 
 def _at_risk(view: DocView) -> list[dict[str, str]]:

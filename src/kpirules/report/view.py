@@ -266,8 +266,8 @@ class DocView:
         counts = dict.fromkeys(STATUSES, 0)
         for row in self.rows_of(period or self.as_of):
             for name, status in (row.get("status") or {}).items():
-                status = self.shown_status(row, name, status)
-                counts[status] = counts.get(status, 0) + 1
+                shown = self.shown_status(row, name, status) or "no_data"
+                counts[shown] = counts.get(shown, 0) + 1
         return counts
 
     def shown_status(self, row: Mapping[str, Any], name: str, status: str | None) -> str | None:
