@@ -391,7 +391,16 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
     chosen = formats.get(fmt)
     needs_history = bool(getattr(chosen, "needs_history", False))
     result = _evaluate(file, opts, history or needs_history)
-    doc = result.to_dict()
+    if getattr(chosen, "write", None) is not None:  # csv, jsonl: row by row, any size
+        _stream_output(chosen, result, output)
+        sys.exit(result.exit_status(fail_on))
+    max_segments = getattr(chosen, "max_segments", None)
+    if max_segments:  # html: the biggest segments only
+        from kpirules.report.stream import capped_document
+
+        doc = capped_document(result, max_segments)
+    else:
+        doc = result.to_dict()
     if chosen is None:
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     else:
@@ -490,6 +499,26 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still no traceback, and never 1 ("a KPI needs attention")
         return _internal_error(exc)
     return ExitCode.OK
+
+
+def _stream_output(chosen: Any, result: Any, output: str | None) -> None:
+    """A streaming format written row by row to ``-o PATH`` or standard output."""
+    from kpirules.report.base import RenderOptions
+    from kpirules.report.stream import header_document, iter_rows
+
+    header, options = header_document(result), RenderOptions()
+    if output is None:
+        chosen.write(header, iter_rows(result), options, sys.stdout)
+        return
+    target = Path(output)
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {output}: no such folder {target.parent}")
+    try:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            chosen.write(header, iter_rows(result), options, out)
+    except OSError as err:
+        raise DataError(f"-o {output}: cannot write: {err.strerror or err}") from None
+    echo_err(f"wrote {output}")
 
 
 def write_output(path: str, text: str) -> None:

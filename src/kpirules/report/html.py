@@ -91,7 +91,8 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
     tr = view.tr
     generated_at = options.generated_at or view.doc.get("generated_at")
     ranked = top_segments(view, max(MAX_TABLE_SEGMENTS, MAX_CHART_SEGMENTS))
-    total_segments = len([s for s in view.segments() if s])
+    total_segments = max(len([s for s in view.segments() if s]),
+                         int(view.doc.get("segments_total") or 0))
     # the biggest segments are shown, in the document's order (by dimension values)
     kept = {segment_key(s) for s in ranked[: MAX_TABLE_SEGMENTS + 1]}
     table_segments = [s for s in view.segments() if segment_key(s) in kept]
