@@ -129,6 +129,22 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
     }
 
 
+def build_status_table(view: DocView, options: RenderOptions) -> dict[str, Any]:
+    """The context of the as-of status table alone (notebooks), capped as the report is."""
+    kept = {segment_key(s) for s in top_segments(view, MAX_TABLE_SEGMENTS)}
+    segments = [s for s in view.segments() if segment_key(s) in kept]
+    total = max(len([s for s in view.segments() if s]), int(view.doc.get("segments_total") or 0))
+    shown = len([s for s in segments if s])
+    return {
+        "tr": view.tr,
+        "title": view.title,
+        "as_of": view.as_of or "",
+        "dimensions": view.dimensions_title(),
+        "status_table": _status_table(view, segments),
+        "capped": view.tr("capped", shown=shown, total=total) if shown < total else "",
+    }
+
+
 def _summary(view: DocView) -> list[dict[str, Any]]:
     tr = view.tr
     counts = view.status_counts()
