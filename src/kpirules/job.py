@@ -301,6 +301,7 @@ class Job:
                                          "resolved": part.resolved, "firing": part.firing},
                                         as_of_only(part.document) if part.document else None,
                                         part.error)
+                self._write_index(report)
                 report.errors.extend(p.error for p in report.rulesets if p.error)
                 report.exit_code = self._exit_code(report)
                 crashpoint("before_finish")
@@ -516,6 +517,20 @@ class Job:
             i = index.get(key, 0)
             index[key] = i + 1
             entry["outcome"] = outcomes.get((*key, i), "skipped")
+
+    def _write_index(self, report: RunReport) -> None:
+        """``index.html`` in the report folder, linking every ruleset's reports (HTML only)."""
+        config = self.config.report
+        if config is None or "html" not in config.formats or not config.dir.is_dir():
+            return
+        from kpirules.report.index import write_index
+
+        try:
+            write_index(config.dir)
+        except OSError as exc:
+            message = self.redact(f"report index in {config.dir}: {exc.strerror or exc}")
+            report.errors.append(message)
+            self.say(f"error: {message}")
 
     def _write_reports(self, part: RulesetRun, report: RunReport) -> None:
         """Write the configured report formats for one ruleset."""

@@ -108,7 +108,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "index.latest": "Latest report",
         "index.previous": "Previous reports",
         "index.ruleset": "Ruleset",
-        "index.none": "none",
+        "index.none": "No report yet.",
         # terminal table
         "table.as_of": "as of {period}",
         "table.continued": "{period} (continued)",
@@ -209,7 +209,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "index.latest": "Dernier rapport",
         "index.previous": "Rapports précédents",
         "index.ruleset": "Jeu de règles",
-        "index.none": "aucun",
+        "index.none": "Aucun rapport pour l'instant.",
         "table.as_of": "au {period}",
         "table.continued": "{period} (suite)",
         "table.status": "État : ",
