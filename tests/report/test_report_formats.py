@@ -15,7 +15,7 @@ ALL_FORMATS = sorted(BUILTIN_FORMATS)
 
 
 def test_builtin_formats_are_the_documented_ones() -> None:
-    assert set(BUILTIN_FORMATS) == {"json", "table", "csv", "csv-fr", "markdown", "html"}
+    assert set(BUILTIN_FORMATS) == {"json", "jsonl", "table", "csv", "csv-fr", "markdown", "html"}
     for name, fmt in BUILTIN_FORMATS.items():
         assert isinstance(fmt, OutputFormat)
         assert fmt.name == name
@@ -23,6 +23,7 @@ def test_builtin_formats_are_the_documented_ones() -> None:
         assert fmt.extension and not fmt.extension.startswith(".")
     assert {n: f.extension for n, f in BUILTIN_FORMATS.items()} == {
         "json": "json",
+        "jsonl": "jsonl",
         "table": "txt",
         "csv": "csv",
         "csv-fr": "csv",

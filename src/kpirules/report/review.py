@@ -88,21 +88,23 @@ def _changes(view: DocView) -> list[dict[str, str]]:
 
 
 def _at_risk(view: DocView) -> list[dict[str, str]]:
-    lines = []
+    """Objectives at risk or missed, one line per objective with its segments."""
+    lines: dict[str, dict[str, str]] = {}
     for objective in view.objectives:
         status = str(objective.get("status") or "")
         if status not in ("at_risk", "missed"):
             continue
         kpi = str(objective.get("kpi") or "")
-        lines.append({
-            "title": view.objective_label(objective),
-            "segment": view.segment_name(objective.get("segment")),
-            "current": view.fmt(kpi, objective.get("current")),
-            "goal": view.fmt(kpi, objective.get("goal")),
-            "status": status,
-            "status_label": view.tr(f"objective.{status}"),
-        })
-    return lines[:MAX_LINES]
+        where = (f"{view.segment_name(objective.get('segment'))} "
+                 f"{view.fmt(kpi, objective.get('current'))} / {view.fmt(kpi, objective.get('goal'))}")
+        title = view.objective_label(objective)
+        line = lines.setdefault(title, {"title": title, "status": status,
+                                        "status_label": view.tr(f"objective.{status}"),
+                                        "segments": ""})
+        if status == "missed" and line["status"] != "missed":
+            line.update(status=status, status_label=view.tr("objective.missed"))
+        line["segments"] = f"{line['segments']} · {where}" if line["segments"] else where
+    return list(lines.values())[:MAX_LINES]
 
 
 def _decisions(view: DocView) -> list[dict[str, Any]]:
