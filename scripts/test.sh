@@ -8,6 +8,7 @@ trap 'scripts/postgres.sh stop' EXIT
 echo "== lint"
 .venv/bin/ruff check src tests benchmarks plugins
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 echo "== tests"
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -33,12 +33,15 @@ __all__ = [
     "RuleFileError",
     "UsageError",
     "__version__",
+    "evaluate",
     "hookimpl",
     "load",
     "loads",
+    "plugin_api",
 ]
 
 if TYPE_CHECKING:
+    from kpirules.engine.result import Result
     from kpirules.lang.model import Ruleset
 
 
@@ -56,9 +59,25 @@ def loads(text: str, path: str = "<string>", *, functions: Any = None) -> Rulese
     return load_text(text, path, functions=functions)
 
 
+def evaluate(ruleset: Ruleset, data: Any, **options: Any) -> Result:
+    """Evaluate ``ruleset`` on ``data`` (a path, a table or a list of them).
+
+    The options are those of :func:`kpirules.engine.evaluate.evaluate`
+    (``by``, ``period``, ``params``, ``history``…). This is the entry point new
+    code uses; ``Ruleset.evaluate`` stays for existing callers.
+    """
+    from kpirules.engine.evaluate import evaluate as run_evaluation
+
+    return run_evaluation(ruleset, data, **options)
+
+
 def __getattr__(name: str) -> Any:
     if name == "hookimpl":
         from kpirules.hookspecs import hookimpl
 
         return hookimpl
+    if name == "plugin_api":  # everything a plugin author needs (docs/plugins.md)
+        import kpirules.plugin_api as plugin_api
+
+        return plugin_api
     raise AttributeError(f"module 'kpirules' has no attribute {name!r}")

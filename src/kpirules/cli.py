@@ -19,6 +19,15 @@ from typing import Any
 import click
 
 from kpirules import __version__
+from kpirules.commands.shared import (
+    config_option,
+    echo_err,
+    use_color,
+    write_output,
+)
+from kpirules.commands.shared import known_actions as _known_actions
+from kpirules.commands.shared import plugin_functions as _plugin_functions
+from kpirules.commands.shared import plugin_registry as _registry
 from kpirules.errors import DataError, ExitCode, KpirulesError, RuleFileError, UsageError
 
 LAZY_COMMANDS = {
@@ -54,16 +63,6 @@ class KpirulesGroup(click.Group):
         return module.command
 
 
-def use_color(stream: Any = None) -> bool:
-    """Colour only on a terminal, never with NO_COLOR set."""
-    stream = stream or sys.stdout
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
-
-
-def echo_err(message: str) -> None:
-    click.echo(message, err=True)
-
-
 def report_rule_errors(err: RuleFileError, sources: dict[str, str], as_json: bool = False) -> None:
     from kpirules.lang.diagnostics import render_all
 
@@ -77,67 +76,6 @@ def report_rule_errors(err: RuleFileError, sources: dict[str, str], as_json: boo
 @click.version_option(__version__, "--version", prog_name="kpirules")
 def main() -> None:
     """kpirules: write your KPIs, thresholds, decisions and objectives once; evaluate them reliably."""
-
-
-_REGISTRY: list[Any] = []
-_CONFIG: list[Path] = []  # the --config of check, eval, explain, graph, test
-
-
-def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """Remember ``--config`` before the command runs (the registry is loaded lazily)."""
-    _CONFIG.clear()
-    _REGISTRY.clear()
-    if value:
-        _CONFIG.append(Path(value).resolve())
-
-
-#: ``--config PATH``: the plugins (and action names) of a job configuration
-config_option = click.option(
-    "-c", "--config", type=click.Path(dir_okay=False, exists=True), expose_value=False,
-    is_eager=True, callback=_use_config,
-    help="a job configuration (kpirules.toml) whose plugins to load, as `run` would")
-
-
-def _registry() -> Any:
-    """The plugin registry, loaded once; a broken plugin is reported, not fatal, for checks."""
-    if not _REGISTRY:
-        try:
-            from kpirules.plugins import load_registry
-
-            if _CONFIG:
-                from kpirules.config import configured_plugins
-
-                _REGISTRY.append(load_registry(configured_plugins(_CONFIG[0]), base_dir=_CONFIG[0].parent))
-            else:
-                _REGISTRY.append(load_registry())
-        except ImportError:
-            _REGISTRY.append(None)
-        except KpirulesError as err:
-            if _CONFIG:  # asked for by name: its plugins are needed, as `run` needs them
-                raise
-            echo_err(f"warning: {err}")
-            _REGISTRY.append(None)
-    return _REGISTRY[0]
-
-
-def _known_actions(rule_file: str | None = None) -> set[str] | None:
-    """Action names that plugins or the nearby configuration provide.
-
-    ``None`` when the plugin system is unavailable (then no warning is given).
-    The configuration is looked for beside the rule file, then in the current
-    directory, so that a project's ``[actions.notify]`` silences the warning.
-    """
-    registry = _registry()
-    if registry is None:
-        return None
-    known = set(registry.actions)
-    from kpirules.config import configured_action_names
-
-    for folder in {Path(rule_file).resolve().parent if rule_file and rule_file != "-" else None, Path.cwd()}:
-        known |= configured_action_names(folder) or set()
-    if _CONFIG:
-        known |= configured_action_names(path=_CONFIG[0]) or set()
-    return known
 
 
 # ───────────────────────── check ─────────────────────────
@@ -179,11 +117,6 @@ def check(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
         else:
             echo_err(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
     sys.exit(ExitCode.INVALID_INPUT if failed else ExitCode.OK)
-
-
-def _plugin_functions() -> Any:
-    registry = _registry()
-    return None if registry is None else registry.functions
 
 
 # ───────────────────────── fmt ─────────────────────────
@@ -484,6 +417,10 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         report_rule_errors(err, sources)
         return err.exit_code
     except KpirulesError as err:
+        if os.environ.get("KPIRULES_DEBUG") and err.__cause__ is not None:
+            import traceback  # a plugin's bug (PluginFault): show where in its code
+
+            traceback.print_exception(err.__cause__)
         echo_err(f"error: {err}")
         return err.exit_code
     except BrokenPipeError:
@@ -519,17 +456,6 @@ def _stream_output(chosen: Any, result: Any, output: str | None) -> None:
     except OSError as err:
         raise DataError(f"-o {output}: cannot write: {err.strerror or err}") from None
     echo_err(f"wrote {output}")
-
-
-def write_output(path: str, text: str) -> None:
-    """``-o PATH``: a missing folder is the user's to create (exit 2); a failing disk exit 3."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise UsageError(f"-o {path}: no such folder {target.parent}")
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise DataError(f"-o {path}: cannot write: {err.strerror or err}") from None
 
 
 def _internal_error(exc: Exception) -> int:

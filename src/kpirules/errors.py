@@ -80,3 +80,14 @@ class PluginError(KpirulesError):
     """A plugin that fails to load or clashes with another (exit 2)."""
 
     exit_code = ExitCode.INVALID_INPUT
+
+
+class PluginFault(KpirulesError):
+    """Plugin code that raised or answered with the wrong type (exit 3).
+
+    Neither the user's file nor kpirules is at fault, so the message names the
+    plugin, its version and the object; ``KPIRULES_DEBUG=1`` shows the plugin's
+    own traceback (kept as ``__cause__``).
+    """
+
+    exit_code = ExitCode.RUNTIME

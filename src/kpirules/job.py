@@ -142,6 +142,7 @@ class Job:
 
         if self.registry is None:
             self.registry = load_registry(self.config.plugins, base_dir=self.config.base_dir)
+            self.registry.report_failures(self.say)
         registry = self.registry
         self.rulesets = [kpirules.load(path, functions=registry.functions)
                          for path in self.config.rulesets]

@@ -8,6 +8,17 @@ breaking plugins.
 
 The built-in connectors and actions (:mod:`kpirules.builtin`) are written
 against exactly this API, and are the best examples to copy.
+
+Everything a plugin needs is importable from here alone — the hook marker,
+the table a connector returns, a function's and a format's description, the
+errors to raise — and nothing else of kpirules is promised to stay where it
+is. :data:`PLUGIN_API_VERSION` numbers this contract (docs/plugins.md,
+"Compatibility"): the minor number grows with additions, the major number
+with any change that can break a plugin. A plugin may declare the versions it
+supports in its module as ``KPIRULES_PLUGIN_API = ">=1.0,<2"``; kpirules
+checks it at load. The names that live in heavier modules (``RawTable``,
+``FunctionSpec``, ``OutputFormat``, ``RenderOptions``) are imported on first
+use, so that importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -19,21 +30,37 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
-from kpirules.errors import ConfigError
+from kpirules.errors import ActionError, ConfigError, DataError
 from kpirules.lang.diagnostics import did_you_mean
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
     from kpirules.data.table import RawTable
+    from kpirules.hookspecs import hookimpl
+    from kpirules.lang.functions import FunctionSpec
+    from kpirules.report.base import OutputFormat, RenderOptions
 
 __all__ = [
+    "PLUGIN_API_VERSION",
+    "ActionError",
     "ActionType",
+    "ConfigError",
     "Connector",
+    "DataError",
     "Firing",
+    "FunctionSpec",
+    "OutputFormat",
+    "RawTable",
+    "RenderOptions",
     "Secret",
     "SettingsError",
     "SourceContext",
+    "api_version_satisfies",
+    "hookimpl",
     "redact",
 ]
+
+#: The version of the plugin contract (see the module docstring).
+PLUGIN_API_VERSION = "1.0"
 
 REDACTED = "***"
 
@@ -274,3 +301,60 @@ class Firing:
             status=dict(data.get("status") or {}),
             decisions=dict(data.get("decisions") or {}),
         )
+
+
+#: names served lazily: module that defines them
+_LAZY = {
+    "RawTable": "kpirules.data.table",
+    "FunctionSpec": "kpirules.lang.functions",
+    "OutputFormat": "kpirules.report.base",
+    "RenderOptions": "kpirules.report.base",
+    "hookimpl": "kpirules.hookspecs",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from kpirules.plugin_api import RawTable`` without importing it up front."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kpirules.plugin_api' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+def api_version_satisfies(requirement: str, version: str = PLUGIN_API_VERSION) -> bool:
+    """Whether ``version`` meets ``requirement``: comparisons joined by commas.
+
+    ``">=1.0,<2"``, ``"==1.*"`` and ``"1.0"`` (the same as ``>=1.0,<2``: the
+    same major version, at least this minor one). Raises ``ValueError`` for a
+    requirement it cannot read.
+    """
+    have = _version_tuple(version)
+    text = requirement.strip()
+    if text and text[0].isdigit():
+        wanted = _version_tuple(text)
+        return have[0] == wanted[0] and have >= wanted
+    for clause in (c.strip() for c in text.split(",")):
+        op = next((o for o in ("==", "!=", ">=", "<=", ">", "<") if clause.startswith(o)), None)
+        if op is None:
+            raise ValueError(f"cannot read {clause!r} (write e.g. \">=1.0,<2\")")
+        target = clause[len(op):].strip()
+        if target.endswith(".*") and op in ("==", "!="):
+            same = have[0] == _version_tuple(target[:-2])[0]
+            if same != (op == "=="):
+                return False
+            continue
+        wanted = _version_tuple(target)
+        checks = {"==": have == wanted, "!=": have != wanted, ">=": have >= wanted,
+                  "<=": have <= wanted, ">": have > wanted, "<": have < wanted}
+        if not checks[op]:
+            return False
+    return True
+
+
+def _version_tuple(text: str) -> tuple[int, int]:
+    parts = text.strip().split(".")
+    if not 1 <= len(parts) <= 2 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"cannot read version {text!r} (write MAJOR or MAJOR.MINOR)")
+    return int(parts[0]), int(parts[1]) if len(parts) == 2 else 0

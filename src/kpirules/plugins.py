@@ -23,6 +23,7 @@ import importlib.util
 import os
 import re
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -35,7 +36,9 @@ from kpirules import hookspecs
 from kpirules.builtin import BUILTIN_PLUGINS
 from kpirules.errors import PluginError
 from kpirules.lang.functions import CORE_FUNCTIONS, FunctionRegistry, FunctionSpec
-from kpirules.plugin_api import ActionType, Connector
+from kpirules.plugin_api import PLUGIN_API_VERSION, ActionType, Connector, api_version_satisfies
+from kpirules.plugin_calls import CORE_LABEL, guard_item
+from kpirules.plugin_describe import undecorated_hooks
 
 if TYPE_CHECKING:
     from kpirules.report.base import OutputFormat
@@ -58,6 +61,10 @@ class PluginInfo:
     actions: list[str] = attrs.field(factory=list)
     functions: list[str] = attrs.field(factory=list)
     formats: list[str] = attrs.field(factory=list)
+    #: seconds its module took to import (``kpirules plugins --verbose``)
+    import_seconds: float = 0.0
+    #: ``kpirules_*`` functions without ``@hookimpl``: pluggy ignores them
+    undecorated: list[str] = attrs.field(factory=list)
 
     @property
     def label(self) -> str:
@@ -66,7 +73,28 @@ class PluginInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return attrs.asdict(self)
+        return attrs.asdict(self, filter=lambda a, _: a.name not in ("import_seconds", "undecorated"))
+
+
+@attrs.define
+class PluginFailure:
+    """A plugin that could not be loaded: reported once, by name; the others keep working."""
+
+    label: str
+    origin: str
+    reason: str
+    traceback: str = ""
+    #: what it would have added, when known (a hook that failed after others answered)
+    adds: list[str] = attrs.field(factory=list)
+
+    def message(self) -> str:
+        """The one-line warning every command prints for it."""
+        return (f"plugin {self.label!r} failed to load ({self.origin}): {self.reason}; "
+                "its connectors, actions, functions and formats are unavailable")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, for ``kpirules plugins --format json``."""
+        return {"name": self.label, "origin": self.origin, "error": self.reason}
 
 
 class Registry:
@@ -85,6 +113,8 @@ class Registry:
         self.functions = FunctionRegistry()
         self.formats: dict[str, OutputFormat] = {}
         self.plugins: list[PluginInfo] = []
+        #: installed plugins that failed to load (see :class:`PluginFailure`)
+        self.failures: list[PluginFailure] = []
         self._owners: dict[tuple[str, str], PluginInfo] = {}
 
     def owner(self, kind: str, name: str) -> PluginInfo | None:
@@ -92,8 +122,11 @@ class Registry:
         return self._owners.get((kind, name))
 
     def describe(self) -> list[dict[str, Any]]:
-        """Each plugin with name, version, origin and what it adds, in load order."""
-        return [p.to_dict() for p in self.plugins]
+        """Each plugin with name, version, origin and what it adds, in load order.
+
+        A plugin that failed to load is listed too, with ``"error"`` saying why.
+        """
+        return [p.to_dict() for p in self.plugins] + [f.to_dict() for f in self.failures]
 
     def describe_text(self) -> str:
         """:meth:`describe` as the text ``kpirules plugins`` prints."""
@@ -106,7 +139,29 @@ class Registry:
                     lines.append(f"  {kind + ':':<12}{', '.join(names)}")
             if not any(getattr(plugin, k) for k in KINDS):
                 lines.append("  (adds nothing)")
+        for failure in self.failures:
+            lines.append(f"{failure.label}  ({failure.origin})")
+            lines.append(f"  FAILED TO LOAD: {failure.reason}")
         return "\n".join(lines)
+
+    def report_failures(self, say: Any) -> None:
+        """Say each failed plugin once as a warning; ``KPIRULES_DEBUG=1`` adds its traceback.
+
+        Hook functions a plugin forgot to decorate are warned about here too:
+        pluggy ignores them, so the plugin would silently add nothing.
+        """
+        debug = bool(os.environ.get("KPIRULES_DEBUG"))
+        for failure in self.failures:
+            say(f"warning: {failure.message()}")
+            if debug and failure.traceback:
+                say(failure.traceback.rstrip())
+        for plugin in self.plugins:
+            for name in plugin.undecorated:
+                say(f"warning: plugin {plugin.label!r}: {name}() has no @kpirules.hookimpl, "
+                    "so kpirules ignores it")
+        if self.failures and not debug:
+            say("hint: `kpirules plugins` lists every plugin; KPIRULES_DEBUG=1 shows the traceback; "
+                "KPIRULES_DISABLE_PLUGIN_AUTOLOAD=1 turns installed plugins off")
 
     def _add(self, kind: str, name: str, obj: Any, plugin: PluginInfo) -> None:
         """Register one item, refusing a name another plugin took."""
@@ -123,7 +178,8 @@ class Registry:
 
 
 def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = (),
-                  autoload: bool = True, base_dir: Path | None = None) -> Registry:
+                  autoload: bool = True, base_dir: Path | None = None,
+                  strict: bool = False) -> Registry:
     """Load every plugin and return what they add.
 
     ``extra_modules`` are the configuration's ``plugins``: a path to a Python
@@ -131,13 +187,27 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
     name, or an already imported module or object. ``autoload`` loads the
     entry points of the group ``kpirules``, unless the environment variable
     ``KPIRULES_DISABLE_PLUGIN_AUTOLOAD`` is set (to anything but ``0`` or
-    empty). Raises :class:`~kpirules.errors.PluginError` naming the plugin
-    when one fails to load, implements an unknown hook, or claims a name that
-    another plugin claimed already.
+    empty).
+
+    An installed plugin (entry point) that fails to import, to register, or
+    to answer its hooks is recorded in :attr:`Registry.failures` and left out,
+    so that one broken package does not switch every other plugin off; each
+    command reports it once, by name. With ``strict`` it raises instead. A
+    plugin the configuration lists by name was asked for: its failure always
+    raises :class:`~kpirules.errors.PluginError`, as do two plugins claiming
+    one name.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     infos: dict[str, PluginInfo] = {}
+    failures: list[PluginFailure] = []
+    isolated: set[str] = set()  # registration names whose failure is isolated
+
+    def fail(info: PluginInfo, message: str, exc: BaseException | None) -> None:
+        if strict:
+            raise PluginError(f"plugin {info.label!r} {message}") from exc
+        failures.append(PluginFailure(info.label, info.origin, message.removeprefix("failed to load: "),
+                                      _traceback_text(exc)))
 
     core = PluginInfo("kpirules", _version("kpirules"), "built-in")
     for module_name in BUILTIN_PLUGINS:
@@ -149,30 +219,84 @@ def load_registry(extra_modules: Iterable[str | Path | ModuleType | object] = ()
             info = PluginInfo(dist.name if dist else ep.name,
                               dist.version if dist else None,
                               f"entry point {ep.name} = {ep.value}")
+            started = time.perf_counter()
             try:
                 obj = ep.load()
             except Exception as exc:
-                raise PluginError(
-                    f"plugin {info.label!r} failed to load (entry point "
-                    f"{ep.name} = {ep.value}): {type(exc).__name__}: {exc}"
-                ) from exc
-            _register(pm, obj, f"{ENTRY_POINT_GROUP}:{ep.name}", info, infos)
+                fail(info, f"failed to load: {type(exc).__name__}: {exc}", exc)
+                continue
+            info.import_seconds = time.perf_counter() - started
+            info.undecorated = undecorated_hooks(obj)
+            incompatible = _api_mismatch(obj)
+            if incompatible:
+                fail(info, incompatible, None)
+                continue
+            name = f"{ENTRY_POINT_GROUP}:{ep.name}"
+            try:
+                _register(pm, obj, name, info, infos)
+            except PluginError as exc:
+                fail(info, f"failed to load: {exc}", exc)
+                continue
+            isolated.add(name)
 
     for spec in extra_modules:
+        started = time.perf_counter()
         obj, info = _load_configured(spec, base_dir)
+        info.import_seconds = time.perf_counter() - started
+        info.undecorated = undecorated_hooks(obj)
+        incompatible = _api_mismatch(obj)
+        if incompatible:
+            raise PluginError(f"plugin {info.label!r} {incompatible}")
         _register(pm, obj, f"module:{info.origin}", info, infos)
 
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        culprit = infos.get(pm.get_name(exc.plugin) or "")
-        label = culprit.label if culprit else str(exc.plugin)
-        raise PluginError(
-            f"plugin {label!r} implements an unknown hook: {exc} "
-            f"(known hooks: {', '.join(_hook_names())})"
-        ) from exc
+    _check_hooks(pm, infos, isolated, fail)
+    registry = _collect(pm, infos, isolated, fail)
+    registry.failures = failures
+    registry.functions.unavailable = [f.label for f in failures]
+    return registry
 
-    return _collect(pm, infos)
+
+def _check_hooks(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], isolated: set[str],
+                 fail: Any) -> None:
+    """Catch a misspelt hook; an installed plugin with one is left out, a configured one raises."""
+    while True:
+        try:
+            pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or ""
+            culprit = infos.get(name)
+            label = culprit.label if culprit else str(exc.plugin)
+            message = (f"implements an unknown hook: {exc} "
+                       f"(known hooks: {', '.join(_hook_names())})")
+            if culprit is None or name not in isolated:
+                raise PluginError(f"plugin {label!r} {message}") from exc
+            pm.unregister(name=name)
+            infos.pop(name, None)
+            fail(culprit, message, None)
+
+
+def _api_mismatch(obj: object) -> str | None:
+    """Why a plugin's declared ``KPIRULES_PLUGIN_API`` excludes this kpirules, if it does."""
+    wanted = getattr(obj, "KPIRULES_PLUGIN_API", None)
+    if wanted is None:
+        return None
+    try:
+        ok = isinstance(wanted, str) and api_version_satisfies(wanted)
+    except ValueError as exc:
+        return f"declares KPIRULES_PLUGIN_API = {wanted!r}, which cannot be read: {exc}"
+    if ok:
+        return None
+    return (f"supports plugin API {wanted}, but this kpirules provides {PLUGIN_API_VERSION}: "
+            "install a version of the plugin made for it")
+
+
+def _traceback_text(exc: BaseException | None) -> str:
+    if exc is None:
+        return ""
+    import traceback
+
+    return "".join(traceback.format_exception(exc))
 
 
 def _register(pm: pluggy.PluginManager, obj: object, name: str, info: PluginInfo,
@@ -193,30 +317,53 @@ def _register(pm: pluggy.PluginManager, obj: object, name: str, info: PluginInfo
     infos[name] = info
 
 
-def _collect(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Registry:
-    """Call each plugin's hooks and gather what they return, by plugin."""
+_CHECKS: dict[str, tuple[type | None, str]] = {
+    "connectors": (Connector, "kpirules.plugin_api.Connector"),
+    "actions": (ActionType, "kpirules.plugin_api.ActionType"),
+    "functions": (FunctionSpec, "kpirules.lang.functions.FunctionSpec"),
+    "formats": (None, "kpirules.report.base.OutputFormat"),
+}
+
+
+def _collect(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], isolated: set[str],
+             fail: Any) -> Registry:
+    """Call each plugin's hooks and gather what they return, one plugin at a time.
+
+    A plugin's answers are all checked before any is added, so an installed
+    plugin whose hook fails is left out whole, never half-registered.
+    """
     registry = Registry(pm)
-    seen: list[PluginInfo] = []
-    for name, _ in pm.list_name_plugin():
-        info = infos[name]
-        if info not in seen:
-            seen.append(info)
-    registry.plugins = seen
     core = infos[BUILTIN_PLUGINS[0]]
     core.functions.extend(CORE_FUNCTIONS)
     for fn in CORE_FUNCTIONS:
         registry._owners[("functions", fn)] = core
+    seen: list[PluginInfo] = []
+    for name, _ in pm.list_name_plugin():
+        info = infos[name]
+        try:
+            answers = _answers(pm, name, info)
+        except PluginError as exc:
+            if name not in isolated:
+                raise
+            fail(info, str(exc).removeprefix(f"plugin {info.label!r}").lstrip(": "), exc.__cause__)
+            continue
+        for kind, item in answers:
+            _add_item(registry, kind, guard_item(kind, item, info.label if info is not core
+                                                 else CORE_LABEL), info)
+        if info not in seen:
+            seen.append(info)
+    registry.plugins = seen
+    return registry
 
-    checks: dict[str, tuple[type | None, str]] = {
-        "connectors": (Connector, "kpirules.plugin_api.Connector"),
-        "actions": (ActionType, "kpirules.plugin_api.ActionType"),
-        "functions": (FunctionSpec, "kpirules.lang.functions.FunctionSpec"),
-        "formats": (None, "kpirules.report.base.OutputFormat"),
-    }
+
+def _answers(pm: pluggy.PluginManager, name: str, info: PluginInfo) -> list[tuple[str, Any]]:
+    """What one plugin's hooks return, checked for type, in hook order."""
+    answers: list[tuple[str, Any]] = []
     for kind in KINDS:
         hook = getattr(pm.hook, f"kpirules_{kind}")
         for impl in hook.get_hookimpls():
-            info = infos[impl.plugin_name]
+            if impl.plugin_name != name:
+                continue
             try:
                 items = impl.function()
             except Exception as exc:
@@ -224,7 +371,7 @@ def _collect(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Registry
                     f"plugin {info.label!r}: kpirules_{kind}() failed: "
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
-            cls, cls_name = checks[kind]
+            cls, cls_name = _CHECKS[kind]
             if cls is None:
                 from kpirules.report.base import OutputFormat
 
@@ -235,8 +382,8 @@ def _collect(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Registry
                         f"plugin {info.label!r}: kpirules_{kind}() returned "
                         f"{item!r}, not a {cls_name}"
                     )
-                _add_item(registry, kind, item, info)
-    return registry
+                answers.append((kind, item))
+    return answers
 
 
 def _add_item(registry: Registry, kind: str, item: Any, info: PluginInfo) -> None:

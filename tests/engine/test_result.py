@@ -139,3 +139,12 @@ def test_objectives_increase_decrease_and_compare() -> None:
     assert objs["cmp"]["status"] == "on_track"  # progress >= expected progress
     with_param = {o["name"]: o for o in rs.evaluate(rows, params={"target": "110"}).to_dict()["objectives"]}
     assert with_param["cmp"]["status"] == "achieved"
+
+
+def test_kpirules_evaluate_is_the_public_entry_point_and_takes_the_same_options() -> None:
+    ruleset = kpirules.loads(FUNNEL, "funnel.kpi")
+    assert "evaluate" in kpirules.__all__
+    through_api = kpirules.evaluate(ruleset, ROWS, by=["channel"], period="2026-06")
+    through_method = ruleset.evaluate(ROWS, by=["channel"], period="2026-06")
+    assert through_api.to_dict() == through_method.to_dict()
+    assert through_api.value("cac", channel="ads") == 500

@@ -90,8 +90,10 @@ def test_a_broken_plugin_is_named_with_its_version(tmp_path: Path,
     write_dist(tmp_path, "kpirules_broken", "0.4.0", "broken", "kpirules_broken_mod",
                "import not_a_module_anywhere\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    (failure,) = load_registry().failures  # isolated: recorded, the others load
+    assert failure.label == "kpirules_broken 0.4.0" and "not_a_module_anywhere" in failure.message()
     with pytest.raises(PluginError) as info:
-        load_registry()
+        load_registry(strict=True)
     message = str(info.value)
     assert "kpirules_broken 0.4.0" in message and "not_a_module_anywhere" in message
     assert info.value.exit_code == 2

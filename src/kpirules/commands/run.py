@@ -88,7 +88,7 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
             for p in report.rulesets if p.document is not None)
     text = job.redact(text)
     if output:
-        from kpirules.cli import write_output
+        from kpirules.commands.shared import write_output
 
         write_output(output, text)
     else:

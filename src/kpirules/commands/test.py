@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from kpirules.cli import _plugin_functions, config_option
+from kpirules.commands.shared import config_option
+from kpirules.commands.shared import plugin_functions as _plugin_functions
 from kpirules.errors import ExitCode
 from kpirules.ruletest import Runner, collect, compute_coverage, load_test_file
 from kpirules.ruletest.junit import write_junit

@@ -483,6 +483,7 @@ class Checker:
             else:
                 self.error(node.func_span, "unknown-function", f'unknown function "{node.func}"',
                            did_you_mean(node.func, self.functions)
+                           or _unavailable_hint(self.functions)
                            or "if a plugin provides it: install the plugin, or give the job "
                               "configuration that lists it with --config")
             return
@@ -635,3 +636,15 @@ def _is_percent(expr: ast.Expr, params: dict[str, ParamDef]) -> bool:
 def _span_of(expr: ast.Expr, default: ast.Span) -> ast.Span:
     span = getattr(expr, "span", None)
     return span if isinstance(span, ast.Span) and span.line else default
+
+
+def _unavailable_hint(functions: object) -> str | None:
+    """Name the installed plugins that failed to load: the function may be theirs."""
+    failed = list(getattr(functions, "unavailable", None) or ())
+    if not failed:
+        return None
+    names = ", ".join(repr(label) for label in failed)
+    return (f"the plugin {names} failed to load (see the warning above); "
+            "the function may be one of its" if len(failed) == 1 else
+            f"the plugins {names} failed to load (see the warnings above); "
+            "the function may be one of theirs")

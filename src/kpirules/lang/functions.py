@@ -97,6 +97,8 @@ class FunctionRegistry(Mapping[str, FunctionSpec]):
 
     def __init__(self, extra: Iterable[FunctionSpec] = ()) -> None:
         self._functions: dict[str, FunctionSpec] = dict(CORE_FUNCTIONS)
+        #: installed plugins that failed to load: an unknown name may be theirs
+        self.unavailable: list[str] = []
         for spec in extra:
             self.add(spec)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from kpirules.errors import UsageError
 from kpirules.lang.periods import PeriodError, as_literal, last_index
-from kpirules.ruletest.loader import Problems, suggest
 from kpirules.ruletest.locate import Locator
 from kpirules.ruletest.model import RuleTestFile
+from kpirules.ruletest.problems import Problems, suggest
 
 
 def check_against_ruleset(tf: RuleTestFile, ruleset: Any) -> None:

@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kpirules.data.table import RawTable
-from kpirules.errors import DataError
-from kpirules.plugin_api import Connector, SettingsError, SourceContext
+from kpirules.plugin_api import Connector, DataError, RawTable, SettingsError, SourceContext
 
 PERIOD_CANDIDATES = ("period", "date", "month", "week", "day",
                      "periode", "mois", "semaine", "jour", "trimestre", "annee")

@@ -1,0 +1,106 @@
+"""What every command shares: ``--config`` and the plugin registry it selects,
+the action names a rule file may use, messages on standard error, ``-o`` output.
+
+It sits below :mod:`kpirules.cli` and the lazily loaded commands alike, so that
+no command imports the command-line module (the layers are checked by
+import-linter, see ``[tool.importlinter]`` in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kpirules.errors import DataError, KpirulesError, UsageError
+
+
+def use_color(stream: Any = None) -> bool:
+    """Colour only on a terminal, never with NO_COLOR set."""
+    stream = stream or sys.stdout
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+LOADED_REGISTRY: list[Any] = []
+CONFIG_PATHS: list[Path] = []  # the --config of check, eval, explain, graph, test
+
+
+def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Remember ``--config`` before the command runs (the registry is loaded lazily)."""
+    CONFIG_PATHS.clear()
+    LOADED_REGISTRY.clear()
+    if value:
+        CONFIG_PATHS.append(Path(value).resolve())
+
+
+#: ``--config PATH``: the plugins (and action names) of a job configuration
+config_option = click.option(
+    "-c", "--config", type=click.Path(dir_okay=False, exists=True), expose_value=False,
+    is_eager=True, callback=_use_config,
+    help="a job configuration (kpirules.toml) whose plugins to load, as `run` would")
+
+
+def plugin_registry() -> Any:
+    """The plugin registry, loaded once; a broken plugin is reported, not fatal, for checks."""
+    if not LOADED_REGISTRY:
+        try:
+            from kpirules.plugins import load_registry
+
+            if CONFIG_PATHS:
+                from kpirules.config import configured_plugins
+
+                LOADED_REGISTRY.append(load_registry(configured_plugins(CONFIG_PATHS[0]), base_dir=CONFIG_PATHS[0].parent))
+            else:
+                LOADED_REGISTRY.append(load_registry())
+            LOADED_REGISTRY[0].report_failures(echo_err)
+        except ImportError:
+            LOADED_REGISTRY.append(None)
+        except KpirulesError as err:
+            if CONFIG_PATHS:  # asked for by name: its plugins are needed, as `run` needs them
+                raise
+            echo_err(f"warning: {err}")
+            LOADED_REGISTRY.append(None)
+    return LOADED_REGISTRY[0]
+
+
+def known_actions(rule_file: str | None = None) -> set[str] | None:
+    """Action names that plugins or the nearby configuration provide.
+
+    ``None`` when the plugin system is unavailable (then no warning is given).
+    The configuration is looked for beside the rule file, then in the current
+    directory, so that a project's ``[actions.notify]`` silences the warning.
+    """
+    registry = plugin_registry()
+    if registry is None:
+        return None
+    known = set(registry.actions)
+    from kpirules.config import configured_action_names
+
+    for folder in {Path(rule_file).resolve().parent if rule_file and rule_file != "-" else None, Path.cwd()}:
+        known |= configured_action_names(folder) or set()
+    if CONFIG_PATHS:
+        known |= configured_action_names(path=CONFIG_PATHS[0]) or set()
+    return known
+
+
+def plugin_functions() -> Any:
+    registry = plugin_registry()
+    return None if registry is None else registry.functions
+
+
+def write_output(path: str, text: str) -> None:
+    """``-o PATH``: a missing folder is the user's to create (exit 2); a failing disk exit 3."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {path}: no such folder {target.parent}")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise DataError(f"-o {path}: cannot write: {err.strerror or err}") from None
