@@ -11,7 +11,7 @@ from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
 
 KEYWORDS = frozenset(
-    ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info"]
+    ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info", "locale"]
 )
 
 
