@@ -12,6 +12,7 @@ from report_bigdoc import big_doc
 
 from kpirules.report import BUILTIN_FORMATS, RenderOptions
 from kpirules.report.values import NBSP
+from kpirules.report.view import DocView
 
 
 class Page(HTMLParser):
@@ -257,3 +258,25 @@ def test_dollar_signs_are_not_read_as_mathtext(history_doc: dict[str, Any], unit
     history_doc["definitions"]["cac"]["unit"] = unit
     html = render(history_doc)
     assert html.count("<svg") == 4
+
+
+def test_the_monthly_review_says_what_matters(history_doc: dict[str, Any]) -> None:
+    review = section(render(history_doc), "review").text
+    # critical now: the KPI, the segment, its value and the threshold's values
+    assert "Taux de conversion · display : 1.2% (critical < 10% · warning < 30%" in review
+    # the biggest change, one line per KPI, against the previous period
+    changes = review.split("Biggest changes vs 2026-05")[1].split("Objectives at risk")[0]
+    kpis = [c.label for c in DocView(history_doc).columns]
+    assert all(changes.count(f"{label} ·") <= 1 for label in kpis)
+    assert any(f"{label} ·" in changes for label in kpis)
+    # objectives at risk: one line per objective, its segments listed
+    assert review.count("Chiffre d'affaires +40 % en 12 mois") == 1
+    assert "display 1 000 € / 2 100 €" in review
+    # verdicts by segment, the overall level left out
+    assert "stop : display" in review and "(overall)" not in review.split("Garder")[-1]
+
+
+def test_the_review_says_when_nothing_is_critical(history_doc: dict[str, Any]) -> None:
+    for row in history_doc["rows"]:
+        row["status"] = {k: ("ok" if v == "critical" else v) for k, v in row["status"].items()}
+    assert "Nothing is critical." in section(render(history_doc), "review").text
