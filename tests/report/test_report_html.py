@@ -175,7 +175,7 @@ def test_one_svg_chart_per_kpi_with_history(history_doc: dict[str, Any]) -> None
     figures = [attrs["id"] for tag, attrs in charts.tags if tag == "figure"]
     assert figures == ["chart-conversion_rate", "chart-cac", "chart-roi", "chart-revenue_per_visit"]
     assert html.count("<svg") == 4
-    assert "critical < 10% · warning < 30% (where visits >= min_visits)" in charts.text
+    assert "critical < 10% · warning < 30% (where Website sessions >= min_visits)" in charts.text
     # each chart's legend: overall, then its segments, in the colours of its lines
     colours: dict[str, set[str]] = {}
     for figure in re.findall(r"<figure.*?</figure>", html, re.S):
@@ -274,6 +274,14 @@ def test_the_monthly_review_says_what_matters(history_doc: dict[str, Any]) -> No
     assert "display 1 000 € / 2 100 €" in review
     # verdicts by segment, the overall level left out
     assert "stop : display" in review and "(overall)" not in review.split("Garder")[-1]
+
+
+def test_conditions_read_with_labels_and_parameter_values(history_doc: dict[str, Any]) -> None:
+    history_doc["params"] = {"min_visits": 500, "paid": 3}
+    history_doc["thresholds"]["conversion_rate"][0]["where"] = (
+        'visits >= min_visits and channel != "paid" and visits2 > 1')
+    charts = section(render(history_doc), "charts").text
+    assert '(where Website sessions >= 500 and channel != "paid" and visits2 > 1)' in charts
 
 
 def test_the_review_says_when_nothing_is_critical(history_doc: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ to one job.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,12 +35,30 @@ def clause_text(view: DocView, name: str, clause: Mapping[str, Any]) -> str:
     return f"{level_text} {text}".strip()
 
 
+def readable_condition(view: DocView, text: str) -> str:
+    """A condition of the rule file with parameters as values and names as labels.
+
+    ``visits >= min_visits`` reads ``Visites du site >= 500``: the reader of a
+    report sees the rule's meaning, not the rule file's vocabulary.
+    """
+    params = view.doc.get("params") or {}
+    names = {**{n: c.label for n in view.definitions for c in [view.column(n)]},
+             **{n: view.fmt_unit(v, None) if is_number(v) else f'"{v}"' for n, v in params.items()}}
+    if not names:
+        return text
+    # strings ("paid") are matched first, so that a value is never taken for a name
+    pattern = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w`])(' + "|".join(
+        re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w`])")
+    return pattern.sub(lambda m: names[m.group(1)] if m.group(1) else m.group(0), text)
+
+
 def thresholds_text(view: DocView, name: str) -> str:
     """A KPI's thresholds, clauses and conditions, for the chart captions."""
     parts = []
     for entry in view.thresholds.get(name) or []:
         clauses = " · ".join(clause_text(view, name, c) for c in entry.get("clauses") or [])
-        where = f" ({view.tr('where')} {entry['where']})" if entry.get("where") else ""
+        where = (f" ({view.tr('where')} {readable_condition(view, str(entry['where']))})"
+                 if entry.get("where") else "")
         parts.append(clauses + where)
     return " ; ".join(parts) if view.locale == "fr" else "; ".join(parts)
 
