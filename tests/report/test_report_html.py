@@ -288,3 +288,15 @@ def test_the_review_says_when_nothing_is_critical(history_doc: dict[str, Any]) -
     for row in history_doc["rows"]:
         row["status"] = {k: ("ok" if v == "critical" else v) for k, v in row["status"].items()}
     assert "Nothing is critical." in section(render(history_doc), "review").text
+
+
+def test_objective_rows_where_the_kpi_never_applies_are_counted_not_shown(
+    history_doc: dict[str, Any],
+) -> None:
+    objective = dict(history_doc["objectives"][0])
+    objective.update(kpi="cac", segment={"channel": "seo"}, baseline=None, current=None,
+                     progress=None, status="no_data")
+    history_doc["objectives"].append(objective)  # seo never has a CAC
+    page = section(render(history_doc), "objectives")
+    assert "seo" not in page.text.split("Chiffre d'affaires +40 % en 12 mois")[1].split("cut_cac")[0]
+    assert "not applicable to 1 segment(s)" in page.text

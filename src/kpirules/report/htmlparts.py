@@ -96,7 +96,12 @@ def _percent_width(value: Any) -> float:
 
 
 def objectives_context(view: DocView) -> list[dict[str, Any]]:
-    """Objectives grouped by objective (title once), each with a row per segment."""
+    """Objectives grouped by objective (title once), each with a row per segment.
+
+    A segment where the objective's KPI never has a value (an e-mail open
+    rate for the SEO channel) is not a row: the group counts it as not
+    applicable.
+    """
     tr = view.tr
     groups: dict[str, dict[str, Any]] = {}
     for objective in view.objectives:
@@ -108,7 +113,11 @@ def objectives_context(view: DocView) -> list[dict[str, Any]]:
             "kpi": view.column(kpi).label if kpi else "",
             "deadline": objective.get("deadline") or NULL_TEXT,
             "rows": [],
+            "not_applicable": 0,
         })
+        if kpi and not view.applies(objective.get("segment"), kpi):
+            group["not_applicable"] += 1  # the KPI never has a value there: not a row
+            continue
         status = str(objective.get("status") or "no_data")
         progress = objective.get("progress")
         expected = objective.get("expected_progress")

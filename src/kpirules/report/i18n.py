@@ -30,6 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "objective.at_risk": "At risk",
         "objective.missed": "Missed",
         "objective.no_data": "No data",
+        "objective.not_applicable": "not applicable to {count} segment(s)",
         # severities
         "severity.critical": "critical",
         "severity.warning": "warning",
@@ -134,6 +135,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "objective.at_risk": "En retard",
         "objective.missed": "Manqué",
         "objective.no_data": "Sans données",
+        "objective.not_applicable": "sans objet pour {count} segment(s)",
         "severity.critical": "critique",
         "severity.warning": "alerte",
         "severity.info": "info",
