@@ -334,6 +334,9 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
         doc = capped_document(result, max_segments)
     else:
         doc = result.to_dict()
+    if getattr(chosen, "write_file", None) is not None:  # pdf: not text, a file
+        _file_output(chosen, doc, output)
+        sys.exit(result.exit_status(fail_on))
     if chosen is None:
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     else:
@@ -436,6 +439,25 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still no traceback, and never 1 ("a KPI needs attention")
         return _internal_error(exc)
     return ExitCode.OK
+
+
+def _file_output(chosen: Any, doc: dict[str, Any], output: str | None) -> None:
+    """A format that writes its own file (pdf): ``-o PATH`` is required."""
+    from datetime import datetime
+
+    from kpirules.report.base import RenderOptions
+
+    if output is None:
+        raise UsageError(f"--format {chosen.name} writes a file: give -o PATH")
+    target = Path(output)
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {output}: no such folder {target.parent}")
+    options = RenderOptions(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"))
+    try:
+        chosen.write_file(doc, options, target)
+    except OSError as err:
+        raise DataError(f"-o {output}: cannot write: {err.strerror or err}") from None
+    echo_err(f"wrote {output}")
 
 
 def _stream_output(chosen: Any, result: Any, output: str | None) -> None:

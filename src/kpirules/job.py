@@ -548,10 +548,13 @@ class Job:
             target = config.dir / (config.name.format(ruleset=part.name, as_of=part.as_of)
                                    + f".{fmt.extension}")
             try:
-                text = fmt.render(doc, options)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8")
+                write_file = getattr(fmt, "write_file", None)
+                if write_file is not None:  # pdf: not text
+                    write_file(doc, options, tmp)
+                else:
+                    tmp.write_text(fmt.render(doc, options), encoding="utf-8")
                 os.replace(tmp, target)
             except Exception as exc:
                 message = self.redact(f"report {target}: {type(exc).__name__}: {exc}")

@@ -16,6 +16,7 @@ from kpirules.report.csvfmt import render_csv, render_csv_fr, write_csv, write_c
 from kpirules.report.html import MAX_TABLE_SEGMENTS, render_html
 from kpirules.report.jsonfmt import render_json, render_jsonl, write_jsonl
 from kpirules.report.markdown import render_markdown
+from kpirules.report.pdf import render_pdf, write_pdf
 from kpirules.report.table import render_table
 
 BUILTIN_FORMATS: dict[str, OutputFormat] = {
@@ -64,6 +65,15 @@ BUILTIN_FORMATS: dict[str, OutputFormat] = {
             needs_history=True,
             description="A self-contained HTML report with charts over time, readable offline",
             max_segments=MAX_TABLE_SEGMENTS,
+        ),
+        OutputFormat(
+            "pdf",
+            "pdf",
+            render_pdf,
+            needs_history=True,
+            description="The HTML report printed to PDF by headless Chromium (needs -o)",
+            max_segments=MAX_TABLE_SEGMENTS,
+            write_file=write_pdf,
         ),
     )
 }

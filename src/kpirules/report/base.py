@@ -9,6 +9,7 @@ can be written, tested and run against a saved ``--format json`` output.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
@@ -36,6 +37,8 @@ Renderer = Callable[[dict[str, Any], RenderOptions], str]
 #: ``write(header, rows, options, out)``: the document without its rows, then
 #: the rows one by one, written to ``out`` as they come.
 Streamer = Callable[[dict[str, Any], Iterable[dict[str, Any]], RenderOptions, TextIO], None]
+#: ``write_file(doc, options, path)``: a format that is not text (PDF) writes its file.
+FileWriter = Callable[[dict[str, Any], RenderOptions, Path], None]
 
 
 @attrs.frozen
@@ -51,7 +54,9 @@ class OutputFormat:
     document without rows and the rows one at a time (``render`` still
     works on a whole document). ``max_segments`` tells callers that the
     format shows at most that many segments, so a document of the biggest
-    ones (with ``segments_total``) is enough.
+    ones (with ``segments_total``) is enough. ``write_file``, for a format
+    that is not text (``pdf``), writes the output file itself; such a format
+    needs ``-o PATH``.
     """
 
     name: str
@@ -61,3 +66,4 @@ class OutputFormat:
     description: str = ""
     write: Streamer | None = None
     max_segments: int | None = None
+    write_file: FileWriter | None = None
