@@ -22,13 +22,15 @@ from kpirules import __version__
 from kpirules.commands.shared import (
     config_option,
     echo_err,
+    file_output,
+    stream_output,
     use_color,
     write_output,
 )
 from kpirules.commands.shared import known_actions as _known_actions
 from kpirules.commands.shared import plugin_functions as _plugin_functions
 from kpirules.commands.shared import plugin_registry as _registry
-from kpirules.errors import DataError, ExitCode, KpirulesError, RuleFileError, UsageError
+from kpirules.errors import ExitCode, KpirulesError, RuleFileError, UsageError
 
 LAZY_COMMANDS = {
     "run": "kpirules.commands.run",
@@ -325,7 +327,7 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
     needs_history = bool(getattr(chosen, "needs_history", False))
     result = _evaluate(file, opts, history or needs_history)
     if getattr(chosen, "write", None) is not None:  # csv, jsonl: row by row, any size
-        _stream_output(chosen, result, output)
+        stream_output(chosen, result, output)
         sys.exit(result.exit_status(fail_on))
     max_segments = getattr(chosen, "max_segments", None)
     if max_segments:  # html: the biggest segments only
@@ -335,7 +337,7 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
     else:
         doc = result.to_dict()
     if getattr(chosen, "write_file", None) is not None:  # pdf: not text, a file
-        _file_output(chosen, doc, output)
+        file_output(chosen, doc, output)
         sys.exit(result.exit_status(fail_on))
     if chosen is None:
         text = json.dumps(doc, ensure_ascii=False, indent=2)
@@ -439,45 +441,6 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still no traceback, and never 1 ("a KPI needs attention")
         return _internal_error(exc)
     return ExitCode.OK
-
-
-def _file_output(chosen: Any, doc: dict[str, Any], output: str | None) -> None:
-    """A format that writes its own file (pdf): ``-o PATH`` is required."""
-    from datetime import datetime
-
-    from kpirules.report.base import RenderOptions
-
-    if output is None:
-        raise UsageError(f"--format {chosen.name} writes a file: give -o PATH")
-    target = Path(output)
-    if not target.parent.is_dir():
-        raise UsageError(f"-o {output}: no such folder {target.parent}")
-    options = RenderOptions(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"))
-    try:
-        chosen.write_file(doc, options, target)
-    except OSError as err:
-        raise DataError(f"-o {output}: cannot write: {err.strerror or err}") from None
-    echo_err(f"wrote {output}")
-
-
-def _stream_output(chosen: Any, result: Any, output: str | None) -> None:
-    """A streaming format written row by row to ``-o PATH`` or standard output."""
-    from kpirules.report.base import RenderOptions
-    from kpirules.report.stream import header_document, iter_rows
-
-    header, options = header_document(result), RenderOptions()
-    if output is None:
-        chosen.write(header, iter_rows(result), options, sys.stdout)
-        return
-    target = Path(output)
-    if not target.parent.is_dir():
-        raise UsageError(f"-o {output}: no such folder {target.parent}")
-    try:
-        with target.open("w", encoding="utf-8", newline="") as out:
-            chosen.write(header, iter_rows(result), options, out)
-    except OSError as err:
-        raise DataError(f"-o {output}: cannot write: {err.strerror or err}") from None
-    echo_err(f"wrote {output}")
 
 
 def _internal_error(exc: Exception) -> int:
