@@ -291,6 +291,17 @@ def _api_mismatch(obj: object) -> str | None:
             "install a version of the plugin made for it")
 
 
+def _signature_problem(exc: pluggy.PluginValidationError) -> str:
+    """pluggy's multi-line complaint about a hook function, said in one line a plugin author reads."""
+    text = str(exc)
+    hook = re.search(r"for hook '(\w+)'", text)
+    extra = re.search(r"Argument\(s\) \{(.*)\} are declared", text)
+    if hook and extra:
+        return (f"defines {hook.group(1)}() with parameters the hook does not pass "
+                f"({extra.group(1)}): kpirules calls {hook.group(1)}() with no arguments")
+    return "cannot be registered: " + " ".join(text.split())
+
+
 def _traceback_text(exc: BaseException | None) -> str:
     if exc is None:
         return ""
@@ -312,7 +323,9 @@ def _register(pm: pluggy.PluginManager, obj: object, name: str, info: PluginInfo
         return  # the same plugin listed twice (installed and configured): once is enough
     try:
         pm.register(obj, name=name)
-    except (pluggy.PluginValidationError, ValueError) as exc:
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {info.label!r} {_signature_problem(exc)}") from exc
+    except ValueError as exc:
         raise PluginError(f"plugin {info.label!r} cannot be registered: {exc}") from exc
     infos[name] = info
 

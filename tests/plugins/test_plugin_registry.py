@@ -191,3 +191,13 @@ def test_hookimpl_is_importable_from_both_places() -> None:
     from kpirules.hookspecs import hookimpl
 
     assert kpirules.hookimpl is hookimpl
+
+
+def test_a_hook_with_a_wrong_signature_is_said_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "sigplug.py").write_text(
+        "import kpirules\n@kpirules.hookimpl\ndef kpirules_connectors(config):\n    return []\n")
+    with pytest.raises(PluginError) as info:
+        load_registry(["sigplug.py"], autoload=False, base_dir=tmp_path)
+    assert str(info.value) == (
+        "plugin 'sigplug' defines kpirules_connectors() with parameters the hook does not pass "
+        "('config'): kpirules calls kpirules_connectors() with no arguments")

@@ -9,9 +9,8 @@ from pathlib import Path
 import kpirules
 import openpyxl
 import pytest
-from kpirules.errors import DataError
-from kpirules.plugin_api import SettingsError, SourceContext
-from kpirules.plugins import load_registry
+from kpirules.plugin_api import DataError, RawTable, SettingsError
+from kpirules.testing import assert_cheap_import, source_context
 
 from kpirules_xlsx.connector import XlsxConnector, normalize
 
@@ -49,11 +48,11 @@ def workbook(tmp_path: Path) -> Path:
     return path
 
 
-def read(path: Path, **settings: object) -> kpirules.data.table.RawTable:  # type: ignore[name-defined]
+def read(path: Path, **settings: object) -> RawTable:
     connector = XlsxConnector()
     full = {"path": str(path), **settings}
     connector.validate(full)
-    return connector.read(full, SourceContext(source="ventes", base_dir=path.parent))
+    return connector.read(full, source_context(source="ventes", base_dir=path.parent))
 
 
 def test_headers_become_names() -> None:
@@ -105,10 +104,14 @@ def test_a_bad_cell_is_reported_with_sheet_line_and_column(workbook: Path) -> No
         kpirules.loads(RULES).evaluate([table])
 
 
-def test_the_plugin_registers_through_its_entry_point_module() -> None:
+def test_the_plugin_registers_through_its_entry_point_module(kpirules_registry) -> None:  # type: ignore[no-untyped-def]
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     target = pyproject["project"]["entry-points"]["kpirules"]["xlsx"]
-    registry = load_registry([target], autoload=False)
+    registry = kpirules_registry(target)
     assert isinstance(registry.connectors["xlsx"], XlsxConnector)
     owner = registry.owner("connectors", "xlsx")
     assert owner is not None and owner.version == "0.1.0"
+
+
+def test_importing_the_plugin_stays_cheap() -> None:
+    assert_cheap_import("kpirules_xlsx")  # openpyxl and Polars only when a workbook is read

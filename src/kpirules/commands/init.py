@@ -8,60 +8,34 @@ harmless.
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import click
 
-from kpirules.errors import UsageError
-
-TEMPLATE = ("kpirules", "templates", "init")
-
-
-def template_files() -> dict[str, bytes]:
-    """The project's files, relative path → content."""
-    root = resources.files(TEMPLATE[0]).joinpath(*TEMPLATE[1:])
-    files: dict[str, bytes] = {}
-
-    def walk(node: Traversable, prefix: str) -> None:
-        for child in sorted(node.iterdir(), key=lambda c: c.name):
-            if child.name.startswith(("__pycache__", ".")):
-                continue
-            rel = f"{prefix}{child.name}"
-            if child.is_dir():
-                walk(child, rel + "/")
-            else:
-                files[rel] = child.read_bytes()
-
-    walk(root, "")
-    return files
+from kpirules.commands.templates import template_files, write_files
 
 
 def create_project(target: Path) -> list[Path]:
     """Write the example project into ``target``; refuse if any file exists."""
-    files = template_files()
-    existing = [rel for rel in files if (target / rel).exists()]
-    if existing:
-        raise UsageError(
-            f"{target}: not creating the example project, these files exist already: "
-            f"{', '.join(existing)} (nothing was changed)")
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{target}: exists and is not a folder (nothing was changed)")
-    written = []
-    for rel, content in files.items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:  # "x": never overwrite, even in a race
-            handle.write(content)
-        written.append(path)
-    return written
+    return write_files(template_files(), target, what="the example project")
 
 
 @click.command("init")
-@click.argument("directory", default=".", metavar="[DIR]")
-def command(directory: str) -> None:
+@click.argument("directory", default=None, required=False, metavar="[DIR]")
+@click.option("--plugin", "plugin", metavar="NAME", default=None,
+              help="create a plugin package NAME (e.g. kpirules-restapi) instead, in DIR "
+                   "(default: ./NAME), with a connector, an action, a function and tests")
+def command(directory: str | None, plugin: str | None) -> None:
     """Create a working example project in DIR (default: here); never overwrites a file."""
+    if plugin is not None:
+        from kpirules.commands.plugin_template import create_plugin
+
+        folder = directory or plugin
+        for path in create_plugin(plugin, Path(folder)):
+            click.echo(f"created {path}")
+        click.echo(f"\nnext: cd {folder} && pip install -e '.[test]' && pytest")
+        return
+    directory = directory or "."
     target = Path(directory)
     written = create_project(target)
     for path in written:
