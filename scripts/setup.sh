@@ -28,3 +28,14 @@ echo "== installing kpirules and its test dependencies"
 if [ -d plugins/kpirules-xlsx ]; then
   .venv/bin/pip install -q -e "plugins/kpirules-xlsx[test]" 2>/dev/null || .venv/bin/pip install -q -e plugins/kpirules-xlsx
 fi
+# The VS Code extension's npm packages (its grammar and client tests, `vsce package`).
+# Installed again only when package-lock.json changed; skipped where Node.js is missing.
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f editors/vscode/node_modules/.package-lock.json ] \
+     || [ editors/vscode/package-lock.json -nt editors/vscode/node_modules/.package-lock.json ]; then
+    echo "== installing the VS Code extension's npm packages"
+    (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+else
+  echo "== Node.js is missing: the VS Code extension's tests will be skipped" >&2
+fi

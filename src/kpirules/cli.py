@@ -37,6 +37,7 @@ LAZY_COMMANDS = {
     "test": "kpirules.commands.test",
     "init": "kpirules.commands.init",
     "plugins": "kpirules.commands.plugins",
+    "lsp": "kpirules.commands.lsp",
 }
 
 
@@ -90,7 +91,11 @@ def main() -> None:
               help="json: one list of diagnostics, for editors and CI annotations")
 @click.option("--no-warnings", is_flag=True, help="report errors only")
 def check(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
-    """Parse and check rule files; print every problem."""
+    """Parse and check rule files; print every problem.
+
+    Exit codes: 0 no error (warnings may be printed); 2 a rule file has an
+    error or cannot be read.
+    """
     from kpirules.lang.diagnostics import has_errors, render
     from kpirules.lang.loader import diagnose_text, read_source
 
@@ -319,7 +324,12 @@ def _formats() -> dict[str, Any]:
 @click.option("--fail-on", type=click.Choice(["never", "warning", "critical"]), default="critical",
               help="which outcome at the as-of period gives exit code 1")
 def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, **opts: Any) -> None:
-    """Evaluate a rule file on data and print the results (never runs an action)."""
+    """Evaluate a rule file on data and print the results (never runs an action).
+
+    Exit codes: 0 done; 1 at the as-of period, a KPI status or a firing rule's
+    severity at or above --fail-on; 2 invalid rule file or option (no data was
+    read); 3 the data could not be read or evaluated.
+    """
     formats = _formats()
     if fmt != "json" and fmt not in formats:
         raise UsageError(f"--format {fmt}: unknown format (known: {', '.join(sorted({'json', *formats}))})")

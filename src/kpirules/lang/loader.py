@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpirules.errors import RuleFileError
+from kpirules.lang.ast import RuleFile
 from kpirules.lang.checker import Checker
 from kpirules.lang.diagnostics import Diagnostic, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
@@ -52,8 +53,15 @@ def check_text(text: str, path: str = "<string>", *, functions: FunctionRegistry
 def diagnose_text(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None,
                   known_actions: Iterable[str] | None = None) -> list[Diagnostic]:
     """Every diagnostic of a rule file, without building the ruleset (``kpirules check``)."""
+    return parse_and_diagnose(text, path, functions=functions, known_actions=known_actions)[1]
+
+
+def parse_and_diagnose(text: str, path: str = "<string>", *, functions: FunctionRegistry | None = None,
+                       known_actions: Iterable[str] | None = None) -> tuple[RuleFile, list[Diagnostic]]:
+    """The statements that parsed and every diagnostic, from one parse (the language server's need)."""
     with gc_paused():
-        return _checked(text, path, functions, known_actions)[1]
+        checker, diagnostics = _checked(text, path, functions, known_actions)
+        return checker.file, diagnostics
 
 
 def _checked(text: str, path: str, functions: FunctionRegistry | None,
