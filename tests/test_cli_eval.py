@@ -46,6 +46,7 @@ def test_json_output_and_fail_on(project: Path) -> None:
     assert doc["as_of"] == "2026-02" and [r["segment"] for r in doc["rows"]] == [{}, {"channel": "a"}, {"channel": "b"}]
     assert doc["actions"] == [{"rule": "bad", "title": "Bad conversion", "period": "2026-02",
                                "segment": {"channel": "b"}, "severity": "warning", "new": True,
+                               "event": "fire", "since": "2026-02", "periods": 1,
                                "action": "notify", "args": {"text": "b: 4%"}}]
     never = kpirules("eval", "rules.kpi", "--data", "data.csv", "--fail-on", "never", cwd=project)
     assert never.returncode == 0

@@ -37,6 +37,8 @@ LAZY_COMMANDS = {
     "test": "kpirules.commands.test",
     "init": "kpirules.commands.init",
     "plugins": "kpirules.commands.plugins",
+    "silence": "kpirules.commands.silence",
+    "alerts": "kpirules.commands.alerts",
     "lsp": "kpirules.commands.lsp",
 }
 

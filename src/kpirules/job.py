@@ -22,9 +22,7 @@ Nothing here prints a secret: every message leaving the job goes through
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +30,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define, field, frozen
 
+from kpirules.alerting import silences
+from kpirules.alerting.digest import deliver_run_digests
+from kpirules.alerting.digest import split_settings as digest_settings
+from kpirules.alerting.events import firing_of, lifecycle_events, streak_start
 from kpirules.config import JobConfig, load_config
 from kpirules.errors import (
     ConfigError,
@@ -41,17 +43,16 @@ from kpirules.errors import (
     PluginError,
     UsageError,
 )
-from kpirules.plugin_api import ActionType, Firing, SettingsError, SourceContext, redact
+from kpirules.plugin_api import ActionType, SettingsError, SourceContext, redact
 from kpirules.plugins import Registry, load_registry
-from kpirules.state import CurrentFiring, StateStore, now_iso, segment_key
+from kpirules.state import CurrentFiring, Delivery, StateStore, now_iso, segment_key
+from kpirules.testpoints import crashpoint, pause
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
     from kpirules.lang import ast
     from kpirules.lang.model import Ruleset
 
-CRASH_ENV = "KPIRULES_TEST_CRASH_AT"
-PAUSE_ENV = "KPIRULES_TEST_PAUSE_AT"
 FAIL_ORDER = {"never": 99, "info": 0, "warning": 1, "critical": 2}
 
 
@@ -102,6 +103,7 @@ class ResolvedAction:
     plugin: ActionType
     settings: dict[str, Any]
     where: str
+    digest: dict[str, str] | None = None  # the digest's templates when ``digest = true``
 
 
 class Job:
@@ -171,7 +173,7 @@ class Job:
             self.actions[name] = self._resolve_action(name)
         for rs in self.rulesets:
             for rule in rs.rules.values():
-                for call in rule.actions:
+                for call in (*rule.actions, *rule.resolve_actions):
                     if call.name not in self.actions:
                         resolved = self._resolve_action(call.name, rs, rule.name, call.span)
                         self.actions[call.name] = resolved
@@ -252,9 +254,10 @@ class Job:
                 raise ConfigError(
                     f"{self.config.where('actions', name, 'type')}: unknown action type "
                     f"{configured.type!r}; installed: {', '.join(self.registry.actions)}")
-            settings = self._paths(plugin.path_settings, configured.settings)
+            own, digest = digest_settings(configured.settings, self.config.where("actions", name))
+            settings = self._paths(plugin.path_settings, own)
             self._validate(plugin, settings, ("actions", name))
-            return ResolvedAction(name, plugin, settings, configured.where)
+            return ResolvedAction(name, plugin, settings, configured.where, digest)
         plugin = self.registry.actions.get(name)
         if plugin is None:
             where = f"{rs.source_path or rs.name}" if rs is not None else "a rule"
@@ -459,7 +462,8 @@ class Job:
         current = current_firings(doc)
         part.firing = len(current)
         part.counts = status_counts(doc)
-        changes = state.record_firings(run_id, rs.name, part.as_of, current)
+        changes = state.record_firings(run_id, rs.name, part.as_of, current,
+                                       lifecycle_events(doc))
         part.new, part.resolved = len(changes.new), len(changes.resolved)
         if changes.past_period:
             self.say(f"{rs.name}: {part.as_of} is older than the last period run; "
@@ -472,7 +476,15 @@ class Job:
         """Deliver every outbox row this run can claim; record each outcome."""
         claimed = state.claim(run_id)
         crashpoint("after_claim")
+        digests: dict[str, list[Delivery]] = {}
         for delivery in claimed:
+            resolved = self.actions.get(delivery.action)
+            if resolved is not None and resolved.digest is not None:
+                digests.setdefault(delivery.action, []).append(delivery)
+        deliver_run_digests(self, state, run_id, report, digests)
+        for delivery in claimed:
+            if delivery.action in digests:
+                continue
             firing = delivery.firing
             label = (f"{firing.ruleset}/{firing.rule} {_segment_text(firing.segment)} "
                      f"→ {delivery.action}")
@@ -500,6 +512,20 @@ class Job:
                 self.say(f"error: {label} failed (attempt {delivery.attempts + 1}, "
                          f"retried next run): {error}")
 
+    def expected_reports(self, report: RunReport) -> list[str]:
+        """The HTML reports this run will write, for a digest's link."""
+        config = self.config.report
+        if config is None or "html" not in config.formats:
+            return []
+        return [str(self._report_target(part, "html")) for part in report.rulesets
+                if part.document is not None]
+
+    def _report_target(self, part: RulesetRun, extension: str) -> Path:
+        """Where one ruleset's report in one format is written."""
+        assert self.config.report is not None
+        config = self.config.report
+        return config.dir / (config.name.format(ruleset=part.name, as_of=part.as_of) + f".{extension}")
+
     def _late_action(self, name: str) -> ResolvedAction | None:
         """An action of an older firing whose rule no longer calls it."""
         try:
@@ -511,13 +537,19 @@ class Job:
         """Mark each action of the as-of period ``sent``, ``already_sent``, ``failed``…"""
         if part.document is None:
             return
-        outcomes = state.outcomes(part.name, run_id)
-        index: dict[tuple[str, str], int] = {}
+        outcomes = state.outcomes(part.name, run_id, part.as_of)
+        index: dict[tuple[str, str, str], int] = {}
         for entry in part.document.get("actions", []):
-            key = (entry["rule"], segment_key(entry.get("segment") or {}))
+            event = str(entry.get("event") or "fire")
+            key = (entry["rule"], segment_key(entry.get("segment") or {}), event)
             i = index.get(key, 0)
             index[key] = i + 1
-            entry["outcome"] = outcomes.get((*key, i), "skipped")
+            entry["outcome"] = outcomes.get((*key, i), outcomes.get(
+                (*key[:2], "fire", i), "skipped") if event == "renotify" else "skipped")
+            if entry["outcome"] == "silenced":
+                entry["silenced_until"] = silences.silenced_until(
+                    silences.active(state.db, part.name, str(part.as_of)), part.name,
+                    entry["rule"], entry.get("segment") or {})
 
     def _write_index(self, report: RunReport) -> None:
         """``index.html`` in the report folder, linking every ruleset's reports (HTML only)."""
@@ -545,8 +577,7 @@ class Job:
         for name in config.formats:
             fmt = self.registry.formats[name]
             doc = part.document if fmt.needs_history else as_of_only(part.document)
-            target = config.dir / (config.name.format(ruleset=part.name, as_of=part.as_of)
-                                   + f".{fmt.extension}")
+            target = self._report_target(part, fmt.extension)
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -599,7 +630,6 @@ def current_firings(doc: Mapping[str, Any]) -> list[CurrentFiring]:
     for entry in doc.get("actions", []):
         calls.setdefault((entry["rule"], segment_key(entry.get("segment") or {})), []
                          ).append(entry)
-    rule_defs = doc.get("rule_defs") or {}
     position = periods.index(as_of) if as_of in periods else len(periods) - 1
     out = []
     for row in rows:
@@ -610,27 +640,10 @@ def current_firings(doc: Mapping[str, Any]) -> list[CurrentFiring]:
         for rule, fires in (row.get("rules") or {}).items():
             if fires is not True:
                 continue
-            since = as_of
-            history = by_segment.get(seg_key, {})
-            for i in range(position - 1, -1, -1):
-                earlier = history.get(periods[i])
-                if earlier is None or (earlier.get("rules") or {}).get(rule) is not True:
-                    break
-                since = periods[i]
-            definition = rule_defs.get(rule) or {}
-            firings = tuple(
-                Firing(
-                    ruleset=str(doc.get("ruleset")), rule=rule,
-                    title=definition.get("title"),
-                    severity=str(entry.get("severity") or definition.get("severity")
-                                 or "warning"),
-                    period=str(as_of), segment=dict(seg), args=dict(entry.get("args") or {}),
-                    action=str(entry["action"]), since=str(since),
-                    values=dict(row.get("values") or {}), status=dict(row.get("status") or {}),
-                    decisions=dict(row.get("decisions") or {}),
-                )
-                for entry in calls.get((rule, seg_key), [])
-            )
+            since = streak_start(by_segment.get(seg_key, {}), periods, position, rule)
+            firings = tuple(firing_of(doc, row, entry, since, "fire")
+                            for entry in calls.get((rule, seg_key), [])
+                            if entry.get("event") != "resolve")
             out.append(CurrentFiring(rule, dict(seg), str(since), firings))
     return out
 
@@ -686,37 +699,6 @@ def _quoted(names: list[str]) -> str:
 
 def _segment_text(segment: Mapping[str, Any]) -> str:
     return ",".join(f"{k}={v}" for k, v in segment.items()) or "overall"
-
-
-# -- test hooks: kill or pause the process at a named point ------------------------
-
-_hits: dict[str, int] = {}
-
-
-def crashpoint(name: str) -> None:
-    """Kill this process (SIGKILL) when ``KPIRULES_TEST_CRASH_AT`` names this point.
-
-    ``NAME`` kills at the first pass, ``NAME:N`` at the N-th. Only tests set
-    it: they prove a run killed anywhere loses nothing and sends nothing twice.
-    """
-    wanted = os.environ.get(CRASH_ENV)
-    if not wanted:
-        return
-    point, _, count = wanted.partition(":")
-    if point != name:
-        return
-    _hits[name] = _hits.get(name, 0) + 1
-    if _hits[name] >= int(count or 1):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def pause(name: str) -> None:
-    """Sleep when ``KPIRULES_TEST_PAUSE_AT`` is ``NAME:SECONDS`` (concurrency tests)."""
-    wanted = os.environ.get(PAUSE_ENV)
-    if wanted and wanted.partition(":")[0] == name:
-        time.sleep(float(wanted.partition(":")[2] or 1))
 
 
 def summary_lines(report: RunReport) -> list[str]:

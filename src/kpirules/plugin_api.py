@@ -46,6 +46,7 @@ __all__ = [
     "ConfigError",
     "Connector",
     "DataError",
+    "Digest",
     "Firing",
     "FunctionSpec",
     "OutputFormat",
@@ -60,7 +61,7 @@ __all__ = [
 ]
 
 #: The version of the plugin contract (see the module docstring).
-PLUGIN_API_VERSION = "1.0"
+PLUGIN_API_VERSION = "1.1"
 
 REDACTED = "***"
 
@@ -226,6 +227,15 @@ class ActionType(_Settings):
         """Deliver ``firing``; raise on failure."""
         raise NotImplementedError
 
+    def deliver_digest(self, digest: Digest, settings: Mapping[str, Any]) -> None:
+        """Deliver every firing of a run at once (``digest = true``); raise on failure.
+
+        By default, one :meth:`deliver` call with a firing whose ``text`` is
+        the digest's text and whose ``subject`` is its subject: every action
+        type can be a digest. Override it to give the digest a richer form.
+        """
+        self.deliver(digest.as_firing(), settings)
+
 
 @frozen
 class Firing:
@@ -236,7 +246,9 @@ class Firing:
     metric and KPI values, ``status`` its threshold statuses, ``decisions``
     its decisions. ``action`` is the name the rule called (``notify``).
     ``since`` is the first period of this firing streak, which, together with
-    ruleset, rule, segment and action, identifies a delivery.
+    ruleset, rule, segment and action, identifies a delivery. ``event`` is
+    ``fire`` (the rule starts firing), ``renotify`` (a reminder while it
+    keeps firing) or ``resolve`` (the first period where it no longer fires).
     """
 
     ruleset: str
@@ -251,6 +263,7 @@ class Firing:
     values: dict[str, Any] = field(factory=dict)
     status: dict[str, Any] = field(factory=dict)
     decisions: dict[str, Any] = field(factory=dict)
+    event: str = "fire"  # fire | renotify | resolve (language §10)
 
     @property
     def text(self) -> str:
@@ -260,7 +273,8 @@ class Firing:
             return text
         where = ", ".join(f"{k}={v}" for k, v in self.segment.items()) or "overall"
         title = self.title or self.rule
-        return f"[{self.severity}] {self.ruleset}: {title} ({where}, {self.period})"
+        state = {"resolve": "resolved, ", "renotify": "still firing, "}.get(self.event, "")
+        return f"[{self.severity}] {self.ruleset}: {title} ({state}{where}, {self.period})"
 
     def to_dict(self) -> dict[str, Any]:
         """The firing as JSON-ready data (what ``webhook`` and ``file`` send)."""
@@ -278,6 +292,7 @@ class Firing:
             "values": dict(self.values),
             "status": dict(self.status),
             "decisions": dict(self.decisions),
+            "event": self.event,
         }
 
     def to_json(self) -> str:
@@ -300,7 +315,72 @@ class Firing:
             values=dict(data.get("values") or {}),
             status=dict(data.get("status") or {}),
             decisions=dict(data.get("decisions") or {}),
+            event=str(data.get("event") or "fire"),
         )
+
+
+SEVERITY_ORDER = ("info", "warning", "critical")
+
+
+@frozen
+class Digest:
+    """Every firing of one run for an action with ``digest = true`` (interfaces §4).
+
+    ``firings`` come in the order of the document's ``actions`` (ruleset by
+    ruleset); ``lines`` holds one line per firing; ``subject`` and ``text``
+    are the action's templates with ``{count}`` and ``{firings}`` filled;
+    ``reports`` the paths of the run's reports, for a link.
+    """
+
+    action: str
+    firings: tuple[Firing, ...]
+    lines: tuple[str, ...]
+    subject: str
+    text: str
+    reports: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """The number of firings."""
+        return len(self.firings)
+
+    @property
+    def severity(self) -> str:
+        """The highest severity of the firings."""
+        ranks = [SEVERITY_ORDER.index(f.severity) for f in self.firings if f.severity in SEVERITY_ORDER]
+        return SEVERITY_ORDER[max(ranks, default=1)]
+
+    def as_firing(self) -> Firing:
+        """The digest as one firing, for actions that only know firings."""
+        first = self.firings[0] if self.firings else None
+        return Firing(
+            ruleset=", ".join(dict.fromkeys(f.ruleset for f in self.firings)), rule="digest",
+            title=self.subject, severity=self.severity, period=first.period if first else "",
+            segment={}, args={"text": self.text, "subject": self.subject, "count": self.count},
+            action=self.action, event="digest")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A Slack-compatible payload: ``text``, then one block per firing.
+
+        Slack takes at most 50 blocks: beyond 48 firings the last block says
+        how many more there are (every firing is still in ``firings``).
+        """
+        blocks: list[dict[str, Any]] = [
+            {"type": "header", "text": {"type": "plain_text", "text": self.subject[:150]}}]
+        shown = self.lines if len(self.lines) <= 48 else self.lines[:47]
+        blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": line[:3000]}}
+                   for line in shown]
+        if len(shown) < len(self.lines):
+            blocks.append({"type": "context", "elements": [
+                {"type": "mrkdwn", "text": f"… and {len(self.lines) - len(shown)} more"}]})
+        return {
+            "text": self.text,
+            "subject": self.subject,
+            "count": self.count,
+            "blocks": blocks,
+            "firings": [f.to_dict() for f in self.firings],
+            "reports": list(self.reports),
+        }
 
 
 #: names served lazily: module that defines them

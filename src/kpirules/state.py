@@ -41,10 +41,14 @@ from typing import Any
 
 from attrs import field, frozen
 
+from kpirules.alerting import silences
+from kpirules.alerting.outbox import MIGRATION_LIFECYCLE, LifecycleEvent, queue_events, segment_key
 from kpirules.errors import KpirulesError
 from kpirules.plugin_api import Firing
 
-SCHEMA_VERSION = 1
+__all__ = ["CurrentFiring", "Delivery", "StateError", "StateStore", "now_iso", "segment_key"]
+
+SCHEMA_VERSION = 2
 DEFAULT_LEASE_SECONDS = 600.0
 
 MIGRATIONS: dict[int, str] = {
@@ -108,16 +112,12 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX deliveries_open ON deliveries(status) WHERE status != 'sent';
     """,
+    2: MIGRATION_LIFECYCLE,
 }
 
 
 class StateError(KpirulesError):
     """The state store cannot be opened or is from a newer kpirules (exit 3)."""
-
-
-def segment_key(segment: dict[str, Any]) -> str:
-    """The canonical text of a segment: JSON with sorted keys."""
-    return json.dumps(segment, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def now_iso() -> str:
@@ -297,7 +297,8 @@ class StateStore:
     # -- rule state and outbox ----------------------------------------------------
 
     def record_firings(self, run_id: str, ruleset: str, as_of: str,
-                       firing: Sequence[CurrentFiring]) -> Changes:
+                       firing: Sequence[CurrentFiring],
+                       events: Sequence[LifecycleEvent] = ()) -> Changes:
         """Compare the firings at ``as_of`` with the state; queue the new ones.
 
         In one transaction: a rule firing for a segment where the state says it
@@ -306,7 +307,9 @@ class StateStore:
         one the state already has as firing is *continuing*; a state entry
         firing that no longer fires is *resolved*. An ``as_of`` older than the
         last one recorded for the ruleset changes nothing (re-running a past
-        period never repeats its actions).
+        period never repeats its actions). ``events`` (renotifications and
+        resolutions at ``as_of``) are queued in the same transaction, see
+        :func:`kpirules.alerting.outbox.queue_events`.
         """
         changes = Changes()
         stamp = now_iso()
@@ -322,6 +325,7 @@ class StateStore:
                 (r["rule"], r["segment"]): r
                 for r in db.execute("SELECT * FROM rule_state WHERE ruleset = ?", (ruleset,))
             }
+            covers = silences.coverage(db, ruleset, as_of)
             current = set()
             for item in firing:
                 key = (item.rule, segment_key(item.segment))
@@ -342,13 +346,14 @@ class StateStore:
                     "since = excluded.since, period = excluded.period, "
                     "updated_run = excluded.updated_run, updated_at = excluded.updated_at",
                     (ruleset, *key, item.since, as_of, run_id, stamp))
+                status = "silenced" if covers(item.rule, item.segment) else "pending"
                 for index, call in enumerate(item.calls):
                     db.execute(
                         "INSERT OR IGNORE INTO deliveries (ruleset, rule, segment, since, "
-                        "action_index, action, firing, created_run, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "action_index, action, firing, status, created_run, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (ruleset, *key, item.since, index, call.action, call.to_json(),
-                         run_id, stamp))
+                         status, run_id, stamp))
             for key, old in state.items():
                 if key not in current and old["status"] == "firing":
                     changes.resolved.append((key[0], json.loads(key[1])))
@@ -357,6 +362,10 @@ class StateStore:
                         "updated_run = ?, updated_at = ? "
                         "WHERE ruleset = ? AND rule = ? AND segment = ?",
                         (as_of, run_id, stamp, ruleset, *key))
+            released = silences.unsilence_expired(db, ruleset, covers, changes.continuing,
+                                                  segment_key)
+            reminded = [c for c in changes.continuing if c not in released]
+            queue_events(db, run_id, ruleset, as_of, events, reminded, stamp, covers)
         return changes
 
     def rule_state(self, ruleset: str) -> list[dict[str, Any]]:
@@ -378,7 +387,7 @@ class StateStore:
                 "SELECT d.id, d.action, d.firing, d.attempts, d.claimed_by, d.lease_until, "
                 "r.pid, r.host, r.status AS run_status FROM deliveries d "
                 "LEFT JOIN runs r ON r.id = d.claimed_by "
-                "WHERE d.status != 'sent' ORDER BY d.id").fetchall()
+                "WHERE d.status NOT IN ('sent', 'silenced') ORDER BY d.id").fetchall()
             claimed = []
             for row in rows:
                 if row["claimed_by"] and row["claimed_by"] != run_id and not self._stale(row, now):
@@ -399,40 +408,53 @@ class StateStore:
 
     def mark_sent(self, run_id: str, delivery_id: int) -> None:
         """Record a successful delivery: the row is never delivered again."""
+        self.mark_sent_many(run_id, [delivery_id])
+
+    def mark_sent_many(self, run_id: str, delivery_ids: Sequence[int]) -> None:
+        """Record a digest's rows as sent, all in one transaction."""
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_run = ?, "
                 "sent_at = ?, claimed_by = NULL, lease_until = NULL, last_error = NULL "
-                "WHERE id = ? AND claimed_by = ?", (run_id, now_iso(), delivery_id, run_id))
+                "WHERE id = ? AND claimed_by = ?",
+                [(run_id, now_iso(), i, run_id) for i in delivery_ids])
+
+    def mark_failed_many(self, run_id: str, delivery_ids: Sequence[int], error: str) -> None:
+        """Record a digest's rows as failed, all in one transaction: the next run retries them."""
+        detail = json.dumps({"run": run_id, "at": now_iso(), "error": error})
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, "
+                "last_error = ?, claimed_by = NULL, lease_until = NULL "
+                "WHERE id = ? AND claimed_by = ?", [(detail, i, run_id) for i in delivery_ids])
 
     def mark_failed(self, run_id: str, delivery_id: int, error: str) -> None:
         """Record a failed delivery (already redacted): the next run retries it."""
-        detail = json.dumps({"run": run_id, "at": now_iso(), "error": error})
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, "
-                "last_error = ?, claimed_by = NULL, lease_until = NULL "
-                "WHERE id = ? AND claimed_by = ?", (detail, delivery_id, run_id))
+        self.mark_failed_many(run_id, [delivery_id], error)
 
-    def outcomes(self, ruleset: str, run_id: str) -> dict[tuple[str, str, int], str]:
-        """For each open firing of ``ruleset``: the outcome of each action call.
+    def outcomes(self, ruleset: str, run_id: str,
+                 as_of: str | None = None) -> dict[tuple[str, str, str, int], str]:
+        """The outcome of each action call of ``ruleset`` at ``as_of``.
 
-        Keys are ``(rule, segment_key, action_index)`` of the current streak;
-        values ``sent`` (by this run), ``already_sent``, ``failed`` or
-        ``pending`` (held by another run, or not tried yet).
+        Keys are ``(rule, segment_key, event, action_index)``: ``fire`` calls
+        of each open firing's current streak, and ``renotify``/``resolve``
+        calls queued for ``as_of``; values ``sent`` (by this run),
+        ``already_sent``, ``failed``, ``silenced`` or ``pending`` (held by
+        another run, or not tried yet).
         """
         rows = self.db.execute(
-            "SELECT d.rule, d.segment, d.action_index, d.status, d.sent_run FROM deliveries d "
-            "JOIN rule_state s ON s.ruleset = d.ruleset AND s.rule = d.rule "
-            "AND s.segment = d.segment AND s.since = d.since "
-            "WHERE d.ruleset = ? AND s.status = 'firing'", (ruleset,))
-        out: dict[tuple[str, str, int], str] = {}
+            "SELECT d.rule, d.segment, d.event, d.action_index, d.status, d.sent_run "
+            "FROM deliveries d LEFT JOIN rule_state s ON s.ruleset = d.ruleset "
+            "AND s.rule = d.rule AND s.segment = d.segment AND s.since = d.since "
+            "WHERE d.ruleset = ? AND ((d.event = 'fire' AND s.status = 'firing') "
+            "OR (d.event != 'fire' AND d.event_period = ?))", (ruleset, as_of or ""))
+        out: dict[tuple[str, str, str, int], str] = {}
         for r in rows:
             if r["status"] == "sent":
                 outcome = "sent" if r["sent_run"] == run_id else "already_sent"
             else:
                 outcome = r["status"]
-            out[(r["rule"], r["segment"], r["action_index"])] = outcome
+            out[(r["rule"], r["segment"], r["event"], r["action_index"])] = outcome
         return out
 
     def deliveries(self, ruleset: str | None = None) -> list[dict[str, Any]]:

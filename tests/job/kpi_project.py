@@ -32,6 +32,18 @@ rule low_conv "Low conversion"
 """
 
 
+#: settings that make an action a digest
+DIGEST = 'digest = true\nsubject = "{count} KPI alert(s)"\n'
+
+#: RULES with a reminder every 2 periods and a resolve action
+LIFECYCLE = RULES.replace(
+    '  then notify(text="{channel}: conversion {conv} in {period}")\n',
+    '  then notify(text="{channel}: conversion {conv} in {period}")\n'
+    "  renotify every 2 periods\n"
+    '  resolve notify(text="{channel}: back to {conv} in {period}")\n')
+
+
+
 class Project:
     """A job on disk: one ruleset, one CSV source, a configurable ``notify``."""
 
@@ -57,6 +69,11 @@ class Project:
 
         path = self.root / "alerts.jsonl"
         return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+    def use_lifecycle(self) -> Project:
+        """Switch to the rules of :data:`LIFECYCLE`."""
+        (self.root / "rules" / "shop.kpi").write_text(LIFECYCLE)
+        return self
 
     def set_notify(self, body: str, extra: str = "") -> None:
         self.config.write_text(textwrap.dedent(f"""\

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from kpi_project import Project
 
-from kpirules.state import StateStore
+from kpirules.state import SCHEMA_VERSION, StateStore
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -82,7 +82,7 @@ def test_run_history_is_recorded(project: Project, run_cli: Run) -> None:
     run_cli("run", "--config", str(project.config))
     with StateStore(project.state) as state:
         [run] = state.runs()
-        assert state.schema_version == 1
+        assert state.schema_version == SCHEMA_VERSION
     assert run["status"] == "done" and run["exit_code"] == 1
     assert run["actions_sent"] == 1 and run["actions_failed"] == 0
     [result] = run["results"]

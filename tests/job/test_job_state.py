@@ -69,3 +69,25 @@ def test_recording_the_same_firing_twice_queues_it_once(tmp_path: Path) -> None:
         assert len(state.deliveries()) == 1
         changes = state.record_firings(run, "r", "2026-03", [])
         assert changes.resolved == [("x", {"channel": "a"})]
+
+
+def test_a_version_1_store_keeps_its_deliveries_when_migrated(tmp_path: Path) -> None:
+    """Schema 2 rebuilds the outbox with events; rows of version 1 become ``fire`` rows."""
+    from kpirules.state import MIGRATIONS
+
+    path = tmp_path / "s.sqlite"
+    db = sqlite3.connect(path)
+    for statement in MIGRATIONS[1].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO deliveries (ruleset, rule, segment, since, action_index, action, "
+               "firing, status, created_run, created_at) VALUES ('r', 'x', '{}', '2026-01', 0, "
+               "'notify', '{}', 'sent', 'run', 'now')")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with StateStore(path) as state:
+        assert state.schema_version == SCHEMA_VERSION == 2
+        [row] = state.deliveries()
+        assert (row["status"], row["event"], row["since"]) == ("sent", "fire", "2026-01")
+        assert state.db.execute("SELECT count(*) FROM silences").fetchone()[0] == 0

@@ -153,6 +153,8 @@ def statements(draw: st.DrawFn) -> Tokens:
         for _ in range(draw(st.integers(0, 3))):
             tokens += [draw(st.sampled_from(["critical", "warning"])), draw(st.sampled_from(COMPARE)),
                        *draw(SMALL_EXPR)]
+            if draw(st.booleans()):
+                tokens += ["recover", draw(st.sampled_from(COMPARE)), *draw(SMALL_EXPR)]
         return tokens
     if kind == "decision":
         tokens = ["decision", name, *draw(OPT_STRING)]
@@ -181,6 +183,13 @@ def statements(draw: st.DrawFn) -> Tokens:
     if actions:
         tokens.append("then")
         for action, args in actions:
+            tokens += [action, "(", *_join_commas([[k, "=", v] for k, v in args]), ")"]
+    if draw(st.booleans()):
+        tokens += ["renotify", "every", str(draw(st.integers(1, 24))), "periods"]
+    resolve = draw(st.lists(st.tuples(NAMES, ACTION_ARGS), max_size=2))
+    if resolve:
+        tokens.append("resolve")
+        for action, args in resolve:
             tokens += [action, "(", *_join_commas([[k, "=", v] for k, v in args]), ")"]
     return tokens
 

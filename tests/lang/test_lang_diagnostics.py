@@ -83,6 +83,7 @@ def test_every_diagnostic_code_has_a_case() -> None:
         "ruleset-not-first", "duplicate-ruleset", "otherwise-not-last", "empty-decision",
         "duplicate-label", "empty-threshold", "bad-status-test", "unknown-action",
         "unknown-placeholder", "positional-after-keyword", "type-mismatch", "reserved-name", "bad-number",
+        "recover-direction", "renotify-without-then", "resolve-without-then", "bad-renotify",
     }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from kpirules.builtin._settings import check_type, positive_number, str_list
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Firing, SettingsError
+from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError
 
 
 class EmailAction(ActionType):
@@ -68,12 +68,21 @@ class EmailAction(ActionType):
         return msg
 
     def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
+        """Send the firing's message; any SMTP or network error is raised."""
+        self.send(self.message(firing, settings), settings)
+
+    def deliver_digest(self, digest: Digest, settings: Mapping[str, Any]) -> None:
+        """Send one message with every firing of the run (plain text and HTML)."""
+        from kpirules.builtin.email_digest import digest_message
+
+        self.send(digest_message(digest, settings), settings)
+
+    def send(self, msg: EmailMessage, settings: Mapping[str, Any]) -> None:
         """Connect, log in when asked, send; any SMTP or network error is raised."""
         host = str(settings["host"])
         use_ssl = bool(settings.get("ssl"))
         port = int(settings.get("port", 465 if use_ssl else 25))
         timeout = positive_number(settings, "timeout", 30)
-        msg = self.message(firing, settings)
         try:
             smtp: smtplib.SMTP
             if use_ssl:

@@ -23,7 +23,7 @@ from typing import Any
 
 from kpirules.builtin._settings import check_type, positive_number
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Firing, SettingsError
+from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError
 
 USER_AGENT = "kpirules-webhook"
 
@@ -83,8 +83,12 @@ class WebhookAction(ActionType):
             if not isinstance(value, str):
                 raise SettingsError("headers", "values must be strings")
 
-    def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
-        """POST the firing, retrying up to ``retries`` times; raise when all fail."""
+    def deliver_digest(self, digest: Digest, settings: Mapping[str, Any]) -> None:
+        """POST the digest: a Slack-compatible payload with one block per firing."""
+        self.deliver(digest, settings)
+
+    def deliver(self, firing: Firing | Digest, settings: Mapping[str, Any]) -> None:
+        """POST the firing (or digest), retrying up to ``retries`` times; raise when all fail."""
         url = str(settings["url"])
         timeout = positive_number(settings, "timeout", 10)
         backoff = positive_number(settings, "backoff", 1)

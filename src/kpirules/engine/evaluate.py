@@ -12,6 +12,7 @@ import polars as pl
 
 from kpirules.data.table import PERIOD_CANDIDATES, RawTable
 from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler, rule_col, status_col
+from kpirules.engine.lifecycle import has_recovery, recovery_status_expr, streak_exprs
 from kpirules.engine.normalise import P, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.result import Result
@@ -104,6 +105,7 @@ def period_count_params(ruleset: Ruleset) -> dict[str, str]:
     for thresholds in ruleset.thresholds.values():
         for threshold in thresholds:
             expressions += [c.value for c in threshold.clauses]
+            expressions += [c.recover for c in threshold.clauses if c.recover is not None]
             expressions += [threshold.where] if threshold.where is not None else []
     for decision in ruleset.decisions.values():
         expressions += [b.condition for b in decision.branches if b.condition is not None]
@@ -183,6 +185,9 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
         lazy = lazy.with_columns([
             (pl.col(rule_col(n)) & ~pl.col(rule_col(n)).shift(1).over(SEG).fill_null(False))
             .alias(rule_col(n) + "`new") for n in ruleset.rules])
+        lifecycle = streak_exprs(ruleset.rules)
+        if lifecycle:
+            lazy = lazy.with_columns(lifecycle)
     full = lazy.collect()
     objectives = evaluate_objectives(ruleset, full, norm.dimensions, values, as_of)
     shown = full.filter(pl.col(P) <= as_of) if history else full.filter(pl.col(P) == as_of)
@@ -200,6 +205,7 @@ def _needs_year(ruleset: Ruleset) -> bool:
     for thresholds in ruleset.thresholds.values():
         for t in thresholds:
             exprs += [c.value for c in t.clauses] + ([t.where] if t.where is not None else [])
+            exprs += [c.recover for c in t.clauses if c.recover is not None]
     for d in ruleset.decisions.values():
         exprs += [b.condition for b in d.branches if b.condition is not None]
     return any(isinstance(n, ast.Call) and n.func == "ytd" for e in exprs for n in ast.walk(e))
@@ -214,7 +220,10 @@ def _generations(ruleset: Ruleset) -> list[list[str]]:
 
 def _node_expr(ruleset: Ruleset, compiler: Compiler, node: str) -> pl.Expr:
     if node.endswith(STATUS_SUFFIX):
-        return _status_expr(ruleset, compiler, node.removesuffix(STATUS_SUFFIX))
+        target = node.removesuffix(STATUS_SUFFIX)
+        if has_recovery(ruleset, target):
+            return recovery_status_expr(ruleset, compiler, target)
+        return _status_expr(ruleset, compiler, target)
     if node in ruleset.kpis:
         expr = compiler.compile(ruleset.kpis[node].expr)
         return expr.alias(node)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from kpirules.engine.compile import SEG, Compiler, rule_col, status_col
+from kpirules.engine.lifecycle import age_col, event_of, resolved_col
 from kpirules.engine.templates import plain_value
 from kpirules.errors import UsageError
 from kpirules.lang import ast
@@ -136,8 +137,24 @@ class Explainer:
                 self.add(depth + 1, f"{clause.level} {clause.op} {source_text(self.rs, clause.value)}"
                                     f" ({self.fmt(target, value)} {clause.op} {self.fmt(target, limit)}): "
                                     f"{'holds' if held else 'does not hold'}")
+                if clause.recover is not None:
+                    self.recovery(target, clause, depth + 2)
             return
         self.add(depth + 1, "no threshold applies: skipped")
+
+    def recovery(self, target: str, clause: ast.ThresholdClause, depth: int) -> None:
+        """The ``recover`` comparison, and the status of the period before that it may hold."""
+        assert clause.recover is not None and clause.recover_op is not None
+        limit = self.eval_sub(clause.recover)
+        held = self.eval_sub(ast.Binary(clause.recover_op, ast.Name(target), clause.recover))
+        before = self.frame.filter((pl.col(SEG) == self.row[SEG]) & (pl.col(P) == self.row[P] - 1))
+        previous = before[status_col(target)][0] if before.height else None
+        self.add(depth, f"recover {clause.recover_op} {source_text(self.rs, clause.recover)} "
+                        f"({self.fmt(target, self.row.get(target))} {clause.recover_op} "
+                        f"{self.fmt(target, limit)}): {'holds' if held else 'does not hold'}; "
+                        f"status in the period before: {previous or 'none (first period)'}")
+        self.add(depth, f"{clause.level} stays in force while it was in force the period before "
+                        "and its recovery does not hold")
 
     def decision(self, name: str, depth: int) -> None:
         decision = self.rs.decisions[name]
@@ -166,6 +183,16 @@ class Explainer:
                                 f"{rule.for_periods - 1} period(s) before as well")
         if rule.scope != "both":
             self.add(depth + 1, f"scope {rule.scope}")
+        age = self.row.get(age_col(name))
+        if fires and age is not None:
+            start = periods_mod.label(self.row[P] - age, self.rs.grain)
+            reminder = (f"; renotify every {rule.renotify_every} periods: "
+                        + ("a reminder is due" if event_of(rule, False, age) == "renotify" else "no reminder due")
+                        if rule.renotify_every and age else "")
+            self.add(depth + 1, f"firing since {start} ({age + 1} period(s)){reminder}")
+        elif self.row.get(resolved_col(name)):
+            self.add(depth + 1, "it fired in the period before: resolved in this period "
+                                "(its resolve actions run)")
         self.inputs(rule.condition, depth + 1)
 
 

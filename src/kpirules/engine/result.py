@@ -9,6 +9,7 @@ import polars as pl
 from attrs import define, field
 
 from kpirules.engine.compile import rule_col, status_col
+from kpirules.engine.lifecycle import age_col, event_of, resolved_col
 from kpirules.engine.templates import EMPTY_VALUE_LABEL, ROLLED_UP_LABEL, fill, plain_value
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
@@ -179,18 +180,27 @@ class Result:
         rows = self._rows(self.as_of)
         for name, rule in self.ruleset.rules.items():
             col = rule_col(name)
-            firing = rows.filter(pl.col(col))
-            if firing.height == 0:
-                continue
-            for row in firing.iter_rows(named=True):
-                for call in rule.actions:
+            resolving = pl.col(resolved_col(name)) if rule.resolve_actions else pl.lit(False)
+            wanted = rows.filter(pl.col(col) | resolving)
+            for row in wanted.iter_rows(named=True):
+                age = row.get(age_col(name))
+                if row[col]:
+                    new = bool(row[col + "`new"])
+                    calls, event = rule.actions, event_of(rule, new, age)
+                else:
+                    calls, event, new = rule.resolve_actions, "resolve", True
+                for call in calls:
                     out.append({
                         "rule": name,
                         "title": rule.title,
                         "period": self._label(row[P]),
                         "segment": self.segment_of(row),
                         "severity": rule.severity,
-                        "new": bool(row[col + "`new"]),
+                        "new": new,
+                        "event": event,
+                        # the streak: its first period and its length so far (reports)
+                        "since": None if age is None else self._label(row[P] - age),
+                        "periods": None if age is None else age + 1,
                         "action": call.name,
                         "args": {k: (self.fill_template(v, row) if isinstance(v, str) else v)
                                  for k, v in call.args.items()},
@@ -262,7 +272,9 @@ class Result:
             "dimension_defs": {n: {"label": d.label} for n, d in rs.dimensions.items()},
             "decision_defs": {n: {"title": d.title, "labels": d.labels} for n, d in rs.decisions.items()},
             "rule_defs": {n: {"title": r.title, "severity": r.severity, "scope": r.scope,
-                              "for_periods": r.for_periods} for n, r in rs.rules.items()},
+                              "for_periods": r.for_periods, "renotify_every": r.renotify_every,
+                              "resolves": bool(r.resolve_actions)}
+                          for n, r in rs.rules.items()},
             "params": {k: json_number(v) for k, v in self.params.items()},
             "bad_values": self.bad_values,
             "warnings": list(self.warnings),

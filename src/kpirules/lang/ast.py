@@ -190,10 +190,14 @@ class KpiStmt:
 
 @frozen
 class ThresholdClause:
+    """``LEVEL OP VALUE [recover OP VALUE]`` (language §8: recovery keeps a level in force)."""
+
     level: Literal["critical", "warning"]
     op: str
     value: Expr
     span: Span = _span()
+    recover_op: str | None = None
+    recover: Expr | None = None
 
 
 @frozen
@@ -275,6 +279,8 @@ class RuleStmt:
     options: tuple[RuleOption, ...] = ()
     actions: tuple[ActionCallStmt, ...] = ()
     span: Span = _span()
+    renotify: Number | None = None  # renotify every N periods
+    resolve: tuple[ActionCallStmt, ...] = ()  # resolve ACTION(…) …
 
 
 Statement = (

@@ -19,6 +19,7 @@ from kpirules.lang import ast
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
+from kpirules.lang.lifecycle_checks import check_lifecycle, check_recover
 from kpirules.lang.model import (
     ActionCall,
     ActionValue,
@@ -286,6 +287,7 @@ class Checker:
             self._expr(clause.value, node)
             self.types.at(clause.span).threshold_clause(target, clause)
             self._lint_compare(clause.span, self.unit_of_name(target), self._unit(clause.value))
+            check_recover(self, target, clause, node)
         self.thresholds.setdefault(target, []).append(
             ThresholdDef(target, stmt.where, stmt.clauses, stmt.span))
 
@@ -388,8 +390,15 @@ class Checker:
             else:
                 assert isinstance(opt.value, ast.Ident)
                 severity = opt.value.name
+        renotify = check_lifecycle(self, stmt, MAX_PERIODS)
+        self.rules[name] = RuleDef(name, stmt.title, stmt.condition, for_periods, scope,  # type: ignore[arg-type]
+                                   severity, self._action_calls(stmt.actions), stmt.span,  # type: ignore[arg-type]
+                                   renotify, self._action_calls(stmt.resolve))
+
+    def _action_calls(self, calls: tuple[ast.ActionCallStmt, ...]) -> tuple[ActionCall, ...]:
+        """``then`` or ``resolve`` calls: known actions, arguments given once, templates."""
         actions = []
-        for call in stmt.actions:
+        for call in calls:
             if self.known_actions is not None and call.name.name not in self.known_actions:
                 self.warning(call.name.span, "unknown-action",
                              f'no plugin or configuration provides the action "{call.name.name}"',
@@ -404,15 +413,14 @@ class Checker:
                 if isinstance(value, ast.String):
                     self._template(value)
             actions.append(ActionCall(call.name.name, args, call.span))
-        self.rules[name] = RuleDef(name, stmt.title, stmt.condition, for_periods, scope,  # type: ignore[arg-type]
-                                   severity, tuple(actions), stmt.span)  # type: ignore[arg-type]
+        return tuple(actions)
 
     def _template(self, value: ast.String) -> None:
         """Warn about ``{name}`` placeholders that name nothing known."""
         text = value.value.replace("{{", "").replace("}}", "")
         for m in re.finditer(r"\{([^{}]*)\}", text):
             key = m.group(1)
-            if key == "period" or key in self.defined_at:
+            if key in ("period", "count", "firings") or key in self.defined_at:  # count, firings: digests
                 continue
             self.warning(value.span, "unknown-placeholder",
                          f'"{{{key}}}" names no metric, KPI, decision or parameter; '

@@ -344,9 +344,7 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
             head += f" where {format_expr(stmt.where)}"
         where_span = _expr_span(stmt.where, stmt.target.span) if stmt.where is not None else None
         lines = [_Line(0, head, _pos(span), _end(stmt.target.span, where_span))]
-        for clause in stmt.clauses:
-            lines.append(_Line(1, f"{clause.level} {clause.op} {format_expr(clause.value)}",
-                               _pos(clause.span), _end(clause.span)))
+        lines += _clause_lines(stmt.clauses)
         return lines
     if isinstance(stmt, ast.DecisionStmt):
         lines = [_Line(0, f"decision {quote_name(stmt.name.name)}{_title(stmt.title)}",
@@ -359,6 +357,23 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
     if isinstance(stmt, ast.ObjectiveStmt):
         return _objective_lines(stmt)
     return _rule_lines(stmt)
+
+
+def _clause_lines(clauses: tuple[ast.ThresholdClause, ...]) -> list[_Line]:
+    """Threshold levels; with ``recover``, in columns (level, comparison, recovery)."""
+    aligned = any(c.recover is not None for c in clauses)
+    level_width = max((len(c.level) for c in clauses), default=0) if aligned else 0
+    tests = [f"{c.op} {format_expr(c.value)}" for c in clauses]
+    test_width = max((len(t) for t, c in zip(tests, clauses, strict=True) if c.recover is not None),
+                     default=0)
+    lines = []
+    for clause, test in zip(clauses, tests, strict=True):
+        text = f"{clause.level.ljust(level_width)} {test}"
+        if clause.recover is not None:
+            text = f"{text.ljust(level_width + 1 + test_width)}  recover {clause.recover_op} " \
+                   f"{format_expr(clause.recover)}"
+        lines.append(_Line(1, text, _pos(clause.span), _end(clause.span)))
+    return lines
 
 
 def _objective_lines(stmt: ast.ObjectiveStmt) -> list[_Line]:
@@ -397,11 +412,22 @@ def _rule_lines(stmt: ast.RuleStmt) -> list[_Line]:
             assert isinstance(value, ast.Ident)
             text = f"severity {value.name}"  # info, warning or critical: keywords as written
         lines.append(_Line(1, text, _pos(opt.span), _end(opt.span)))
-    for i, call in enumerate(stmt.actions):
+    lines += _call_lines("then", stmt.actions)
+    if stmt.renotify is not None:
+        lines.append(_Line(1, f"renotify every {format_number(stmt.renotify)} periods",
+                           _pos(stmt.renotify.span), _end(stmt.renotify.span)))
+    lines += _call_lines("resolve", stmt.resolve)
+    return lines
+
+
+def _call_lines(keyword: str, calls: tuple[ast.ActionCallStmt, ...]) -> list[_Line]:
+    """``then a(…)`` / ``resolve a(…)``, further calls on their own lines below."""
+    lines = []
+    for i, call in enumerate(calls):
         args = ", ".join(f"{quote_name(a.name.name)}={format_expr(a.value)}" for a in call.args)
         text = f"{quote_name(call.name.name)}({args})"
         if i == 0:
-            lines.append(_Line(1, "then " + text, _pos(call.span), _end(call.span)))
+            lines.append(_Line(1, f"{keyword} {text}", _pos(call.span), _end(call.span)))
         else:
             lines.append(_Line(2, text, _pos(call.span), _end(call.span)))
     return lines

@@ -119,6 +119,8 @@ class RuleDef:
     severity: Literal["info", "warning", "critical"] = "warning"
     actions: tuple[ActionCall, ...] = ()
     span: ast.Span = ast.NOWHERE
+    renotify_every: int | None = None  # run ``actions`` again every N periods of a streak
+    resolve_actions: tuple[ActionCall, ...] = ()  # run when the rule stops firing
 
 
 @frozen

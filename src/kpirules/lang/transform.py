@@ -11,7 +11,7 @@ from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
 
 KEYWORDS = frozenset(
-    ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info", "locale"]
+    ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info", "recover", "resolve", "renotify", "every", "locale"]
 )
 
 
@@ -290,7 +290,13 @@ class ToAst(Transformer_NonRecursive):
         return c[0]  # the token, so that the clause's span starts with it
 
     def threshold_clause(self, c: list[Any]) -> ast.ThresholdClause:
-        return ast.ThresholdClause(str(c[0]), str(c[1]), c[2], self._span(c))  # type: ignore[arg-type]
+        recover = c[3] if len(c) > 3 else None
+        op, value = recover if recover is not None else (None, None)
+        return ast.ThresholdClause(str(c[0]), str(c[1]), c[2], self._span(c),  # type: ignore[arg-type]
+                                   op, value)
+
+    def recover_clause(self, c: list[Any]) -> tuple[str, ast.Expr]:
+        return str(c[0]), c[1]
 
     def threshold_stmt(self, c: list[Any]) -> ast.ThresholdStmt:
         target, where, *clauses = _strip(c)
@@ -354,12 +360,46 @@ class ToAst(Transformer_NonRecursive):
     def rule_option(self, c: list[Any]) -> Any:
         return c[0]
 
+    def renotify_clause(self, c: list[Token]) -> _Renotify:
+        tok = c[2]
+        return _Renotify(ast.Number(number_value(tok), False, str(tok), self._tspan(tok)),
+                         self._span(c))
+
+    def resolve_clause(self, c: list[Any]) -> _Resolve:
+        return _Resolve(tuple(a for a in c if isinstance(a, ast.ActionCallStmt)), self._span(c))
+
     def rule_stmt(self, c: list[Any]) -> ast.RuleStmt:
         name, title, condition, *rest = _strip(c)
         options = tuple(x for x in rest if isinstance(x, ast.RuleOption))
         # "then a(…) b(…)" and "then a(…) then b(…)" mean the same
         actions = tuple(a for x in rest if isinstance(x, tuple) for a in x)
-        return ast.RuleStmt(name, _opt_str(title), condition, options, actions, self._span(c))
+        renotify = [x.every for x in rest if isinstance(x, _Renotify)]
+        resolve = tuple(a for x in rest if isinstance(x, _Resolve) for a in x.calls)
+        if len(renotify) > 1:
+            self.diagnostics.append(Diagnostic.at(
+                renotify[1].span, "error", "duplicate-option", '"renotify" is given twice'))
+        return ast.RuleStmt(name, _opt_str(title), condition, options, actions, self._span(c),
+                            renotify[0] if renotify else None, resolve)
+
+
+class _Renotify:
+    """``renotify every N periods`` until the rule statement takes it."""
+
+    __slots__ = ("every", "span")
+
+    def __init__(self, every: ast.Number, span: ast.Span) -> None:
+        self.every = every
+        self.span = span
+
+
+class _Resolve:
+    """The calls of one ``resolve`` clause until the rule statement takes them."""
+
+    __slots__ = ("calls", "span")
+
+    def __init__(self, calls: tuple[ast.ActionCallStmt, ...], span: ast.Span) -> None:
+        self.calls = calls
+        self.span = span
 
 
 class _Items:

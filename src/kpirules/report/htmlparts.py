@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from kpirules.report.lifecycle import lifecycle_text
 from kpirules.report.values import NULL_TEXT, format_value, is_number
 from kpirules.report.view import SEVERITIES, DocView, action_args_text
 
@@ -168,6 +169,7 @@ def actions_context(view: DocView) -> list[dict[str, Any]]:
             "segment": view.segment_name(action.get("segment")),
             "action": action.get("action") or "",
             "new": bool(action.get("new")),
+            "lifecycle": lifecycle_text(action, view.tr),
             "args": action_args_text(action.get("args")),
             "outcome": outcome,
             "outcome_label": view.tr(f"outcome.{outcome}") if outcome else "",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kpirules.report.base import RenderOptions
+from kpirules.report.lifecycle import lifecycle_text
 from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
@@ -150,7 +151,9 @@ def _actions(view: DocView) -> list[str]:
         return []
     with_outcome = any("outcome" in a for a in view.actions)
     tr = view.tr
+    with_lifecycle = any(lifecycle_text(a, tr) for a in view.actions)
     header = [tr("rule").lower(), tr("segment"), tr("action").lower(), tr("new"),
+              *([tr("lifecycle")] if with_lifecycle else []),
               tr("table.arguments")] + ([tr("table.outcome")] if with_outcome else [])
     body = []
     for action in view.actions:
@@ -159,6 +162,7 @@ def _actions(view: DocView) -> list[str]:
             escape(view.segment_name(action.get("segment"))),
             escape(action.get("action") or ""),
             tr("new") if action.get("new") else "",
+            *([escape(lifecycle_text(action, tr))] if with_lifecycle else []),
             escape(action_args_text(action.get("args"))),
         ]
         if with_outcome:

@@ -23,6 +23,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
+from kpirules.report.lifecycle import lifecycle_text
 from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
@@ -338,9 +339,10 @@ def _actions(console: Console, view: DocView) -> None:
     tr = view.tr
     _section(console, tr("actions"))
     with_outcome = any("outcome" in a for a in view.actions)
+    with_lifecycle = any(lifecycle_text(a, tr) for a in view.actions)
     table = _new_table()
     for header in (tr("rule").lower(), view.dimensions_title(), tr("action").lower(), tr("new"),
-                   tr("table.arguments")):
+                   *([tr("lifecycle")] if with_lifecycle else []), tr("table.arguments")):
         table.add_column(header)
     if with_outcome:
         table.add_column(tr("table.outcome"))
@@ -351,6 +353,7 @@ def _actions(console: Console, view: DocView) -> None:
             _text(view.segment_name(action.get("segment"))),
             _text(str(action.get("action") or "")),
             _text(tr("new") if action.get("new") else ""),
+            *([_text(lifecycle_text(action, tr))] if with_lifecycle else []),
             _text(action_args_text(action.get("args"))),
         ]
         if with_outcome:

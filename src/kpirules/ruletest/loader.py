@@ -42,7 +42,8 @@ _EXPECT_KEYS = {
     "description",
 }
 _CHECK_KEYS = ("values", "status", "decisions", "rules", "actions", "objectives")
-_ACTION_KEYS = {"name", "rule", "args"}
+_ACTION_KEYS = {"name", "rule", "args", "event"}
+_EVENTS = ("fire", "renotify", "resolve")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
@@ -333,10 +334,16 @@ def _parse_actions(value: Any, where: str, line: int | None,
     for item in value:
         if isinstance(item, str):
             actions.append(ExpectedAction(item))
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+        elif isinstance(item, dict) and (isinstance(item.get("name"), str)
+                                         or isinstance(item.get("rule"), str)):
             for key in sorted(set(item) - _ACTION_KEYS):
                 problems.add(line, f'{where}: unknown key "{key}" in an action '
-                             "(name, rule, args)")
+                             "(name, rule, event, args)")
+            event = item.get("event")
+            if event is not None and event not in _EVENTS:
+                problems.add(line, f'{where}: the "event" of an action is fire, renotify or '
+                             f"resolve, not {event!r}")
+                event = None
             rule = item.get("rule")
             args = item.get("args", {})
             if rule is not None and not isinstance(rule, str):
@@ -345,10 +352,12 @@ def _parse_actions(value: Any, where: str, line: int | None,
             if not isinstance(args, dict):
                 problems.add(line, f'{where}: the "args" of an action must be a table')
                 args = {}
-            actions.append(ExpectedAction(item["name"], rule, dict(args)))
+            name = item.get("name")
+            actions.append(ExpectedAction(name if isinstance(name, str) else None, rule,
+                                          dict(args), event))
         else:
             problems.add(line, f"{where}: each action is a name, \"notify\", or a table "
-                         '{ name = "notify", rule = "…", args = { text = "…" } }')
+                         '{ name = "notify", rule = "…", event = "resolve", args = { text = "…" } }')
     return tuple(actions)
 
 

@@ -30,17 +30,21 @@ class ExpectedAction:
     ``args`` holds only the arguments the test cares about; others are not compared.
     """
 
-    name: str
+    name: str | None
     rule: str | None = None
     args: dict[str, Any] = field(factory=dict)
+    event: str | None = None  # fire | renotify | resolve; None: not compared
 
     def describe(self) -> str:
-        """Short text for messages: ``notify`` or ``notify (rule stop, text=…)``."""
+        """Short text for messages: ``notify`` or ``notify (rule stop, event resolve, text=…)``."""
         extra = []
         if self.rule is not None:
             extra.append(f"rule {self.rule}")
+        if self.event is not None:
+            extra.append(f"event {self.event}")
         extra += [f"{k}={v!r}" for k, v in self.args.items()]
-        return f"{self.name} ({', '.join(extra)})" if extra else self.name
+        name = self.name or "any action"
+        return f"{name} ({', '.join(extra)})" if extra else name
 
 
 @frozen

@@ -203,7 +203,8 @@ def _check(exp: Expectation, result: Any, doc: dict[str, Any], tolerance: float,
 
 def _describe_actual(action: dict[str, Any]) -> str:
     args = action.get("args") or {}
-    inner = ", ".join([f"rule {action.get('rule')}"] + [f"{k}={v!r}" for k, v in args.items()])
+    inner = ", ".join([f"rule {action.get('rule')}", f"event {action.get('event', 'fire')}"]
+                      + [f"{k}={v!r}" for k, v in args.items()])
     return f"{action.get('action')} ({inner})"
 
 
@@ -212,7 +213,9 @@ def _actions_match(expected: Sequence[ExpectedAction], actual: Sequence[dict[str
     if len(expected) != len(actual):
         return False
     for want, got in zip(expected, actual, strict=True):
-        if want.name != got.get("action"):
+        if want.name is not None and want.name != got.get("action"):
+            return False
+        if want.event is not None and want.event != got.get("event", "fire"):
             return False
         if want.rule is not None and want.rule != got.get("rule"):
             return False
