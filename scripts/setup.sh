@@ -36,6 +36,8 @@ if command -v npm >/dev/null 2>&1; then
     echo "== installing the VS Code extension's npm packages"
     (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # the TextMate grammar is generated from grammar/kpirules.lark (git-ignored, never stale)
+  (cd editors/vscode && KPIRULES_PYTHON="$(pwd)/../../.venv/bin/python" npm run --silent build >/dev/null)
 else
   echo "== Node.js is missing: the VS Code extension's tests will be skipped" >&2
 fi

@@ -19,6 +19,9 @@ from typing import Any
 import click
 
 from kpirules import __version__
+from kpirules.commands import suggest as _suggest
+from kpirules.commands import whatif as _whatif
+from kpirules.commands import why as _why
 from kpirules.commands.shared import (
     config_option,
     echo_err,
@@ -348,6 +351,10 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
         doc = capped_document(result, max_segments)
     else:
         doc = result.to_dict()
+    if fmt in ("html", "pdf"):  # the report explains each KPI whose status worsened
+        from kpirules.answers.report import worsened_whys
+
+        doc["why"] = worsened_whys(result)
     if getattr(chosen, "write_file", None) is not None:  # pdf: not text, a file
         file_output(chosen, doc, output)
         sys.exit(result.exit_status(fail_on))
@@ -379,31 +386,48 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
 @click.option("--where", "where", multiple=True, help="the segment: DIM=VALUE; repeatable")
 def explain(file: str, name: str, where: Sequence[str], **opts: Any) -> None:
     """Show how one value was computed, step by step, with every input's value."""
-    segment = {}
-    for item in where:
-        dim, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--where {item}: write DIM=VALUE")
-        if dim.strip() in segment:
-            raise UsageError(f"--where {item}: {dim.strip()} is given twice")
-        segment[dim.strip()] = value.strip()
-    by = opts.get("by")
-    if by is None and segment:
-        opts["by"] = ",".join(segment)
-    try:
-        result = _evaluate(file, opts, history=False)
-    except UsageError as err:
-        if by is None and str(err).startswith("--by "):  # the breakdown came from --where
-            raise UsageError("--where" + str(err).removeprefix("--by " + opts["by"])) from None
-        raise
-    missing = [d for d in segment if d not in result.dimensions]
-    if missing:
-        raise UsageError(f"--where: no dimension {', '.join(missing)} in the data")
+    from kpirules.commands.segments import evaluate_for_segment, parse_where
+
+    segment = parse_where(where)
+    result = evaluate_for_segment(lambda o: _evaluate(file, o, history=False), opts, segment)
     try:
         text = result.explain(name, period=opts.get("period"), segment=segment)
     except KeyError as err:
         raise UsageError(str(err.args[0])) from None
     click.echo(text)
+
+
+# ───────────────────────── why / whatif / suggest ─────────────────────────
+# Registered here because they read data as eval does; their options and work
+# live in kpirules.commands.why, .whatif and .suggest.
+
+
+@main.command(name="why", help=_why.HELP)
+@click.argument("file")
+@click.argument("kpi")
+@data_options
+@config_option
+@_why.options
+def why(file: str, kpi: str, **opts: Any) -> None:
+    _why.run(kpi, lambda o: _evaluate(file, o, history=False), opts)
+
+
+@main.command(name="whatif", help=_whatif.HELP)
+@click.argument("file")
+@data_options
+@config_option
+@_whatif.options
+def whatif(file: str, **opts: Any) -> None:
+    _whatif.run(file, lambda o, history: _evaluate(file, o, history), opts)
+
+
+@main.command(name="suggest", help=_suggest.HELP)
+@click.argument("file")
+@data_options
+@config_option
+@_suggest.options
+def suggest(file: str, **opts: Any) -> None:
+    _suggest.run(lambda o: _evaluate(file, o, history=True), opts)
 
 
 def run_cli(argv: Sequence[str] | None = None) -> int:

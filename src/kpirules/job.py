@@ -291,7 +291,7 @@ class Job:
                 # Every source is read (once) before any ruleset is evaluated, so
                 # that a source mistake found in the data stops the run before
                 # anything is recorded or sent.
-                read = {rs.name: self._sources_of(rs) for rs in self.rulesets}
+                read = {rs.name: self._sources_of(rs, self._params(rs, options)) for rs in self.rulesets}
                 for rs in self.rulesets:
                     report.rulesets.append(self._evaluate(rs, read[rs.name], options, fail_on,
                                                           state, run_id))
@@ -325,13 +325,14 @@ class Job:
             return ExitCode.RUNTIME
         return max((p.status for p in report.rulesets), default=ExitCode.OK)
 
-    def _sources_of(self, rs: Ruleset) -> list[tuple[str, RawTable]] | KpirulesError:
+    def _sources_of(self, rs: Ruleset, params: dict[str, Any] | None = None,
+                    ) -> list[tuple[str, RawTable]] | KpirulesError:
         """Every source read for ``rs``, by source name, or the error that stopped it.
 
         Raises :class:`ConfigError` when two sources supply one metric.
         """
         try:
-            tables = self._read_sources(rs)
+            tables = self._read_sources(rs, params or {})
         except UsageError:
             raise
         except KpirulesError as exc:
@@ -397,7 +398,7 @@ class Job:
             f"(ruleset {rs.name}); a metric must come from one source: drop the column "
             f"from the others (ignore = [{_quoted(metrics)}]) or rename it")
 
-    def _read_sources(self, rs: Ruleset) -> list[tuple[str, RawTable]]:
+    def _read_sources(self, rs: Ruleset, params: dict[str, Any]) -> list[tuple[str, RawTable]]:
         """Every source read for ``rs``, by source name (a file read once serves every
         ruleset)."""
         assert self.registry is not None
@@ -407,8 +408,11 @@ class Job:
             connector = self.registry.connectors[source.connector]
             ctx = SourceContext(source=source.name, metrics=metrics,
                                 dimensions=tuple(rs.dimensions), base_dir=self.config.base_dir,
-                                grain=rs.grain, rename=dict(source.rename))
-            key = (source.name, tuple(sorted(metrics.items())), ctx.dimensions, rs.grain)
+                                grain=rs.grain, rename=dict(source.rename),
+                                aggregates={n: m for n, m in rs.metrics.items() if m.aggregate is not None},
+                                params=_param_values(rs, params))
+            key = (source.name, tuple(sorted(metrics.items())), ctx.dimensions, rs.grain,
+                   tuple(sorted(ctx.aggregates)), tuple(sorted(ctx.params.items())))
             table = self._cache.get(key)
             if table is None:
                 settings = self._paths(connector.path_settings, source.settings)
@@ -456,6 +460,10 @@ class Job:
             part.warnings.append(text)
             self.say(f"warning: {rs.name}: {text}")
         doc = result.to_dict()
+        if self.config.report is not None and "html" in self.config.report.formats:
+            from kpirules.answers.report import worsened_whys
+
+            doc["why"] = worsened_whys(result)  # the report explains each KPI whose status worsened
         part.document = doc
         part.as_of = str(doc["as_of"])
         part.status = result.exit_status(fail_on=fail_on)
@@ -593,6 +601,15 @@ class Job:
                 self.say(f"error: {message}")
                 continue
             part.reports.append(target)
+
+
+def _param_values(rs: Ruleset, overrides: dict[str, Any]) -> dict[str, float | str]:
+    """The values of a ruleset's parameters for a source pushing aggregates down (none: nothing to resolve)."""
+    if not any(m.aggregate is not None for m in rs.metrics.values()):
+        return {}
+    from kpirules.engine.evaluate import resolve_params
+
+    return resolve_params(rs, overrides, "")
 
 
 def run_job(config_path: str | Path | None, options: RunOptions = RunOptions(),

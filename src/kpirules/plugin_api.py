@@ -172,6 +172,12 @@ class SourceContext:
     dimensions the ruleset declares. ``base_dir`` is the folder relative paths
     are taken from (the configuration file's). ``grain`` is the ruleset's
     period grain. ``source`` names the source, for messages.
+
+    ``aggregates`` maps each aggregate metric (language §4.1) to its
+    :class:`kpirules.lang.model.MetricDef` (``aggregate``, ``where``,
+    ``columns``) and ``params`` gives the parameter values its row
+    expressions read: a connector may compute them in the database for every
+    level (see :mod:`kpirules.builtin.sql_pushdown`), or return raw rows.
     """
 
     source: str
@@ -180,6 +186,8 @@ class SourceContext:
     base_dir: Path = field(factory=Path.cwd)
     grain: str | None = None
     rename: Mapping[str, str] = field(factory=dict)
+    aggregates: Mapping[str, Any] = field(factory=dict)
+    params: Mapping[str, float | str] = field(factory=dict)
 
     def resolve(self, path: str | Path) -> Path:
         """``path`` taken relative to :attr:`base_dir` unless absolute."""

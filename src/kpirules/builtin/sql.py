@@ -94,11 +94,16 @@ class SqlConnector(Connector):
                 plan = _plan_table(conn, settings, ctx)
                 result = conn.execute(plan.statement)
                 frame = _frame(list(result.keys()), result.fetchall())
+                if plan.aggregates:  # generated labels → the names the engine reads
+                    from kpirules.builtin.sql_pushdown import result_names
+
+                    frame = frame.rename(result_names(plan.dimensions, plan.aggregates))
                 return RawTable(
                     frame=frame, source=where, period_column=plan.period_column,
                     dimensions=plan.dimensions, ignore=str_list(settings, "ignore"),
                     pre_aggregated=plan.pushed_down,
-                    extra={"pushed_down": plan.pushed_down, "sql": str(plan.statement)},
+                    extra={"pushed_down": plan.pushed_down, "sql": str(plan.statement),
+                           **({"aggregate_cells": plan.aggregates} if plan.aggregates else {})},
                 )
         except DataError:
             raise
@@ -130,11 +135,12 @@ class _Plan:
     """The statement to run for a table source, and how to read its result."""
 
     def __init__(self, statement: sa.Select[Any], period_column: str,
-                 dimensions: tuple[str, ...], pushed_down: bool) -> None:
+                 dimensions: tuple[str, ...], pushed_down: bool, aggregates: list[str] | None = None) -> None:
         self.statement = statement
         self.period_column = period_column
         self.dimensions = dimensions
         self.pushed_down = pushed_down
+        self.aggregates = aggregates or []  # aggregate metrics computed per level in the database
 
 
 def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceContext) -> _Plan:
@@ -170,6 +176,15 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
         c for c in columns
         if c != period and c not in metrics and c not in ignore and not _numeric(columns[c]))
 
+    if ctx.aggregates:  # metrics from raw rows (language §4.1): see sql_pushdown
+        from kpirules.builtin.sql_pushdown import table_plan
+
+        planned = table_plan(conn, table, period, given_dims, ignore, ctx.aggregates, ctx.params,
+                             ctx.grain or "month", [c for c, m in metrics.items() if m not in ctx.aggregates],
+                             _numeric)
+        if planned is not None:
+            statement, agg_dims, pushed = planned
+            return _Plan(statement, period, agg_dims, pushed_down=bool(pushed), aggregates=pushed)
     if any(ctx.metrics[m] not in PUSHABLE for m in metrics.values()):
         keep = [columns[c] for c in columns if c not in ignore]
         return _Plan(sa.select(*keep), period, dims, pushed_down=False)

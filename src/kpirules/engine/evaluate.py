@@ -13,7 +13,7 @@ import polars as pl
 from kpirules.data.table import PERIOD_CANDIDATES, RawTable
 from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler, rule_col, status_col
 from kpirules.engine.lifecycle import has_recovery, recovery_status_expr, streak_exprs
-from kpirules.engine.normalise import P, normalise
+from kpirules.engine.normalise import Normalised, P, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.result import Result
 from kpirules.errors import DataError, UsageError
@@ -158,8 +158,15 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
             raise UsageError(f"--by {','.join(by)}: {', '.join(repeated)} given twice")
     values = resolve_params(ruleset, params)
     tables = as_tables(data, period_column)
-    norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value)
+    norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
+                     params=values)
     as_of = resolve_period(period, ruleset, norm.first, norm.last)
+    return evaluate_normalised(ruleset, norm, values, as_of, history=history, functions=functions)
+
+
+def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, float | str], as_of: int, *,
+                        history: bool = False, functions: FunctionRegistry | None = None) -> Result:
+    """Evaluate an already normalised frame (a scenario edits one before evaluating it)."""
     frame = norm.frame
     compiler = Compiler(ruleset, values, set(frame.columns) | set(ruleset.kpis) | set(ruleset.decisions),
                         functions)

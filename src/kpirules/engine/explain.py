@@ -86,6 +86,8 @@ class Explainer:
                 return
             self.seen.add(name)
             self.inputs(kpi.expr, depth + 1)
+        elif name in rs.metrics and rs.metrics[name].aggregate is not None:
+            self.add(depth, aggregate_line(rs, name, self.row))
         elif name in rs.metrics:
             metric = rs.metrics[name]
             extra = f", agg {metric.agg}" if metric.agg != "sum" else ""
@@ -194,6 +196,24 @@ class Explainer:
             self.add(depth + 1, "it fired in the period before: resolved in this period "
                                 "(its resolve actions run)")
         self.inputs(rule.condition, depth + 1)
+
+
+def aggregate_line(rs: Ruleset, name: str, row: dict[str, Any]) -> str:
+    """``orders = count_distinct(order_id) = 1,234 from 5,678 rows``: an aggregate metric and its rows."""
+    from kpirules.engine.aggregates import rows_col
+
+    metric = rs.metrics[name]
+    assert metric.aggregate is not None
+    formula = source_text(rs, metric.aggregate)
+    if metric.where is not None:
+        formula += f" where {source_text(rs, metric.where)}"
+    value = row.get(name)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        shown = f"{int(value):,}" + (f" {metric.unit}" if metric.unit and metric.unit.isupper() else "")
+    else:
+        shown = plain_value(value, metric.unit)
+    count = row.get(rows_col(name)) or 0  # null: the cell has no row at all
+    return f"{name} = {formula} = {shown} from {count:,} row{'s' if count != 1 else ''}"
 
 
 def _no_row(frame: pl.DataFrame, index: int, grain: str, segment: dict[str, Any]) -> str:

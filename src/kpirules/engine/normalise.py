@@ -12,12 +12,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 from attrs import define, field
 
 from kpirules.data.table import PERIOD_CANDIDATES, RawTable
+from kpirules.engine.aggregates import (
+    AggregatePlan,
+    AggregateRows,
+    PushedCells,
+    count_metrics,
+    plan_aggregates,
+    prepare_rows,
+    read_columns,
+    rows_col,
+)
 from kpirules.engine.periods import map_periods
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
@@ -141,8 +151,14 @@ def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]
 
 
 def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_bad_value: str,
-             warnings: list[str]) -> tuple[pl.DataFrame, list[str], list[str], int]:
-    """One table → rows (__p, __t, __row, dims…, metric parts…) and its dims and metrics."""
+             warnings: list[str], aggregates: AggregatePlan | None = None,
+             ) -> tuple[pl.DataFrame, list[str], list[str], int]:
+    """One table → rows (__p, __t, __row, dims…, metric parts…) and its dims and metrics.
+
+    ``aggregates``: the aggregate metrics computed from this table's raw rows
+    (their rows are kept in ``aggregates.rows``; the columns they read are
+    neither metrics, dimensions nor ignored).
+    """
     frame = table.frame
     if table.rename:
         missing = [c for c in table.rename if c not in frame.columns]
@@ -159,7 +175,8 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
             f"no period column (one of {', '.join(PERIOD_CANDIDATES)})"
         raise DataError(f"{wanted}; columns are {', '.join(frame.columns)}; "
                         "name it with --period-column", where=table.source)
-    metric_cols = [c for c in frame.columns if c in ruleset.metrics]
+    metric_cols = [c for c in frame.columns if c in ruleset.metrics and ruleset.metrics[c].aggregate is None]
+    read = set(read_columns(ruleset, aggregates.metrics)) if aggregates else set()
     for forced in table.dimensions:  # --dimension on a metric or the period: a mistake, not a wish
         if (forced in ruleset.metrics or forced == chosen) and forced in frame.columns:
             role = "a metric of the ruleset" if forced in ruleset.metrics else "the period column"
@@ -168,7 +185,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     dims: list[str] = []
     ignored: list[str] = []
     for col in frame.columns:
-        if col == chosen or col in ruleset.metrics or col.startswith("__count__"):
+        if col == chosen or col in ruleset.metrics or col.startswith("__count__") or col in read:
             continue
         if col in ruleset.dimensions or col in table.dimensions:
             dims.append(col)
@@ -193,8 +210,14 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         raise DataError(f'empty period in column "{chosen}"',
                         where=table.location(row, _position(table, chosen)))
     exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
-    exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     bad_total = 0
+    if aggregates is not None:
+        positions = {c: _position(table, c) for c in read}
+        aggregates.rows, bad_total = prepare_rows(frame, exprs, dims, table, ruleset, aggregates.metrics,
+                                                  aggregates.params, on_bad_value, positions, _number_column)
+        if not metric_cols:
+            return pl.DataFrame(schema={P: pl.Int64}), dims, [], bad_total  # no column metric: no rollup
+    exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     for col in metric_cols:
         number, bad = _number_column(frame, col, table, _position(table, col) - 1, on_bad_value)
         bad_total += bad
@@ -278,22 +301,36 @@ def _across(metrics: list[str], ruleset: Ruleset) -> tuple[list[pl.Expr], list[p
 
 
 def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str] | None = None,
-              period_column: str | None = None, on_bad_value: str = "error") -> Normalised:
-    """Tables → the levels frame the evaluator works on."""
+              period_column: str | None = None, on_bad_value: str = "error",
+              params: Mapping[str, float | str] | None = None) -> Normalised:
+    """Tables → the levels frame the evaluator works on (``params``: for aggregates' row expressions)."""
     if not tables:
         raise DataError("no data")
+    plans = plan_aggregates(tables, ruleset, params)
+    row_parts: list[AggregateRows | PushedCells] = []
     warnings: list[str] = []
     bad_total = 0
     finest_parts: list[tuple[pl.DataFrame, list[str], list[str]]] = []
     supplier: dict[str, str] = {}
     for table in tables:
-        rows, dims, metrics, bad = _prepare(table, ruleset, period_column, on_bad_value, warnings)
+        plan = plans.get(len(finest_parts))
+        if plan is not None and table.extra.get("aggregate_cells"):  # computed in the database
+            pushed = PushedCells.from_table(table, plan.metrics, ruleset.grain)
+            row_parts.append(pushed)
+            finest_parts.append((pl.DataFrame(schema={P: pl.Int64}), pushed.dims, plan.metrics))
+            continue
+        rows, dims, metrics, bad = _prepare(table, ruleset, period_column, on_bad_value, warnings, plan)
         bad_total += bad
+        if plan is not None and plan.rows is not None:
+            row_parts.append(plan.rows)
+            metrics = [*metrics, *plan.metrics]
         for m in metrics:
             if m in supplier:
                 raise DataError(f'metric "{m}" is supplied by two sources: {supplier[m]} and {table.source}')
             supplier[m] = table.source
-        finest_parts.append((_finest(rows, dims, metrics, ruleset), dims, metrics))
+        column_metrics = [m for m in metrics if ruleset.metrics[m].aggregate is None]
+        finest_parts.append((_finest(rows, dims, column_metrics, ruleset) if rows.height else rows,
+                             dims, metrics))
     dims = list(dict.fromkeys(d for _, part_dims, _ in finest_parts for d in part_dims))
     metrics = [m for _, _, part_metrics in finest_parts for m in part_metrics]
     for table, (_, part_dims, part_metrics) in zip(tables, finest_parts, strict=True):
@@ -306,7 +343,7 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
         if m not in metrics:
             hint = " (its missing value applies)" if ruleset.metrics[m].missing is not None else " (null)"
             warnings.append(f'no column supplies metric "{m}"{hint}')
-    if all(part.height == 0 for part, _, _ in finest_parts):
+    if all(part.height == 0 for part, _, _ in finest_parts) and all(r.height == 0 for r in row_parts):
         raise DataError("the data has no rows", where=tables[0].source)
     if by is None:
         by_dims = list(dims)
@@ -316,17 +353,22 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             raise UsageError(f"--by {', '.join(unknown)}: no such dimension in the data "
                              f"(dimensions: {', '.join(dims) or 'none'})")
         by_dims = list(by)
-    first = min(int(part[P].min()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
-    last = max(int(part[P].max()) for part, _, _ in finest_parts if part.height)  # type: ignore[arg-type]
+    for row_part in row_parts:  # a dimension outside the breakdown is never a key of raw rows
+        if isinstance(row_part, AggregateRows):
+            row_part.keep_dims(by_dims)
+    first = min([int(part[P].min()) for part, _, _ in finest_parts if part.height]  # type: ignore[arg-type]
+                + [r.first for r in row_parts if r.height])
+    last = max([int(part[P].max()) for part, _, _ in finest_parts if part.height]  # type: ignore[arg-type]
+               + [r.last for r in row_parts if r.height])
     calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
     levels: list[pl.DataFrame] = []
-    overall = _level(finest_parts, [], ruleset)
+    overall = _level(finest_parts, [], ruleset, row_parts)
     overall = calendar.join(overall, on=P, how="left").with_columns(
         pl.lit(0, pl.Int32).alias(SEG), pl.lit(True).alias(OVERALL),
         *[pl.lit(None, pl.String).alias(d) for d in by_dims])
     levels.append(overall)
     if by_dims:
-        segs = _level(finest_parts, by_dims, ruleset)
+        segs = _level(finest_parts, by_dims, ruleset, row_parts)
         keys = segs.select(by_dims).unique().sort(by_dims, nulls_last=True)
         keys = keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
         segs = segs.join(keys, on=by_dims, how="left", nulls_equal=True)
@@ -335,12 +377,15 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             segs = grid.join(segs.drop(by_dims), on=[SEG, P], how="left")
         segs = segs.with_columns(pl.lit(False).alias(OVERALL))
         levels.append(segs)
-    columns = [P, SEG, OVERALL, *by_dims, *metrics]
+    columns = [P, SEG, OVERALL, *by_dims, *metrics, *(rows_col(m) for r in row_parts for m in r.metrics)]
     frame = pl.concat([lv.select(columns) for lv in levels], how="vertical")
     fills = []
+    counts = count_metrics(ruleset)
     for name, metric in ruleset.metrics.items():
         if name not in metrics:
             fills.append(pl.lit(metric.missing, pl.Float64).alias(name))
+        elif name in counts:  # no row, no order: 0, not null (language §4.1)
+            fills.append(pl.col(name).fill_null(0.0))
         elif metric.missing is not None:
             fills.append(pl.col(name).fill_null(metric.missing))
     if fills:
@@ -353,7 +398,7 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
 
 
 def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: list[str],
-           ruleset: Ruleset) -> pl.DataFrame:
+           ruleset: Ruleset, row_parts: Sequence[AggregateRows | PushedCells] = ()) -> pl.DataFrame:
     """Metric values per period and values of ``level_dims``.
 
     Each table is rolled up from its own rows, then the tables are joined on
@@ -364,7 +409,13 @@ def _level(parts: list[tuple[pl.DataFrame, list[str], list[str]]], level_dims: l
     values to the segments the other tables define, creating none.
     """
     frames: list[tuple[pl.DataFrame, list[str]]] = []
-    for part, part_dims, part_metrics in parts:
+    for row_part in row_parts:  # aggregate metrics: computed from the raw rows at this level
+        keys = [d for d in level_dims if d in row_part.dims]
+        frames.append((row_part.cells(keys), keys))
+    for part, part_dims, all_metrics in parts:
+        part_metrics = [m for m in all_metrics if ruleset.metrics[m].aggregate is None]
+        if len(part_metrics) < len(all_metrics) and not part_metrics:
+            continue  # a raw-row table without column metrics: its cells come from row_parts
         keys = [d for d in level_dims if d in part_dims]
         if keys == part_dims and len(parts) == 1:
             frame = part.select(P, *keys, *finals_for_finest(part_metrics, ruleset))  # already one row each
@@ -396,3 +447,4 @@ def finals_for_finest(metrics: list[str], ruleset: Ruleset) -> list[pl.Expr]:
         else:
             out.append(pl.col(m))
     return out
+

@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from kpirules.engine.forecast import projected_status, projected_values
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import ObjectiveDef, Ruleset
@@ -70,6 +71,8 @@ def evaluate_objectives(ruleset: Ruleset, frame: pl.DataFrame, dimensions: list[
                 "deadline": objective.deadline_text and periods_mod.label(objective.deadline, ruleset.grain),
                 "judged_at": periods_mod.label(row["judgement"], ruleset.grain),
                 "status": row["status"],
+                "projected": row["projected"],
+                "projected_status": row["projected_status"],
             })
     return out
 
@@ -95,6 +98,8 @@ def _one(obj: ObjectiveDef, frame: pl.DataFrame, keys: pl.DataFrame, params: Map
     else:
         step = (base.abs() * (amount or 0.0)) if obj.relative else pl.lit(amount, pl.Float64)
         goal = base + step if obj.kind == "increase" else base - step
+        if obj.relative:  # a percent of a zero baseline is no goal at all (status no_data)
+            goal = pl.when(base != 0).then(goal)
     table = table.with_columns(goal.alias("goal"), pl.lit(judgement, pl.Int64).alias("judgement"))
     span = pl.lit(obj.deadline, pl.Int64) - pl.col("start")
     expected = pl.when(span > 0).then(
@@ -103,19 +108,29 @@ def _one(obj: ObjectiveDef, frame: pl.DataFrame, keys: pl.DataFrame, params: Map
     denominator = pl.col("goal") - base
     progress = pl.when(denominator != 0).then((pl.col("current") - base) / denominator)
     cur, g = pl.col("current"), pl.col("goal")
-    if obj.kind == "increase":
-        met = cur >= g
-    elif obj.kind == "decrease":
-        met = cur <= g
-    else:
-        met = {"<": cur < g, "<=": cur <= g, ">": cur > g, ">=": cur >= g}[obj.op or ">="]
+    met = _meets(obj, cur, g)
     table = table.with_columns(expected.alias("expected_progress"), progress.alias("progress"))
+    table = table.join(projected_values(values, table.select(SEG, "start"), judgement, obj.deadline),
+                       on=SEG, how="left")
+    projected = pl.when(g.is_not_null()).then(pl.col("projected"))
+    table = table.with_columns(projected.alias("projected"))
     status = (
         pl.when(base.is_null() | cur.is_null() | g.is_null()).then(pl.lit("no_data"))
         .when(met.fill_null(False)).then(pl.lit("achieved"))
-        .when(pl.lit(as_of > obj.deadline)).then(pl.lit("missed"))
+        .when(pl.lit(as_of >= obj.deadline)).then(pl.lit("missed"))
         .when(pl.col("progress").fill_null(float("-inf")) >= pl.col("expected_progress")).then(pl.lit("on_track"))
         .otherwise(pl.lit("at_risk"))
     )
     del grain
-    return table.with_columns(status.alias("status"), (pl.col(SEG) == 0).alias("__overall_row")).sort(SEG)
+    return table.with_columns(status.alias("status"), (pl.col(SEG) == 0).alias("__overall_row"),
+                              projected_status(_meets(obj, pl.col("projected"), g)).alias("projected_status"),
+                              ).sort(SEG)
+
+
+def _meets(obj: ObjectiveDef, value: pl.Expr, goal: pl.Expr) -> pl.Expr:
+    """Whether ``value`` meets the objective's goal (null when either is null)."""
+    if obj.kind == "increase":
+        return value >= goal
+    if obj.kind == "decrease":
+        return value <= goal
+    return {"<": value < goal, "<=": value <= goal, ">": value > goal, ">=": value >= goal}[obj.op or ">="]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from kpirules.engine.iso_periods import map_iso_periods
 from kpirules.lang import periods as P
 
 _DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?.*)?$")
@@ -69,6 +70,9 @@ def parse_period_value(value: object, grain: str) -> tuple[int, float] | str:
 
 def map_periods(column: pl.Series, grain: str) -> tuple[pl.Series, pl.Series, dict[object, str]]:
     """(period index, time key, errors by distinct value) for a period column."""
+    fast = map_iso_periods(column, grain)  # dates and ISO text: on the whole column at once
+    if fast is not None:
+        return fast[0], fast[1], {}
     distinct = column.drop_nulls().unique().to_list()
     index: dict[object, int] = {}
     time: dict[object, float] = {}

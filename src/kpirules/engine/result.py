@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from attrs import define, field
@@ -13,6 +13,9 @@ from kpirules.engine.lifecycle import age_col, event_of, resolved_col
 from kpirules.engine.templates import EMPTY_VALUE_LABEL, ROLLED_UP_LABEL, fill, plain_value
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
+
+if TYPE_CHECKING:
+    from kpirules.engine.why import Why
 
 P, SEG = "__p", "__seg"
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -154,6 +157,13 @@ class Result:
         from kpirules.engine.explain import explain
 
         return explain(self, name, period, segment or {})
+
+    def why(self, kpi: str, period: str | None = None, from_period: str | None = None,
+            segment: dict[str, Any] | None = None) -> Why:
+        """Why ``kpi`` changed from ``from_period`` to ``period``, split among inputs and segments."""
+        from kpirules.engine.why import explain_change
+
+        return explain_change(self, kpi, period, from_period, segment)
 
     # ── judgement ──
     def exit_status(self, fail_on: str = "critical") -> int:

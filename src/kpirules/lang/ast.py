@@ -175,9 +175,14 @@ class Option:
 
 @frozen
 class MetricStmt:
+    """``metric NAME [= AGGREGATE [where CONDITION]] OPTIONS``: a column, or an
+    aggregate of raw rows (``aggregate`` and its row condition ``where``)."""
+
     name: Ident
     options: tuple[Option, ...] = ()
     span: Span = _span()
+    aggregate: Call | None = None
+    where: Expr | None = None
 
 
 @frozen
@@ -302,6 +307,19 @@ class RuleFile:
 
     path: str
     statements: tuple[Statement, ...]
+
+
+def children(expr: Expr) -> list[Expr]:
+    """The direct sub-expressions of ``expr``, in source order."""
+    if isinstance(expr, Unary | IsStatus):
+        return [expr.operand]
+    if isinstance(expr, Binary):
+        return [expr.left, expr.right]
+    if isinstance(expr, InList):
+        return [expr.operand, *expr.items]
+    if isinstance(expr, Call):
+        return [*expr.args, *(value for _, value in expr.kwargs)]
+    return []
 
 
 def walk(expr: Expr):  # type: ignore[no-untyped-def]

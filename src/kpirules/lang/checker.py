@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpirules.lang import ast
+from kpirules.lang.aggregates import aggregate_metric, check_aggregate_metric
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.functions import FunctionRegistry
@@ -240,6 +241,8 @@ class Checker:
         return seen
 
     def _metric(self, stmt: ast.MetricStmt) -> MetricDef:
+        if stmt.aggregate is not None:  # language §4.1: no agg, computed from the rows of each cell
+            return aggregate_metric(self, stmt)
         opts = self._options(stmt.options, ("unit", "agg", "missing", "label"))
         agg = str(opts.get("agg", "sum"))
         if agg not in AGGS:
@@ -257,6 +260,8 @@ class Checker:
             if self.kpis[stmt.name.name].span is stmt.span:
                 self._expr(stmt.expr, stmt.name.name)
                 self.types.at(stmt.span).kpi(stmt.name.name, stmt.expr)
+        elif isinstance(stmt, ast.MetricStmt) and stmt.aggregate is not None:
+            check_aggregate_metric(self, stmt)
         elif isinstance(stmt, ast.ThresholdStmt):
             self._threshold(stmt)
         elif isinstance(stmt, ast.DecisionStmt) and stmt.name.name in self.decisions:

@@ -183,16 +183,7 @@ def _wrap(expr: ast.Expr, text: str, context: int) -> str:
     return f"({text})" if _precedence(expr) < context else text
 
 
-def _children(expr: ast.Expr) -> list[ast.Expr]:
-    if isinstance(expr, ast.Unary | ast.IsStatus):
-        return [expr.operand]
-    if isinstance(expr, ast.Binary):
-        return [expr.left, expr.right]
-    if isinstance(expr, ast.InList):
-        return [expr.operand, *expr.items]
-    if isinstance(expr, ast.Call):
-        return [*expr.args, *(value for _, value in expr.kwargs)]
-    return []
+_children = ast.children
 
 
 def _format_node(expr: ast.Expr, sub: Callable[[ast.Expr, int], str]) -> str:
@@ -332,6 +323,9 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
         return [_cells_line(cells, span)]
     if isinstance(stmt, ast.MetricStmt):
         cells = [f"metric {quote_name(stmt.name.name)}"]
+        if stmt.aggregate is not None:  # aligned as a KPI's formula
+            where = "" if stmt.where is None else f" where {format_expr(stmt.where)}"
+            cells.append(f"= {format_expr(stmt.aggregate)}{where}")
         cells += [_option_text(o) for o in sort_options(stmt.options, METRIC_OPTION_ORDER)]
         return [_cells_line(cells, span)]
     if isinstance(stmt, ast.KpiStmt):

@@ -94,7 +94,11 @@ def node_label(ruleset: Ruleset, node: str) -> str:
     extra: str | None = None
     name = node
     if kind == "metric" and node in ruleset.metrics:
-        extra = ruleset.metrics[node].label
+        metric = ruleset.metrics[node]
+        extra = metric.label
+        if metric.aggregate is not None:  # from raw rows: the columns it reads
+            reads = "from rows: " + (", ".join(metric.columns) or "count()")
+            extra = reads if not extra else f"{extra}\n{reads}"
     elif kind == "kpi" and node in ruleset.kpis:
         extra = ruleset.kpis[node].label
     elif kind == "dimension" and node in ruleset.dimensions:
@@ -206,7 +210,8 @@ def to_json(ruleset: Ruleset) -> str:
     def dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    nodes = [dump({"id": public_id(graph, n), "kind": node_kind(graph, n), "label": node_label(ruleset, n)})
+    nodes = [dump({"id": public_id(graph, n), "kind": node_kind(graph, n), "label": node_label(ruleset, n),
+                   **_columns(ruleset, n)})
              for n in order]
     edges = [dump([public_id(graph, src), public_id(graph, dst)]) for src, dst in ordered_edges(ruleset, order)]
     return "\n".join([
@@ -216,6 +221,14 @@ def to_json(ruleset: Ruleset) -> str:
         '  "edges": [' + _json_items(edges) + "]",
         "}",
     ])
+
+
+def _columns(ruleset: Ruleset, node: str) -> dict[str, list[str]]:
+    """``{"columns": [...]}`` for an aggregate metric (the data columns it reads), else nothing."""
+    metric = ruleset.metrics.get(node)
+    if metric is None or metric.aggregate is None or node_kind(ruleset.graph, node) != "metric":
+        return {}
+    return {"columns": list(metric.columns)}
 
 
 def _json_items(items: list[str]) -> str:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from kpirules.engine.result import Result
+    from kpirules.engine.scenarios import Scenario
     from kpirules.lang.functions import FunctionRegistry
 
 ActionValue = str | int | float | bool | None
@@ -41,12 +42,26 @@ class DimensionDef:
 
 @frozen
 class MetricDef:
+    """A metric: a column of the data, or (``aggregate`` set) an aggregate of raw rows.
+
+    ``aggregate`` is the call as written (``count_distinct(order_id)``),
+    ``where`` its row condition, ``columns`` the data columns both read, in
+    order of appearance (language §4.1).
+    """
+
     name: str
     unit: str | None = None
     agg: str = "sum"
     missing: float | None = None
     label: str | None = None
     span: ast.Span = ast.NOWHERE
+    aggregate: ast.Call | None = None
+    where: ast.Expr | None = None
+    columns: tuple[str, ...] = ()
+
+    @property
+    def is_aggregate(self) -> bool:
+        return self.aggregate is not None
 
 
 @frozen
@@ -173,3 +188,11 @@ class Ruleset:
         from kpirules.engine.evaluate import evaluate
 
         return evaluate(self, data, **options)
+
+    def whatif(self, data: Any, edits: Any, *, where: dict[str, Any] | None = None,
+               all_periods: bool = False, **options: Any) -> Scenario:
+        """Evaluate ``data``, apply ``edits`` (``["spend*=1.2"]``) and compare; see
+        :func:`kpirules.engine.scenarios.whatif`."""
+        from kpirules.engine.scenarios import whatif
+
+        return whatif(self, data, edits, where=where, all_periods=all_periods, **options)

@@ -276,8 +276,11 @@ class ToAst(Transformer_NonRecursive):
         return self._option("better", c)
 
     def metric_stmt(self, c: list[Any]) -> ast.MetricStmt:
-        name, *options = _strip(c)
-        return ast.MetricStmt(name, tuple(options), self._span(c))
+        # "metric" NAME ["=" CALL [where_clause]] OPTION*: the optional part is three children
+        # (None each when absent)
+        name, equal, aggregate, where, *options = c[1:]
+        assert equal is None or isinstance(equal, Token)
+        return ast.MetricStmt(name, tuple(options), self._span(c), aggregate=aggregate, where=where)
 
     def kpi_stmt(self, c: list[Any]) -> ast.KpiStmt:
         name, expr, *options = _strip(c)

@@ -111,6 +111,10 @@ class TypeChecker:
                         f"and {self._subject(clause.value)} is {_a(value_kind)}",
                         self._equality_hint(ast.Name(target), target_kind, clause.value, value_kind))
 
+    def kind(self, expr: ast.Expr) -> Kind:
+        """The kind of ``expr``, reporting the mismatches inside it (any kind is fine)."""
+        return self._kind(expr, True)
+
     # ───────────────────────── inference ─────────────────────────
 
     def infer(self, expr: ast.Expr) -> Kind:

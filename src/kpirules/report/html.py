@@ -126,6 +126,7 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
         "charts": charts,
         "legend_overall": tr("overall"),
         "warnings": view.warnings(),
+        "why": list(view.doc.get("why") or []),  # ready-made strings (kpirules.answers.report)
     }
 
 

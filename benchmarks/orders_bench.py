@@ -1,0 +1,158 @@
+"""kpirules on raw order lines against a hand-written Polars script doing the same work.
+
+Generates an order export (``examples/generate_orders.py``: order, customer,
+channel, country, date, SKU, quantity, unit price; returns as negative lines;
+one customer per 20 lines, 36 months) as Parquet (dates typed) and CSV
+(dates as text), then for each format runs, each in a fresh process:
+
+* ``kpirules eval rulesets/orders.kpi --by channel --history --format json``;
+* ``benchmarks/orders_polars.py``, the same evaluation written by hand;
+
+checks that both agree on every value of every row (metrics, KPIs, statuses,
+the decision, the rules), and prints wall time, CPU time and peak memory with
+the ratios. With ``--pg URL`` it also loads the table into PostgreSQL and
+times the ``sql`` connector pushing every aggregate down (rows transferred).
+
+Usage::
+
+    python benchmarks/orders_bench.py [--lines 10000000] [--repeat 3] [--pg postgresql://…]
+
+Figures go to docs/performance.md; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from run import PYTHON, ROOT, Run, measure, table
+
+RULES = ROOT / "rulesets" / "orders.kpi"
+KPIRULES = Path(PYTHON).parent / "kpirules"
+COMPARED = ("values", "status", "decisions", "rules")
+
+
+def generate(lines: int, out: Path) -> tuple[Path, Path]:
+    """``orders_N.parquet`` and ``orders_N.csv`` in ``out`` (kept: generating takes a while)."""
+    parquet, csv = out / f"orders_{lines}.parquet", out / f"orders_{lines}.csv"
+    if parquet.exists() and csv.exists():
+        return parquet, csv
+    spec = importlib.util.spec_from_file_location("generate_orders", ROOT / "examples" / "generate_orders.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import polars as pl
+
+    start = time.perf_counter()
+    frame = module.orders_frame(lines, max(1000, lines // 20), 36)
+    frame.write_csv(csv, float_precision=2)
+    frame.with_columns(pl.col("date").str.to_datetime("%Y-%m-%d %H:%M")).write_parquet(parquet)
+    print(f"generated {frame.height:,} lines in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return parquet, csv
+
+
+def agree(kpirules_doc: dict[str, Any], baseline: list[dict[str, Any]]) -> int:
+    """Every value of every row equal (relative 1e-9); returns how many values were compared."""
+    by_key = {(r["period"], r["segment"].get("channel")): r for r in kpirules_doc["rows"]}
+    assert len(by_key) == len(baseline), f"{len(by_key)} rows against {len(baseline)}"
+    compared = 0
+    for want in baseline:
+        got = by_key[(want["period"], want["channel"])]
+        flat = {**got["values"], **{f"{k}`status": v for k, v in got["status"].items()},
+                **got["decisions"], **got["rules"]}
+        for name, value in want.items():
+            if name in ("period", "channel"):
+                continue
+            actual = flat[name]
+            same = (actual is None and value is None) or (
+                isinstance(value, float | int) and not isinstance(value, bool) and actual is not None
+                and math.isclose(actual, value, rel_tol=1e-9, abs_tol=1e-9)) or actual == value
+            assert same, f"{want['period']} {want['channel']} {name}: kpirules {actual!r}, Polars {value!r}"
+            compared += 1
+    return compared
+
+
+def pushdown(url: str, csv: Path) -> dict[str, Any]:
+    """Load the lines into PostgreSQL (COPY), then time the sql connector computing every level there."""
+    import sqlalchemy as sa
+
+    import kpirules
+    from kpirules.plugin_api import SourceContext
+    from kpirules.plugins import load_registry
+
+    engine = sa.create_engine(url)
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS order_lines"))
+        conn.execute(sa.text("CREATE TABLE order_lines (date timestamp, order_id text, customer_id text, "
+                             "channel text, country text, sku text, quantity integer, unit_price float8)"))
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy("COPY order_lines FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
+                csv.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        conn.execute(sa.text("ANALYZE order_lines"))
+    print(f"loaded {csv.name} into PostgreSQL in {time.perf_counter() - start:.0f} s")
+    ruleset = kpirules.load(RULES)
+    ctx = SourceContext(source="pg", metrics={n: m.agg for n, m in ruleset.metrics.items()},
+                        dimensions=("channel",), grain="month",
+                        aggregates={n: m for n, m in ruleset.metrics.items() if m.aggregate is not None},
+                        params={n: p.value for n, p in ruleset.params.items()})
+    connector = load_registry(autoload=False).connectors["sql"]
+    start = time.perf_counter()
+    read = connector.read({"url": url, "table": "order_lines", "dimensions": ["channel"]}, ctx)
+    fetched = time.perf_counter() - start
+    doc = ruleset.evaluate([read], by=["channel"], history=True).to_dict()
+    total = time.perf_counter() - start
+    print(table(["PostgreSQL push-down", "rows transferred", "query + transfer s", "with evaluation s",
+                 "pushed down"],
+                [["orders.kpi by channel", read.frame.height, round(fetched, 2), round(total, 2),
+                  read.extra.get("pushed_down")]]))
+    return doc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "kpirules-orders-bench")
+    parser.add_argument("--pg", help="a PostgreSQL URL: also time the push-down")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    parquet, csv = generate(args.lines, args.dir)
+    rows = []
+    for data in (parquet, csv):
+        out_k, out_p = args.dir / "kpirules.json", args.dir / "polars.json"
+        k = measure([KPIRULES, "eval", RULES, "--data", data, "--by", "channel", "--history",
+                     "--format", "json", "-o", out_k, "--fail-on", "never"], args.repeat)
+        p = measure([PYTHON, Path(__file__).parent / "orders_polars.py", data, "-o", out_p], args.repeat)
+        for run, who in ((k, "kpirules"), (p, "Polars")):
+            if run.rc != 0:
+                sys.exit(f"{who} failed on {data.name}: {run.stderr}")
+        compared = agree(json.loads(out_k.read_text(encoding="utf-8")), json.loads(out_p.read_text(encoding="utf-8")))
+        rows.append(_row(data, k, p, compared))
+    print(f"{args.lines:,} order lines, orders.kpi by channel, month grain, median of {args.repeat}")
+    print(table(["data", "kpirules s", "Polars s", "wall ×", "kpirules CPU s", "Polars CPU s", "CPU ×",
+                 "kpirules MB", "Polars MB", "memory ×", "values agreeing"], rows))
+    if args.pg:
+        doc = pushdown(args.pg, csv)
+        baseline = json.loads((args.dir / "polars.json").read_text(encoding="utf-8"))
+        print(f"push-down agrees with the hand-written Polars script on {agree(doc, baseline):,} values")
+
+
+def _row(data: Path, k: Run, p: Run, compared: int) -> list[Any]:
+    return [data.suffix.lstrip("."), round(k.wall, 2), round(p.wall, 2), round(k.wall / p.wall, 2),
+            round(k.cpu, 2), round(p.cpu, 2), round(k.cpu / p.cpu, 2), round(k.rss_mb), round(p.rss_mb),
+            round(k.rss_mb / p.rss_mb, 2), compared]
+
+
+if __name__ == "__main__":
+    main()

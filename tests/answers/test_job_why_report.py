@@ -1,0 +1,29 @@
+"""`kpirules run` writes the "why" section into its HTML report when a status worsened."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "job"))
+
+from kpi_project import Project, run_process
+
+
+@pytest.mark.parametrize("worsens", [True, False])
+def test_the_run_report_explains_a_worsened_status(tmp_path: Path, worsens: bool) -> None:
+    project = Project(tmp_path / "proj")
+    project.set_notify('type = "file"\npath = "alerts.jsonl"')
+    project.config.write_text(project.config.read_text().replace('formats = ["json"]', 'formats = ["html"]'))
+    project.month("2026-01", web=0.03, shop=0.03)
+    project.month("2026-02", web=0.005 if worsens else 0.03, shop=0.03)  # overall 3% → 1.75%: a warning
+    proc = run_process("run", "--config", str(project.config))
+    assert proc.returncode in (0, 1), proc.stderr
+    (report,) = (project.root / "reports").glob("*.html")
+    html = report.read_text(encoding="utf-8")
+    assert ('<section id="why">' in html) is worsens
+    if worsens:
+        assert 'id="why-conv"' in html and "ok → warning" in html
+        assert "In short: conv -1.25 pts" in html.replace("\u00a0", " ")

@@ -1,0 +1,116 @@
+"""Aggregate metrics through the ``sql`` connector: SQLite and PostgreSQL agree with the engine.
+
+The shared matrix (tests/engine/aggregate_matrix.py) is stored in a database
+and read with ``table``: every aggregate is computed in the database for every
+level (GROUPING SETS on PostgreSQL, one query per level on SQLite) and each
+value is held to the same reference as the in-memory engine. What cannot be
+pushed down (first, last, median) reads the raw rows, with the same values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from tests.engine import aggregate_matrix as matrix
+
+import kpirules
+from kpirules.plugin_api import SourceContext
+from kpirules.plugins import load_registry
+
+TABLE = 'Order "lines"'  # quoting needed: a space, a capital and a double quote
+
+
+def store(url: str, schema: str | None, dates: Any) -> None:
+    meta = sa.MetaData(schema=schema)
+    table = sa.Table(TABLE, meta, sa.Column("date", dates), sa.Column("channel", sa.Text),
+                     sa.Column("country", sa.Text), sa.Column("order_id", sa.Text),
+                     sa.Column("customer", sa.Text), sa.Column("quantity", sa.Integer),
+                     sa.Column("unit_price", sa.Float), sa.Column("status", sa.Text))
+    rows = matrix.rows()
+    if dates is sa.Date:
+        rows = [{**r, "date": dt.date.fromisoformat(r["date"])} for r in rows]
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        meta.create_all(conn)
+        conn.execute(table.insert(), rows)
+    engine.dispose()
+
+
+def read(url: str, schema: str | None, rules: str, tmp_path: Path) -> tuple[kpirules.Ruleset, Any]:
+    ruleset = kpirules.loads(rules, "matrix.kpi")
+    connector = load_registry(autoload=False).connectors["sql"]
+    ctx = SourceContext(source="orders", metrics={n: m.agg for n, m in ruleset.metrics.items()},
+                        dimensions=tuple(ruleset.dimensions), base_dir=tmp_path, grain=ruleset.grain,
+                        aggregates={n: m for n, m in ruleset.metrics.items() if m.aggregate is not None},
+                        params={n: p.value for n, p in ruleset.params.items()})
+    settings: dict[str, Any] = {"url": url, "table": TABLE}
+    if schema:
+        settings["schema"] = schema
+    connector.validate(settings)
+    return ruleset, connector.read(settings, ctx)
+
+
+def check_all_levels(ruleset: kpirules.Ruleset, table: Any, grain: str) -> None:
+    for by in ([], ["channel"], ["country"], ["channel", "country"]):
+        doc = ruleset.evaluate([table], by=by, history=True).to_dict()
+        assert matrix.compare(doc, grain, by) > 0
+
+
+@pytest.mark.parametrize("grain", ["month", "quarter"])
+def test_sqlite_computes_every_level_in_the_database(tmp_path: Path, grain: str) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    store(url, None, sa.Text)
+    ruleset, table = read(url, None, matrix.PUSHABLE_RULES.format(grain=grain), tmp_path)
+    assert table.extra["pushed_down"] and "UNION ALL" in table.extra["sql"]
+    assert "count(distinct" in table.extra["sql"].lower() and "over (partition by" in table.extra["sql"].lower()
+    assert "'paid'" not in table.extra["sql"]  # the parameter is bound
+    # only cells cross the wire: 4 levels (overall, channel, country, both) per period
+    assert table.frame.height < 4 * len(matrix.LINES)
+    check_all_levels(ruleset, table, grain)
+
+
+def test_sqlite_reads_raw_rows_for_first_last_and_median(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    store(url, None, sa.Text)
+    ruleset, table = read(url, None, matrix.RULES.format(grain="month"), tmp_path)
+    assert not table.extra["pushed_down"] and table.frame.height == len(matrix.LINES)
+    check_all_levels(ruleset, table, "month")
+
+
+def test_sqlite_period_column_that_is_not_iso_reads_raw_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE TABLE "{TABLE.replace(chr(34), 2 * chr(34))}" '
+                             "(date TEXT, order_id TEXT)"))
+        conn.execute(sa.text(f'INSERT INTO "{TABLE.replace(chr(34), 2 * chr(34))}" VALUES '
+                             "('05/01/2026', 'A1'), ('20/01/2026', 'A2'), ('03/02/2026', 'A3')"))
+    engine.dispose()
+    ruleset, table = read(url, None, "ruleset t\nmetric orders = count_distinct(order_id)\n", tmp_path)
+    assert not table.extra["pushed_down"]
+    doc = ruleset.evaluate([table], history=True).to_dict()
+    assert [r["values"]["orders"] for r in doc["rows"]] == [2, 1]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("grain", ["month", "quarter"])
+def test_postgres_computes_every_level_with_grouping_sets(pg_schema: tuple[str, str], tmp_path: Path,
+                                                          grain: str) -> None:
+    url, schema = pg_schema
+    store(url, schema, sa.Date)
+    ruleset, table = read(url, schema, matrix.PUSHABLE_RULES.format(grain=grain), tmp_path)
+    assert table.extra["pushed_down"] and "GROUPING SETS" in table.extra["sql"]
+    check_all_levels(ruleset, table, grain)
+
+
+@pytest.mark.postgres
+def test_postgres_reads_raw_rows_for_first_last_and_median(pg_schema: tuple[str, str], tmp_path: Path) -> None:
+    url, schema = pg_schema
+    store(url, schema, sa.Date)
+    ruleset, table = read(url, schema, matrix.RULES.format(grain="quarter"), tmp_path)
+    assert not table.extra["pushed_down"]
+    check_all_levels(ruleset, table, "quarter")
