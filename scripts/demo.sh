@@ -5,19 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KPIRULES_NO_APT=1 scripts/setup.sh
 mkdir -p reports
-data_for() {  # the sample export each ruleset reads
+data_for() {  # the sample exports each ruleset reads (--data may be repeated)
   case "$1" in
-    seo) echo examples/data/seo.csv ;;
-    customers|team) echo examples/data/company.csv ;;
-    *) echo examples/data/marketing.csv ;;
+    seo) echo "--data examples/data/seo.csv --data examples/data/seo_keywords.csv" ;;
+    customers|team) echo "--data examples/data/company.csv" ;;
+    *) echo "--data examples/data/marketing.csv" ;;
   esac
 }
 for rules in rulesets/*.kpi; do
   name=$(basename "$rules" .kpi)
-  .venv/bin/kpirules eval "$rules" --data "$(data_for "$name")" --format html -o "reports/$name.html" \
+  # shellcheck disable=SC2046  # the data options are meant to split into words
+  .venv/bin/kpirules eval "$rules" $(data_for "$name") --format html -o "reports/$name.html" \
     --fail-on never 2>/dev/null
 done
+.venv/bin/python -m kpirules.report.index reports  # reports/index.html links them all
 .venv/bin/kpirules eval rulesets/funnel.kpi --data examples/data/marketing.csv --fail-on never --by channel \
   2>/dev/null
 echo
-echo "HTML reports written to $(pwd)/reports/ — open reports/funnel.html in a browser."
+echo "HTML reports written to $(pwd)/reports/ — open reports/index.html in a browser."
