@@ -9,6 +9,7 @@ data_for() {  # the sample exports each ruleset reads (--data may be repeated)
   case "$1" in
     seo) echo "--data examples/data/seo.csv --data examples/data/seo_keywords.csv" ;;
     customers|team) echo "--data examples/data/company.csv" ;;
+    orders) echo "--data examples/data/orders.csv" ;;  # raw order lines, counted by the ruleset
     *) echo "--data examples/data/marketing.csv" ;;
   esac
 }
