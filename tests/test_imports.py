@@ -16,7 +16,7 @@ import pytest
 
 import kpirules
 
-HEAVY = ("polars", "pandas", "pyarrow", "sqlalchemy", "matplotlib", "jinja2")
+HEAVY = ("polars", "pandas", "pyarrow", "sqlalchemy", "babel", "jinja2")
 
 RULES = """\
 ruleset funnel

@@ -26,6 +26,8 @@ from kpirules.commands.shared import (
     CONFIG_PATHS,
     config_option,
     echo_err,
+    file_output,
+    stream_output,
     use_color,
     write_output,
 )
@@ -376,11 +378,23 @@ def eval_(file: str, history: bool, fmt: str, output: str | None, fail_on: str, 
     chosen = formats.get(fmt)
     needs_history = bool(getattr(chosen, "needs_history", False))
     result = _evaluate(file, opts, history or needs_history)
-    doc = result.to_dict()
-    if fmt == "html":  # the report explains each KPI whose status worsened
+    if getattr(chosen, "write", None) is not None:  # csv, jsonl: row by row, any size
+        stream_output(chosen, result, output)
+        sys.exit(result.exit_status(fail_on))
+    max_segments = getattr(chosen, "max_segments", None)
+    if max_segments:  # html: the biggest segments only
+        from kpirules.report.stream import capped_document
+
+        doc = capped_document(result, max_segments)
+    else:
+        doc = result.to_dict()
+    if fmt in ("html", "pdf"):  # the report explains each KPI whose status worsened
         from kpirules.answers.report import worsened_whys
 
         doc["why"] = worsened_whys(result)
+    if getattr(chosen, "write_file", None) is not None:  # pdf: not text, a file
+        file_output(chosen, doc, output)
+        sys.exit(result.exit_status(fail_on))
     if chosen is None:
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     else:

@@ -315,6 +315,7 @@ class Job:
                                          "resolved": part.resolved, "firing": part.firing},
                                         as_of_only(part.document) if part.document else None,
                                         part.error)
+                self._write_index(report)
                 report.errors.extend(p.error for p in report.rulesets if p.error)
                 report.exit_code = self._exit_code(report)
                 crashpoint("before_finish")
@@ -584,6 +585,20 @@ class Job:
                     silences.active(state.db, part.name, str(part.as_of)), part.name,
                     entry["rule"], entry.get("segment") or {})
 
+    def _write_index(self, report: RunReport) -> None:
+        """``index.html`` in the report folder, linking every ruleset's reports (HTML only)."""
+        config = self.config.report
+        if config is None or "html" not in config.formats or not config.dir.is_dir():
+            return
+        from kpirules.report.index import write_index
+
+        try:
+            write_index(config.dir)
+        except OSError as exc:
+            message = self.redact(f"report index in {config.dir}: {exc.strerror or exc}")
+            report.errors.append(message)
+            self.say(f"error: {message}")
+
     def _write_reports(self, part: RulesetRun, report: RunReport) -> None:
         """Write the configured report formats for one ruleset."""
         config = self.config.report
@@ -599,10 +614,13 @@ class Job:
             target = self._report_target(part, fmt.extension)
             try:
                 target = inside(config.dir, target.name)
-                text = fmt.render(doc, options)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8")
+                write_file = getattr(fmt, "write_file", None)
+                if write_file is not None:  # pdf: not text
+                    write_file(doc, options, tmp)
+                else:
+                    tmp.write_text(fmt.render(doc, options), encoding="utf-8")
                 os.replace(tmp, target)
             except Exception as exc:
                 message = self.redact(f"report {target}: {type(exc).__name__}: {exc}")

@@ -123,7 +123,7 @@ def test_recovery_is_vectorised_over_many_segments() -> None:
     result = kpirules.loads(CAC, "t.kpi").evaluate(pl.DataFrame(rows), history=True)
     frame = result.to_polars().filter(pl.col("shop").is_not_null())
     got: dict[str, list[str]] = {}
-    for shop, status in frame.select("shop", "cac`status").iter_rows():
+    for shop, status in frame.select("shop", "status.cac").iter_rows():
         got.setdefault(shop, []).append(status)
     assert got == expected
 

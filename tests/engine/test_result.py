@@ -102,6 +102,22 @@ def test_plain_values(value: float | None, unit: str | None, text: str) -> None:
     assert plain_value(value, unit) == text
 
 
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (1234.5, None, "1\u202f234,5"), (10000.0, "EUR", "10\u202f000\u00a0€"),
+    (-0.2, "percent", "-20\u00a0%"), (0.125, "percent", "12,5\u00a0%"),
+    (1080.1875, "EUR", "1\u202f080,19\u00a0€"), (1500.0, "CHF", "1\u202f500\u00a0CHF"),
+    (None, "EUR", "n/a"), (-1234567.891, None, "-1\u202f234\u202f567,89"), (-0.001, None, "0"),
+])
+def test_plain_values_in_french(value: float | None, unit: str | None, text: str) -> None:
+    assert plain_value(value, unit, "fr") == text
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.125, "0.13"), (1.005, "1.01"), (-2.675, "-2.68"),
+                                             (2.5, "2.5")])
+def test_rounding_is_half_away_from_zero(value: float, text: str) -> None:
+    assert plain_value(value, None) == text
+
+
 def test_fill_leaves_unknown_and_format_specs_alone() -> None:
     assert fill("{a} {b:>10} {{c}} {__class__}", {"a": "1"}.get) == "1 {b:>10} {c} {__class__}"
 

@@ -142,3 +142,95 @@ def test_rendered_dom_has_every_part(report: Path, tmp_path: Path) -> None:
     assert "Réseaux sociaux" in dom
     assert "Coût d'acquisition client" in dom
     assert 'class="fill on_track" style="width: 52.5%"' in dom
+
+
+# ── the shipped rulesets, as a reader sees them at 1400 and 800 px ──
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = {
+    "acquisition": ["examples/data/marketing.csv"],
+    "customers": ["examples/data/company.csv"],
+    "email_social": ["examples/data/marketing.csv"],
+    "funnel": ["examples/data/marketing.csv"],
+    "revenue": ["examples/data/marketing.csv"],
+    "seo": ["examples/data/seo.csv", "examples/data/seo_keywords.csv"],
+    "team": ["examples/data/company.csv"],
+    "web": ["examples/data/marketing.csv"],
+}
+#: Put in a copy of the report only (the report itself has no script): the
+#: layout facts a person would notice, written where --dump-dom shows them.
+MEASURE = """<script>
+addEventListener("load", () => {
+  const wrap = document.querySelector("#status .table-wrap");
+  const verdict = document.querySelector("#status td.decision-cell");
+  const box = verdict ? verdict.getBoundingClientRect() : null;
+  document.body.dataset.pageScroll = String(document.documentElement.scrollWidth > innerWidth);
+  document.body.dataset.tableScroll = String(wrap.scrollWidth > wrap.clientWidth + 1);
+  document.body.dataset.verdictVisible = box ? String(box.right <= innerWidth && box.width > 0) : "none";
+  document.body.dataset.legends = String(document.querySelectorAll(".chart-legend").length);
+  document.body.dataset.maxLines = String(Math.max(0, ...[...document.querySelectorAll("svg.kchart")]
+    .map(svg => svg.querySelectorAll(".series.focus, .series.overall").length)));
+});
+</script>"""
+
+
+def shipped_report(name: str, tmp_path: Path) -> Path:
+    import kpirules
+
+    rs = kpirules.load(REPO / "rulesets" / f"{name}.kpi")
+    result = kpirules.evaluate(rs, [str(REPO / path) for path in SHIPPED[name]], history=True)
+    html = BUILTIN_FORMATS["html"].render(result.to_dict(), RenderOptions())
+    path = tmp_path / f"{name}.html"
+    path.write_text(html, encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(path, ARTIFACTS / f"{name}.html")
+    return path
+
+
+def measured(report: Path, width: int, tmp_path: Path) -> dict[str, str]:
+    import re
+
+    probe = tmp_path / f"probe-{width}.html"
+    probe.write_text(report.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"),
+                     encoding="utf-8")
+    result = run_browser([f"--window-size={width},1000", "--dump-dom", probe.as_uri()], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    body = re.search(r"<body([^>]*)>", result.stdout)
+    assert body, result.stdout[:500]
+    return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', body.group(1)))
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_reports_fit_1400px_in_french(name: str, tmp_path: Path) -> None:
+    report = shipped_report(name, tmp_path)
+    facts = measured(report, 1400, tmp_path)
+    assert facts["page-scroll"] == "false"
+    assert facts["table-scroll"] == "false", "the status table scrolls sideways at 1400 px"
+    has_decision = 'class="decision-cell' in report.read_text(encoding="utf-8")
+    assert facts["verdict-visible"] == ("true" if has_decision else "none")
+    assert int(facts["legends"]) >= 1
+    assert 1 <= int(facts["max-lines"]) <= 6  # overall + at most 5 coloured lines
+    html = report.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    for word in ("Revue du mois", "État par", "Indicateurs dans le temps", "Règles déclenchées"):
+        assert word in html
+    for english in ("Status by", "KPIs over time", "Rules firing", ">Decisions<", "NO DATA"):
+        assert english not in html
+
+
+def test_at_800px_the_page_does_not_scroll_and_the_verdict_stays_in_view(tmp_path: Path) -> None:
+    report = shipped_report("funnel", tmp_path)
+    facts = measured(report, 800, tmp_path)
+    assert facts["page-scroll"] == "false"  # the table scrolls inside its card instead
+    assert facts["verdict-visible"] == "true"  # second column, next to the sticky segment
+
+
+def test_screenshots_of_the_french_funnel(tmp_path: Path) -> None:
+    report = shipped_report("funnel", tmp_path)
+    for width in (1400, 800):
+        png = tmp_path / f"funnel-{width}.png"
+        result = run_browser([f"--screenshot={png}", f"--window-size={width},2400",
+                              report.as_uri()], tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert png.stat().st_size > 50_000
+        shutil.copy(png, ARTIFACTS / f"funnel-{width}.png")

@@ -25,7 +25,7 @@ def render(name: str, doc: dict[str, Any]) -> str:
 
 
 def read(text: str, delimiter: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter))
 
 
 def test_header_lists_period_dimensions_values_statuses_decisions_rules(
@@ -113,3 +113,28 @@ def test_non_finite_numbers_are_empty_cells(doc: dict[str, Any]) -> None:
     doc["rows"][1]["values"]["roi"] = float("inf")
     records = read(render("csv", doc), ",")
     assert records[0]["roi"] == "" and records[1]["roi"] == ""
+
+
+@pytest.mark.parametrize("name", ["csv", "csv-fr"])
+@pytest.mark.parametrize("evil", ['=HYPERLINK("http://x","clic")', "+1+2", "-2+3", "@SUM(A1)",
+                                  "\tcmd", "\rcmd"])
+def test_formula_cells_are_neutralised(doc: dict[str, Any], name: str, evil: str) -> None:
+    segment = next(row for row in doc["rows"] if row["segment"])["segment"]
+    dimension = next(iter(segment))
+    segment[dimension] = evil
+    delimiter = "," if name == "csv" else ";"
+    records = read(render(name, doc), delimiter)
+    cells = [r[dimension] for r in records]
+    assert "'" + evil in cells
+    assert evil not in cells
+
+
+@pytest.mark.parametrize("name", ["csv", "csv-fr"])
+def test_negative_numbers_are_not_touched(doc: dict[str, Any], name: str) -> None:
+    row = next(row for row in doc["rows"] if row["segment"])
+    row["values"]["roi"] = -0.25
+    segment = row["segment"]
+    segment[next(iter(segment))] = "-12"
+    text = render(name, doc)
+    assert "'-" not in text
+    assert ("-0.25" if name == "csv" else "-0,25") in text

@@ -11,11 +11,13 @@ import pytest
 
 from kpirules.report import BUILTIN_FORMATS, OutputFormat, RenderOptions
 
-ALL_FORMATS = sorted(BUILTIN_FORMATS)
+#: The text formats (pdf writes a file through Chromium: tests/report/test_report_pdf.py).
+ALL_FORMATS = sorted(n for n, f in BUILTIN_FORMATS.items() if f.write_file is None)
 
 
 def test_builtin_formats_are_the_documented_ones() -> None:
-    assert set(BUILTIN_FORMATS) == {"json", "table", "csv", "csv-fr", "markdown", "html"}
+    assert set(BUILTIN_FORMATS) == {"json", "jsonl", "table", "csv", "csv-fr", "markdown", "html",
+                                    "pdf"}
     for name, fmt in BUILTIN_FORMATS.items():
         assert isinstance(fmt, OutputFormat)
         assert fmt.name == name
@@ -23,16 +25,18 @@ def test_builtin_formats_are_the_documented_ones() -> None:
         assert fmt.extension and not fmt.extension.startswith(".")
     assert {n: f.extension for n, f in BUILTIN_FORMATS.items()} == {
         "json": "json",
+        "jsonl": "jsonl",
         "table": "txt",
         "csv": "csv",
         "csv-fr": "csv",
         "markdown": "md",
         "html": "html",
+        "pdf": "pdf",
     }
 
 
-def test_only_html_asks_for_history() -> None:
-    assert [n for n, f in BUILTIN_FORMATS.items() if f.needs_history] == ["html"]
+def test_only_html_and_pdf_ask_for_history() -> None:
+    assert [n for n, f in BUILTIN_FORMATS.items() if f.needs_history] == ["html", "pdf"]
 
 
 def test_formats_and_options_are_immutable() -> None:
@@ -93,7 +97,7 @@ def test_importing_the_package_loads_no_heavy_library() -> None:
         "before = set(sys.modules)\n"
         "import kpirules.report\n"
         "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
-        "print(sorted(new & {'polars', 'matplotlib', 'jinja2', 'rich', 'numpy', 'markupsafe'}))\n"
+        "print(sorted(new & {'polars', 'babel', 'jinja2', 'rich', 'numpy', 'markupsafe'}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

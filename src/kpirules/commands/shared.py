@@ -8,8 +8,10 @@ import-linter, see ``[tool.importlinter]`` in pyproject.toml).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,12 +97,47 @@ def plugin_functions() -> Any:
     return None if registry is None else registry.functions
 
 
-def write_output(path: str, text: str) -> None:
+@contextlib.contextmanager
+def writing(path: str) -> Iterator[Path]:
     """``-o PATH``: a missing folder is the user's to create (exit 2); a failing disk exit 3."""
     target = Path(path)
     if not target.parent.is_dir():
         raise UsageError(f"-o {path}: no such folder {target.parent}")
     try:
-        target.write_text(text, encoding="utf-8")
+        yield target
     except OSError as err:
         raise DataError(f"-o {path}: cannot write: {err.strerror or err}") from None
+
+
+def write_output(path: str, text: str) -> None:
+    """``-o PATH`` gets ``text`` (see :func:`writing`)."""
+    with writing(path) as target:
+        target.write_text(text, encoding="utf-8")
+
+
+def file_output(chosen: Any, doc: dict[str, Any], output: str | None) -> None:
+    """A format that writes its own file (pdf): ``-o PATH`` is required."""
+    from datetime import datetime
+
+    from kpirules.report.base import RenderOptions
+
+    if output is None:
+        raise UsageError(f"--format {chosen.name} writes a file: give -o PATH")
+    options = RenderOptions(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"))
+    with writing(output) as target:
+        chosen.write_file(doc, options, target)
+    echo_err(f"wrote {output}")
+
+
+def stream_output(chosen: Any, result: Any, output: str | None) -> None:
+    """A streaming format (csv, jsonl) written row by row to ``-o PATH`` or standard output."""
+    from kpirules.report.base import RenderOptions
+    from kpirules.report.stream import header_document, iter_rows
+
+    header, options = header_document(result), RenderOptions()
+    if output is None:
+        chosen.write(header, iter_rows(result), options, sys.stdout)
+        return
+    with writing(output) as target, target.open("w", encoding="utf-8", newline="") as out:
+        chosen.write(header, iter_rows(result), options, out)
+    echo_err(f"wrote {output}")

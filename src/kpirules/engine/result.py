@@ -94,15 +94,51 @@ class Result:
         return [*self.ruleset.metrics, *self.ruleset.kpis]
 
     def to_polars(self) -> pl.DataFrame:
-        """One row per (period, segment): period, dimensions, values, statuses, decisions, rules."""
+        """One row per (period, segment): period, dimensions, values, statuses, decisions, rules.
+
+        Columns are named as in the CSV output: ``period``, each dimension,
+        each metric and KPI, then ``status.X``, ``decision.X`` and ``rule.X``
+        (the JSON document's ``status``, ``decisions`` and ``rules`` objects,
+        flattened).
+        """
         labels = {i: self._label(i) for i in self.frame[P].unique().to_list()}
         cols: list[pl.Expr] = [pl.col(P).replace_strict(labels, return_dtype=pl.String).alias("period")]
         cols += [pl.col(d) for d in self.dimensions]
         cols += [pl.col(n) for n in self._value_names()]
-        cols += [pl.col(status_col(n)) for n in self.ruleset.thresholds]
-        cols += [pl.col(n) for n in self.ruleset.decisions]
-        cols += [pl.col(rule_col(n)) for n in self.ruleset.rules]
+        cols += [pl.col(status_col(n)).alias(f"status.{n}") for n in self.ruleset.thresholds]
+        cols += [pl.col(n).alias(f"decision.{n}") for n in self.ruleset.decisions]
+        cols += [pl.col(rule_col(n)).alias(f"rule.{n}") for n in self.ruleset.rules]
         return self.frame.select(cols)
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_polars` as a pandas DataFrame (needs ``pip install kpirules[pandas]``)."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            raise ImportError("to_pandas() needs pandas: pip install 'kpirules[pandas]'") from None
+        return self.to_polars().to_pandas()
+
+    def __repr__(self) -> str:
+        """A one-line summary for consoles and notebooks (the rows are in ``to_polars()``)."""
+        rows = self._rows(self.as_of)
+        counts: dict[str, int] = {}
+        for name in self.ruleset.thresholds:
+            for status in rows[status_col(name)].drop_nulls().to_list():
+                counts[status] = counts.get(status, 0) + 1
+        firing = sum(int(rows[rule_col(n)].sum()) for n in self.ruleset.rules)
+        judged = ", ".join(f"{counts[s]} {s}" for s in ("critical", "warning", "ok") if counts.get(s))
+        periods = self.frame[P].n_unique()
+        return (f"<Result {self.ruleset.name} as of {self.as_of_label}: {self.frame.height} rows, "
+                f"{periods} period{'s' if periods != 1 else ''}, "
+                f"{len(self.dimensions)} dimension{'s' if len(self.dimensions) != 1 else ''}"
+                + (f"; {judged}" if judged else "") + f"; {firing} rule firing{'s' if firing != 1 else ''}>")
+
+    def _repr_html_(self) -> str:
+        """The report's status table of the as-of period, for Jupyter and VS Code notebooks."""
+        # The notebook display protocol: the report layer draws, on demand only.
+        from kpirules.report.notebook import summary_html
+
+        return summary_html(self)
 
     def _rows(self, period: int | None = None) -> pl.DataFrame:
         return self.frame if period is None else self.frame.filter(pl.col(P) == period)
@@ -216,9 +252,9 @@ class Result:
                 value = row.get(key)
                 return EMPTY_VALUE_LABEL if value is None else str(value)
             if key in rs.params:
-                return plain_value(self.params[key], None)
+                return plain_value(self.params[key], None, rs.locale)
             if key in rs.metrics or key in rs.kpis or key in rs.decisions:
-                return plain_value(row.get(key), rs.unit_of(key))
+                return plain_value(row.get(key), rs.unit_of(key), rs.locale)
             return None
 
         return fill(template, lookup)
@@ -256,6 +292,7 @@ class Result:
             "ruleset": rs.name,
             "title": rs.title,
             "grain": rs.grain,
+            "locale": rs.locale,
             "as_of": self.as_of_label,
             "dimensions": list(self.dimensions),
             "history": self.history,
@@ -265,6 +302,7 @@ class Result:
             "actions": self.actions(),
             "definitions": self._definitions(),
             "thresholds": self._threshold_defs(),
+            "dimension_defs": {n: {"label": d.label} for n, d in rs.dimensions.items()},
             "decision_defs": {n: {"title": d.title, "labels": d.labels} for n, d in rs.decisions.items()},
             "rule_defs": {n: {"title": r.title, "severity": r.severity, "scope": r.scope,
                               "for_periods": r.for_periods, "renotify_every": r.renotify_every,

@@ -1,7 +1,10 @@
 """Action text templates: ``{name}`` and ``{period}`` filled, nothing else interpreted.
 
 No attribute access, no format specs, no expressions: ``{a.b}`` or ``{x:>10}``
-are left as written. Values are written plainly (language §10).
+are left as written. Values are written plainly (language §10), in the
+ruleset's locale: ``1234.5``, ``12.5%``, ``10000 EUR`` in English;
+``1 234,5``, ``12,5 %``, ``10 000 €`` in French, where the digits, the
+decimal sign and the thousands groups come from CLDR through Babel.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 
 #: How a dimension is written in texts where the level rolls it up (language §10).
 ROLLED_UP_LABEL = "all"
@@ -20,22 +24,52 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def plain_number(value: float) -> str:
-    """At most two decimals, no thousands separator: ``1234.5``."""
-    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+NBSP = "\u00a0"
+#: Currencies written with their symbol in French texts; others keep the code.
+_FRENCH_SYMBOLS = {"EUR": "€"}
 
 
-def plain_value(value: object, unit: str | None) -> str:
+def rounded(value: float, decimals: int = 2) -> Decimal:
+    """``value`` rounded half away from zero (``0.125`` → ``0.13``), exactly.
+
+    Through the shortest decimal that reads back as ``value`` (its ``repr``),
+    so ``1.005`` rounds as the 1.005 people see, not as the binary float below it.
+    """
+    exact = Decimal(repr(float(value)))
+    result = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return result if result else Decimal(0)  # never "-0"
+
+
+def plain_number(value: float, locale: str = "en") -> str:
+    """At most two decimals, no thousands separator in English: ``1234.5``.
+
+    In French (``locale="fr"``): decimal comma and narrow no-break spaces
+    between thousands, from CLDR (``1 234,5``).
+    """
+    number = rounded(value)
+    if locale == "fr":
+        from babel.numbers import format_decimal
+
+        text = format_decimal(number, format="#,##0.##", locale="fr_FR")
+        return text.replace("\u2212", "-")
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def plain_value(value: object, unit: str | None, locale: str = "en") -> str:
+    """One value as an action text writes it (language §10), in ``locale``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
+        french = locale == "fr"
         if unit == "percent":
-            return plain_number(float(value) * 100) + "%"
-        text = plain_number(float(value))
-        return f"{text} {unit}" if unit and _CURRENCY.match(unit) else text
+            return plain_number(float(value) * 100, locale) + (f"{NBSP}%" if french else "%")
+        text = plain_number(float(value), locale)
+        if unit and _CURRENCY.match(unit):
+            return f"{text}{NBSP}{_FRENCH_SYMBOLS.get(unit, unit)}" if french else f"{text} {unit}"
+        return text
     return str(value)
 
 

@@ -146,6 +146,8 @@ class RulesetStmt:
     title: str | None = None
     grain: Ident | None = None
     span: Span = _span()
+    #: ``locale en|fr`` (language §2); ``None`` when not written (English).
+    locale: Ident | None = None
 
 
 @frozen

@@ -58,6 +58,10 @@ def objective_node(name: str) -> str:
     return "objective`" + name
 
 
+#: The languages of reports and action texts (language §2).
+LOCALES = ("en", "fr")
+
+
 class Checker:
     """Collects definitions and diagnostics for one rule file."""
 
@@ -78,6 +82,7 @@ class Checker:
         self.defined_at: dict[str, ast.Span] = {}
         self.graph = DependencyGraph()
         self.grain = "month"
+        self.locale = "en"
         self.header: ast.RulesetStmt | None = None
         self._threshold_targets: set[str] | None = None
         self.types = TypeChecker(params=self.params, dimensions=self.dimensions, metrics=self.metrics,
@@ -118,6 +123,7 @@ class Checker:
             name=self.header.name.name,
             title=self.header.title,
             grain=self.grain,
+            locale=self.locale,
             params=self.params,
             dimensions=self.dimensions,
             metrics=self.metrics,
@@ -162,6 +168,13 @@ class Checker:
                            did_you_mean(grain.name, GRAINS) or "use day, week, month, quarter or year")
             else:
                 self.grain = grain.name
+        if headers[0].locale is not None:
+            locale = headers[0].locale
+            if locale.name not in LOCALES:
+                self.error(locale.span, "bad-locale", f'unknown locale "{locale.name}"',
+                           did_you_mean(locale.name, LOCALES) or "use en or fr")
+            else:
+                self.locale = locale.name
 
     # ── definitions (first pass, so that order does not matter) ──
     def _claim(self, ident: ast.Ident, what: str) -> bool:

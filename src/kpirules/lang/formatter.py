@@ -308,6 +308,9 @@ def statement_lines(stmt: ast.Statement) -> list[_Line]:
         if stmt.grain is not None:
             lines.append(_Line(1, f"grain {quote_name(stmt.grain.name)}",
                                _pos(stmt.grain.span), _end(stmt.grain.span)))
+        if stmt.locale is not None:
+            lines.append(_Line(1, f"locale {quote_name(stmt.locale.name)}",
+                               _pos(stmt.locale.span), _end(stmt.locale.span)))
         return lines
     if isinstance(stmt, ast.ParamStmt):
         value = (format_number(stmt.value) if isinstance(stmt.value, ast.Number)

@@ -160,6 +160,8 @@ class Ruleset:
     source_text: str | None = field(default=None, eq=False, repr=False)
     warnings: tuple[Diagnostic, ...] = ()
     functions: FunctionRegistry | None = field(default=None, eq=False, repr=False)
+    #: ``en`` or ``fr``: the language of reports and of action texts (language §2).
+    locale: str = "en"
 
     def kind_of(self, name: str) -> str | None:
         """``metric``, ``kpi``, ``param``, ``dimension`` or ``decision``."""

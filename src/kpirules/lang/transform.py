@@ -11,7 +11,7 @@ from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
 
 KEYWORDS = frozenset(
-    ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info", "recover", "resolve", "renotify", "every"]
+    ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info", "recover", "resolve", "renotify", "every", "locale"]
 )
 
 
@@ -225,12 +225,24 @@ class ToAst(Transformer_NonRecursive):
         return ast.Call(ident.name, tuple(args), tuple(kwargs), self._span(c), ident.span)
 
     # ── statements ──
-    def grain_clause(self, c: list[Any]) -> ast.Ident:
-        return c[0]
+    def grain_clause(self, c: list[Any]) -> tuple[str, ast.Ident]:
+        return ("grain", c[0])
+
+    def locale_clause(self, c: list[Any]) -> tuple[str, ast.Ident]:
+        return ("locale", c[0])
 
     def ruleset_stmt(self, c: list[Any]) -> ast.RulesetStmt:
-        name, title, grain = _strip(c)
-        return ast.RulesetStmt(name, _opt_str(title), grain, self._span(c))
+        name, title, *clauses = _strip(c)
+        header: dict[str, ast.Ident] = {}
+        for kind, ident in clauses:
+            if kind in header:
+                self.diagnostics.append(Diagnostic.at(
+                    ident.span, "error", f"duplicate-{kind}",
+                    f"the ruleset's {kind} is given twice",
+                    f"the first is at line {header[kind].span.line}"))
+            header.setdefault(kind, ident)
+        return ast.RulesetStmt(name, _opt_str(title), header.get("grain"), self._span(c),
+                               header.get("locale"))
 
     def param_stmt(self, c: list[Any]) -> ast.ParamStmt:
         name, value = _strip(c)

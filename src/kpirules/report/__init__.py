@@ -4,7 +4,7 @@ Every format renders the JSON document of an evaluation (interfaces §3 and
 docs/internals.md) to text; see docs/reports.md for what each one shows.
 ``BUILTIN_FORMATS`` is what the built-in plugin registers.
 
-Importing this package is cheap on purpose: Rich, Jinja2, matplotlib and
+Importing this package is cheap on purpose: Rich, Jinja2, Babel and
 Polars are imported by the render functions that need them, so that
 ``kpirules --version`` or ``kpirules check`` never pay for them.
 """
@@ -12,10 +12,11 @@ Polars are imported by the render functions that need them, so that
 from __future__ import annotations
 
 from kpirules.report.base import OutputFormat, Renderer, RenderOptions
-from kpirules.report.csvfmt import render_csv, render_csv_fr
-from kpirules.report.html import render_html
-from kpirules.report.jsonfmt import render_json
+from kpirules.report.csvfmt import render_csv, render_csv_fr, write_csv, write_csv_fr
+from kpirules.report.html import MAX_TABLE_SEGMENTS, render_html
+from kpirules.report.jsonfmt import render_json, render_jsonl, write_jsonl
 from kpirules.report.markdown import render_markdown
+from kpirules.report.pdf import render_pdf, write_pdf
 from kpirules.report.table import render_table
 
 BUILTIN_FORMATS: dict[str, OutputFormat] = {
@@ -35,12 +36,21 @@ BUILTIN_FORMATS: dict[str, OutputFormat] = {
             "csv",
             render_csv,
             description="One line per period and segment: comma-separated, decimal points",
+            write=write_csv,
         ),
         OutputFormat(
             "csv-fr",
             "csv",
             render_csv_fr,
             description="CSV for French spreadsheets: semicolons, decimal commas, UTF-8 BOM",
+            write=write_csv_fr,
+        ),
+        OutputFormat(
+            "jsonl",
+            "jsonl",
+            render_jsonl,
+            description="JSON Lines: one row object per line, written as it is computed",
+            write=write_jsonl,
         ),
         OutputFormat(
             "markdown",
@@ -54,6 +64,16 @@ BUILTIN_FORMATS: dict[str, OutputFormat] = {
             render_html,
             needs_history=True,
             description="A self-contained HTML report with charts over time, readable offline",
+            max_segments=MAX_TABLE_SEGMENTS,
+        ),
+        OutputFormat(
+            "pdf",
+            "pdf",
+            render_pdf,
+            needs_history=True,
+            description="The HTML report printed to PDF by headless Chromium (needs -o)",
+            max_segments=MAX_TABLE_SEGMENTS,
+            write_file=write_pdf,
         ),
     )
 }

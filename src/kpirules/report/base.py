@@ -8,8 +8,9 @@ can be written, tested and run against a saved ``--format json`` output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO
 
 import attrs
 
@@ -33,6 +34,11 @@ class RenderOptions:
 
 
 Renderer = Callable[[dict[str, Any], RenderOptions], str]
+#: ``write(header, rows, options, out)``: the document without its rows, then
+#: the rows one by one, written to ``out`` as they come.
+Streamer = Callable[[dict[str, Any], Iterable[dict[str, Any]], RenderOptions, TextIO], None]
+#: ``write_file(doc, options, path)``: a format that is not text (PDF) writes its file.
+FileWriter = Callable[[dict[str, Any], RenderOptions, Path], None]
 
 
 @attrs.frozen
@@ -43,6 +49,14 @@ class OutputFormat:
     ``needs_history`` asks the caller to evaluate every period up to the as-of
     period (the HTML report draws charts over time); formats without it still
     use earlier periods when the document happens to hold them.
+
+    ``write``, when given, streams: callers with many rows give it the
+    document without rows and the rows one at a time (``render`` still
+    works on a whole document). ``max_segments`` tells callers that the
+    format shows at most that many segments, so a document of the biggest
+    ones (with ``segments_total``) is enough. ``write_file``, for a format
+    that is not text (``pdf``), writes the output file itself; such a format
+    needs ``-o PATH``.
     """
 
     name: str
@@ -50,3 +64,6 @@ class OutputFormat:
     render: Renderer
     needs_history: bool = False
     description: str = ""
+    write: Streamer | None = None
+    max_segments: int | None = None
+    write_file: FileWriter | None = None

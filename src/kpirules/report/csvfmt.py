@@ -11,13 +11,22 @@ value is an empty cell.
 locale): ``;`` separator, decimal commas, ``VRAI``/``FAUX``, and a UTF-8 byte
 order mark (the text starts with U+FEFF) so that Excel reads the accents as
 UTF-8 instead of its legacy code page. Both end lines with ``\\n``.
+
+Both neutralise spreadsheet formulas (CSV injection, OWASP): a text cell that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a campaign
+named ``=HYPERLINK(…)``) is written with a leading ``'``, which spreadsheets
+read as "this is text" and do not show. Numbers are never touched: a negative
+value stays ``-12.5``, and so does a text cell that is a plain number.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
 import attrs
 
@@ -42,6 +51,18 @@ PLAIN = CsvDialect(separator=",", decimal=".", true="true", false="false", bom=F
 FRENCH = CsvDialect(separator=";", decimal=",", true="VRAI", false="FAUX", bom=True)
 
 
+#: What a spreadsheet takes for the start of a formula (or of a DDE payload).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` made inert for spreadsheets: ``=1+2`` → ``'=1+2``; ``-12.5`` unchanged."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any, dialect: CsvDialect) -> str:
     if value is True:
         return dialect.true
@@ -49,15 +70,43 @@ def _cell(value: Any, dialect: CsvDialect) -> str:
         return dialect.false
     if isinstance(value, int | float):
         return raw_number(value, dialect.decimal)
-    return "" if value is None else str(value)
+    return "" if value is None else neutralise_formula(str(value))
 
 
-def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
-    """Every row of the document as CSV text in ``dialect``."""
-    view = DocView(doc)
+#: Rows read before the header is written, to learn the names a core document
+#: (without ``definitions``) only gives through its rows.
+PROBE_ROWS = 1000
+
+
+def _row_writer(out: TextIO, dialect: CsvDialect) -> Callable[[list[str]], None]:
+    """A ``writerow`` that quotes a row holding a lone ``\\r``.
+
+    csv quotes a field holding ``\\n`` but not one holding a lone ``\\r``: such
+    a row is written fully quoted, or a spreadsheet would split it in two.
+    """
+    plain = csv.writer(out, delimiter=dialect.separator, lineterminator="\n")
+    quoted = csv.writer(out, delimiter=dialect.separator, lineterminator="\n",
+                        quoting=csv.QUOTE_ALL)
+
+    def writerow(cells: list[str]) -> None:
+        (quoted if any("\r" in c for c in cells) else plain).writerow(cells)
+
+    return writerow
+
+
+def write_rows(doc: dict[str, Any], rows: Iterable[dict[str, Any]], dialect: CsvDialect,
+               out: TextIO) -> None:
+    """Write ``rows`` (in order) as CSV in ``dialect`` to ``out``, one line at a time.
+
+    ``doc`` gives the names (definitions, thresholds, decisions, rules); its
+    own ``rows`` are not read, so it may be the document without rows.
+    """
+    rows = iter(rows)
+    first = list(itertools.islice(rows, PROBE_ROWS))
+    view = DocView({**doc, "rows": first})
     values = view.value_names()
-    statuses: dict[str, None] = {}
-    for row in view.rows:
+    statuses: dict[str, None] = dict.fromkeys(doc.get("thresholds") or {})
+    for row in first:
         for name in row.get("status") or {}:
             statuses.setdefault(name, None)
     header = ["period", *view.dimensions, *values]
@@ -65,27 +114,34 @@ def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
     header += [f"decision.{n}" for n in view.decisions]
     header += [f"rule.{n}" for n in view.rules]
 
+    if dialect.bom:
+        out.write("\ufeff")
+    writerow = _row_writer(out, dialect)
+    writerow([neutralise_formula(name) for name in header])
+    for row in itertools.chain(first, rows):
+        segment = row.get("segment") or {}
+        row_values = row.get("values") or {}
+        row_status = row.get("status") or {}
+        row_decisions = row.get("decisions") or {}
+        row_rules = row.get("rules") or {}
+        # the overall row leaves its dimension cells empty; a segment's empty value says so
+        dimension_cells = [EMPTY_VALUE_LABEL if segment and d in segment and segment[d] is None
+                           else segment.get(d) for d in view.dimensions]
+        cells: list[Any] = [row.get("period"), *dimension_cells]
+        cells += [row_values.get(n) for n in values]
+        cells += [row_status.get(n) for n in statuses]
+        cells += [row_decisions.get(n) for n in view.decisions]
+        cells += [row_rules.get(n) for n in view.rules]
+        writerow([_cell(c, dialect) for c in cells])
+
+
+def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
+    """Every row of the document as CSV text in ``dialect``: by period, overall row first."""
+    view = DocView(doc)
+    ordered = [row for period in view.periods for row in view.rows_of(period)]
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=dialect.separator, lineterminator="\n")
-    writer.writerow(header)
-    for period in view.periods:
-        for row in view.rows_of(period):
-            segment = row.get("segment") or {}
-            row_values = row.get("values") or {}
-            row_status = row.get("status") or {}
-            row_decisions = row.get("decisions") or {}
-            row_rules = row.get("rules") or {}
-            # the overall row leaves its dimension cells empty; a segment's empty value says so
-            dimension_cells = [EMPTY_VALUE_LABEL if segment and d in segment and segment[d] is None
-                               else segment.get(d) for d in view.dimensions]
-            cells: list[Any] = [period, *dimension_cells]
-            cells += [row_values.get(n) for n in values]
-            cells += [row_status.get(n) for n in statuses]
-            cells += [row_decisions.get(n) for n in view.decisions]
-            cells += [row_rules.get(n) for n in view.rules]
-            writer.writerow([_cell(c, dialect) for c in cells])
-    text = out.getvalue()
-    return ("\ufeff" + text) if dialect.bom else text
+    write_rows(doc, ordered, dialect, out)
+    return out.getvalue()
 
 
 def render_csv(doc: dict[str, Any], options: RenderOptions) -> str:
@@ -96,3 +152,15 @@ def render_csv(doc: dict[str, Any], options: RenderOptions) -> str:
 def render_csv_fr(doc: dict[str, Any], options: RenderOptions) -> str:
     """``csv-fr``: semicolon-separated, decimal commas and a BOM, for French Excel."""
     return render_rows(doc, FRENCH)
+
+
+def write_csv(doc: dict[str, Any], rows: Iterable[dict[str, Any]], options: RenderOptions,
+              out: TextIO) -> None:
+    """``csv``, streamed."""
+    write_rows(doc, rows, PLAIN, out)
+
+
+def write_csv_fr(doc: dict[str, Any], rows: Iterable[dict[str, Any]], options: RenderOptions,
+                 out: TextIO) -> None:
+    """``csv-fr``, streamed."""
+    write_rows(doc, rows, FRENCH, out)

@@ -1,4 +1,7 @@
-"""The ``json`` format: the evaluation document itself (interfaces §3).
+"""The ``json`` format: the evaluation document itself (interfaces §3); and ``jsonl``.
+
+``jsonl`` (JSON Lines) writes the document's rows only, one per line: it
+streams, so a history of millions of rows is written in constant memory.
 
 Readable by people (indented, accents kept as they are) and strictly valid
 JSON for machines: NaN and infinities, which Python's ``json`` would write as
@@ -7,9 +10,11 @@ bare ``NaN``/``Infinity`` tokens that most parsers reject, become ``null``.
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from kpirules.report.base import RenderOptions
 
@@ -45,3 +50,27 @@ def render_json(doc: dict[str, Any], options: RenderOptions) -> str:
         text = json.dumps(clean(doc), ensure_ascii=False, indent=indent, separators=separators,
                           allow_nan=False, default=str)
     return text + "\n"
+
+
+def _json_line(row: Any) -> str:
+    try:
+        return json.dumps(row, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                          default=str)
+    except ValueError:
+        return json.dumps(clean(row), ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":"), default=str)
+
+
+def write_jsonl(doc: dict[str, Any], rows: Iterable[dict[str, Any]], options: RenderOptions,
+                out: TextIO) -> None:
+    """``jsonl``: one row object of interfaces §3 per line, written as it comes."""
+    for row in rows:
+        out.write(_json_line(row))
+        out.write("\n")
+
+
+def render_jsonl(doc: dict[str, Any], options: RenderOptions) -> str:
+    """``jsonl`` of a whole document: its rows, one JSON object per line."""
+    out = io.StringIO()
+    write_jsonl(doc, doc.get("rows") or [], options, out)
+    return out.getvalue()

@@ -8,24 +8,30 @@ streak's ``since`` and ``periods`` (added by the engine), and, in a job run,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from kpirules.report.i18n import Translator
 
-def lifecycle_text(action: Mapping[str, Any]) -> str:
-    """One short phrase for the lifecycle of ``action``; empty when nothing is known."""
+
+def lifecycle_text(action: Mapping[str, Any], tr: Callable[..., str] | None = None) -> str:
+    """One short phrase for the lifecycle of ``action``; empty when nothing is known.
+
+    In the words of ``tr`` (the report's :class:`Translator`; English without one).
+    """
+    tr = tr or Translator("en")
     parts = []
     event = action.get("event")
     if event == "resolve":
-        parts.append("resolved")
+        parts.append(tr("lifecycle.resolved"))
     else:
         if event == "renotify":
-            parts.append("reminder")
+            parts.append(tr("lifecycle.reminder"))
         since, periods = action.get("since"), action.get("periods")
         if since:
-            parts.append(f"started in {since}")
+            parts.append(tr("lifecycle.since", period=since))
         if isinstance(periods, int) and periods > 1:
-            parts.append(f"firing for {periods} periods")
+            parts.append(tr("lifecycle.periods", count=periods))
     if action.get("silenced_until"):
-        parts.append(f"silenced until {action['silenced_until']}")
+        parts.append(tr("lifecycle.silenced", period=action["silenced_until"]))
     return ", ".join(parts)

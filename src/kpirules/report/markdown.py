@@ -15,7 +15,7 @@ from typing import Any
 
 from kpirules.report.base import RenderOptions
 from kpirules.report.lifecycle import lifecycle_text
-from kpirules.report.values import NULL_TEXT, format_value, is_number
+from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
 STATUS_EMOJI = {"critical": "🔴", "warning": "🟡", "ok": "🟢", "no_data": "⚪", "skipped": "➖"}
@@ -60,7 +60,7 @@ def _table(header: list[str], rows: list[list[str]], right: set[int] | None = No
 def _value_cell(view: DocView, row: dict[str, Any], column: Column) -> str:
     value = (row.get("values") or {}).get(column.name)
     status = (row.get("status") or {}).get(column.name)
-    text = format_value(value, column.unit)
+    text = view.fmt_unit(value, column.unit)
     if status in STATUS_EMOJI:
         text = f"{STATUS_EMOJI[status]} {text}"
     trend = view.trend(row, column)
@@ -71,7 +71,7 @@ def _value_cell(view: DocView, row: dict[str, Any], column: Column) -> str:
 
 def _period(view: DocView, period: str) -> list[str]:
     rows = view.rows_of(period)
-    dims = " / ".join(view.dimensions) or "segment"
+    dims = view.dimensions_title()
     header = [escape(dims)] + [escape(c.label) for c in view.columns]
     header += [escape(view.decision_title(d)) for d in view.decisions]
     body = []
@@ -82,36 +82,40 @@ def _period(view: DocView, period: str) -> list[str]:
             label = (row.get("decisions") or {}).get(name)
             cells.append(NULL_TEXT if label is None else f"**{escape(label)}**")
         body.append(cells)
-    suffix = " (as of)" if period == view.as_of and len(view.periods) > 1 else ""
+    current = period == view.as_of and len(view.periods) > 1
+    suffix = f" {view.tr('table.current')}" if current else ""
     right = set(range(1, len(view.columns) + 1))
     return [f"## {period}{suffix}", "", *_table(header, body, right), ""]
 
 
 def _legend(view: DocView) -> list[str]:
-    parts = [
-        f"{STATUS_EMOJI[s]} {s.replace('_', ' ')}" for s in ("critical", "warning", "ok", "no_data")
-    ]
-    parts.append(f"{STATUS_EMOJI['skipped']} not judged")
+    tr = view.tr
+    parts = [f"{STATUS_EMOJI[s]} {tr(f'status.{s}').lower()}"
+             for s in ("critical", "warning", "ok", "no_data")]
+    parts.append(f"{STATUS_EMOJI['skipped']} {tr('legend.skipped')}")
     if len(view.periods) > 1:
-        parts.append("↑ ↓ → change since the previous period")
+        parts.append(f"↑ ↓ → {tr('table.change')}")
     return ["_" + " · ".join(parts) + "_", ""]
 
 
 def _firing(view: DocView) -> list[str]:
     if not view.rules:
         return []
-    lines = [f"## Rules firing at {view.as_of}", ""]
+    tr = view.tr
+    lines = [f"## {tr('table.rules_at', period=view.as_of)}", ""]
     firing = view.firing()
     if not firing:
-        return [*lines, "No rule fires.", ""]
+        return [*lines, tr("no_rule_fires"), ""]
     body = []
     for name, segments in firing:
         severity = view.rule_severity(name)
         title = view.rule_title(name)
         label = escape(title) if title == name else f"{escape(title)} (`{name}`)"
         segs = ", ".join(escape(view.segment_name(s)) for s in segments)
-        body.append([f"{SEVERITY_EMOJI.get(severity, '')} {severity}".strip(), label, segs])
-    return [*lines, *_table(["severity", "rule", "segments"], body), ""]
+        body.append([f"{SEVERITY_EMOJI.get(severity, '')} {tr(f'severity.{severity}')}".strip(),
+                     label, segs])
+    header = [tr("severity").lower(), tr("rule").lower(), tr("segments").lower()]
+    return [*lines, *_table(header, body), ""]
 
 
 def _objectives(view: DocView) -> list[str]:
@@ -122,7 +126,7 @@ def _objectives(view: DocView) -> list[str]:
         kpi = str(objective.get("kpi") or "")
         status = str(objective.get("status") or "no_data")
         progress = objective.get("progress")
-        progress_text = format_value(progress, "percent") if is_number(progress) else NULL_TEXT
+        progress_text = view.fmt_unit(progress, "percent") if is_number(progress) else NULL_TEXT
         body.append(
             [
                 escape(view.objective_label(objective)),
@@ -131,48 +135,41 @@ def _objectives(view: DocView) -> list[str]:
                 escape(view.fmt(kpi, objective.get("current"))),
                 escape(view.fmt(kpi, objective.get("goal"))),
                 progress_text,
-                format_value(objective.get("expected_progress"), "percent"),
+                view.fmt_unit(objective.get("expected_progress"), "percent"),
                 escape(objective.get("deadline") or NULL_TEXT),
-                f"{OBJECTIVE_EMOJI.get(status, '')} {status.replace('_', ' ')}".strip(),
+                f"{OBJECTIVE_EMOJI.get(status, '')} {view.tr(f'objective.{status}').lower()}".strip(),
             ]
         )
-    header = [
-        "objective",
-        "segment",
-        "baseline",
-        "current",
-        "goal",
-        "progress",
-        "expected",
-        "deadline",
-        "status",
-    ]
-    return ["## Objectives", "", *_table(header, body, {2, 3, 4, 5, 6}), ""]
+    tr = view.tr
+    header = [tr(key).lower() for key in ("objective", "segment", "baseline", "current", "goal",
+                                          "progress", "table.expected", "deadline", "status")]
+    return [f"## {tr('objectives')}", "", *_table(header, body, {2, 3, 4, 5, 6}), ""]
 
 
 def _actions(view: DocView) -> list[str]:
     if not view.actions:
         return []
     with_outcome = any("outcome" in a for a in view.actions)
-    with_lifecycle = any(lifecycle_text(a) for a in view.actions)
-    header = ["rule", "segment", "action", "new"] + (["lifecycle"] if with_lifecycle else []) + [
-        "arguments"] + (
-        ["outcome"] if with_outcome else []
-    )
+    tr = view.tr
+    with_lifecycle = any(lifecycle_text(a, tr) for a in view.actions)
+    header = [tr("rule").lower(), tr("segment"), tr("action").lower(), tr("new"),
+              *([tr("lifecycle")] if with_lifecycle else []),
+              tr("table.arguments")] + ([tr("table.outcome")] if with_outcome else [])
     body = []
     for action in view.actions:
         cells = [
             f"`{action.get('rule')}`",
             escape(view.segment_name(action.get("segment"))),
             escape(action.get("action") or ""),
-            "new" if action.get("new") else "",
-            *([escape(lifecycle_text(action))] if with_lifecycle else []),
+            tr("new") if action.get("new") else "",
+            *([escape(lifecycle_text(action, tr))] if with_lifecycle else []),
             escape(action_args_text(action.get("args"))),
         ]
         if with_outcome:
-            cells.append(escape(action.get("outcome") or ""))
+            outcome = str(action.get("outcome") or "")
+            cells.append(escape(tr(f"outcome.{outcome}") if outcome else ""))
         body.append(cells)
-    return ["## Actions", "", *_table(header, body), ""]
+    return [f"## {tr('actions')}", "", *_table(header, body), ""]
 
 
 def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
@@ -183,9 +180,10 @@ def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
         str(view.doc.get("grain") or ""),
     ]
     if view.as_of:
-        facts.append(f"as of **{view.as_of}**")
+        facts.append(view.tr("table.as_of", period=f"**{view.as_of}**"))
     if options.generated_at or view.doc.get("generated_at"):
-        facts.append(f"generated {escape(options.generated_at or view.doc.get('generated_at'))}")
+        when = escape(options.generated_at or view.doc.get("generated_at"))
+        facts.append(view.tr("generated_on", when=when))
     lines = [f"# {escape(view.title)}", "", " · ".join(f for f in facts if f), ""]
     for period in view.shown_periods():
         lines += _period(view, period)
@@ -195,5 +193,5 @@ def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
     lines += _actions(view)
     notes = view.warnings()
     if notes:
-        lines += ["## Warnings", "", *(f"- {escape(n)}" for n in notes), ""]
+        lines += [f"## {view.tr('warnings')}", "", *(f"- {escape(n)}" for n in notes), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

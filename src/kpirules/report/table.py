@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
 from kpirules.report.lifecycle import lifecycle_text
-from kpirules.report.values import NULL_TEXT, format_value, is_number
+from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def _new_table(title: str | None = None) -> Table:
 def _header(console: Console, view: DocView) -> None:
     parts = [p for p in (view.doc.get("ruleset"), view.doc.get("grain")) if p]
     if view.as_of:
-        parts.append(f"as of {view.as_of}")
+        parts.append(view.tr("table.as_of", period=view.as_of))
     line = _text(view.title, "bold")
     if parts:
         line.append("  " + " · ".join(str(p) for p in parts), style="dim")
@@ -133,7 +133,7 @@ def _value_cell(view: DocView, row: dict[str, Any], column: Column) -> Text:
     # Styles go on spans, not on the Text itself: a Text's own style would
     # also tint the arrow appended after the value.
     cell = _text("")
-    cell.append(format_value(value, column.unit), STATUS_STYLES.get(status or "", ""))
+    cell.append(view.fmt_unit(value, column.unit), STATUS_STYLES.get(status or "", ""))
     marker = STATUS_MARKERS.get(status or "")
     if marker:
         cell.append(" " + marker, style=STATUS_STYLES[status or ""])
@@ -180,7 +180,7 @@ def wrap_header(label: str, width: int = 14) -> str:
 def _period_tables(console: Console, view: DocView, period: str) -> None:
     rows = view.rows_of(period)
     segment_cells = [_text(view.segment_name(r.get("segment"))) for r in rows]
-    dims = " / ".join(view.dimensions) or "segment"
+    dims = view.dimensions_title()
     # Each shown column: a header, a justification and one cell per row.
     columns: list[tuple[str, JustifyMethod, list[Text]]] = []
     for column in view.columns:
@@ -199,11 +199,12 @@ def _period_tables(console: Console, view: DocView, period: str) -> None:
         for label, _, cells in columns
     ]
     available = max((console.width or DEFAULT_WIDTH) - segment_width, 20)
-    title = period + (" (as of)" if period == view.as_of and len(view.periods) > 1 else "")
+    current = period == view.as_of and len(view.periods) > 1
+    title = f"{period} {view.tr('table.current')}" if current else period
     console.print()
     groups = _chunks(widths, available) or [[]]
     for number, group in enumerate(groups):
-        table = _new_table(title if number == 0 else f"{period} (continued)")
+        table = _new_table(title if number == 0 else view.tr("table.continued", period=period))
         # Fixed widths (already measured above) spare Rich measuring every
         # cell again: it is most of the time of a long history.
         table.add_column(dims, no_wrap=True, width=segment_width - _COLUMN_OVERHEAD)
@@ -227,14 +228,15 @@ def _decision_text(row: dict[str, Any], name: str) -> str:
 
 def _legend(console: Console, view: DocView) -> None:
     legend = _text("")
-    legend.append("Status: ", "dim")
-    legend.append("!! critical", STATUS_STYLES["critical"])
+    tr = view.tr
+    legend.append(tr("table.status"), "dim")
+    legend.append(f"!! {tr('level.critical')}", STATUS_STYLES["critical"])
     legend.append("  ")
-    legend.append("! warning", STATUS_STYLES["warning"])
-    legend.append("  ~ not judged", STATUS_STYLES["skipped"])
-    legend.append(f"  {NULL_TEXT} no value", "dim")
+    legend.append(f"! {tr('level.warning')}", STATUS_STYLES["warning"])
+    legend.append(f"  ~ {tr('legend.skipped')}", STATUS_STYLES["skipped"])
+    legend.append(f"  {NULL_TEXT} {tr('table.no_value')}", "dim")
     if len(view.periods) > 1:
-        legend.append("  ↑ ↓ → change since the previous period", "dim")
+        legend.append(f"  ↑ ↓ → {tr('table.change')}", "dim")
     console.print(legend)
 
 
@@ -246,22 +248,24 @@ def _section(console: Console, title: str) -> None:
 def _firing_rules(console: Console, view: DocView) -> None:
     if not view.rules:
         return
-    _section(console, f"Rules firing at {view.as_of}")
+    tr = view.tr
+    _section(console, tr("table.rules_at", period=view.as_of))
     firing = view.firing()
     if not firing:
-        console.print(_text("No rule fires.", "dim"))
+        console.print(_text(tr("no_rule_fires"), "dim"))
         return
     table = _new_table()
-    table.add_column("severity")
-    table.add_column("rule")
-    table.add_column("segments")
+    table.add_column(tr("severity").lower())
+    table.add_column(tr("rule").lower())
+    table.add_column(tr("segments").lower())
     for name, segments in firing:
         severity = view.rule_severity(name)
         title = view.rule_title(name)
         label = title if title == name else f"{title} ({name})"
         names = ", ".join(view.segment_name(s) for s in segments)
         table.add_row(
-            _text(severity, SEVERITY_STYLES.get(severity, "")), _text(label), _text(names)
+            _text(tr(f"severity.{severity}"), SEVERITY_STYLES.get(severity, "")), _text(label),
+            _text(names)
         )
     console.print(table)
 
@@ -278,15 +282,16 @@ def _objectives(console: Console, view: DocView) -> None:
     """Objectives as a table, or as a list when the terminal is too narrow for one."""
     if not view.objectives:
         return
-    _section(console, "Objectives")
+    tr = view.tr
+    _section(console, tr("objectives"))
     table = _new_table()
-    table.add_column("objective", min_width=16)
-    table.add_column("segment", no_wrap=True)
-    table.add_column("current", justify="right", no_wrap=True)
-    table.add_column("baseline → goal", justify="right", no_wrap=True)
-    table.add_column("progress", no_wrap=True)
-    table.add_column("expected", justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
+    table.add_column(tr("objective").lower(), min_width=16)
+    table.add_column(view.dimensions_title(), no_wrap=True)
+    table.add_column(tr("current").lower(), justify="right", no_wrap=True)
+    table.add_column(tr("table.baseline_goal"), justify="right", no_wrap=True)
+    table.add_column(tr("progress").lower(), no_wrap=True)
+    table.add_column(tr("table.expected"), justify="right", no_wrap=True)
+    table.add_column(tr("status").lower(), no_wrap=True)
     lines: list[Text] = []
     # Widest cell of each no_wrap column (headers included), to know whether
     # the table fits: Rich's own measure ignores no_wrap.
@@ -296,16 +301,16 @@ def _objectives(console: Console, view: DocView) -> None:
         status = str(objective.get("status") or "no_data")
         label = view.objective_label(objective)
         if objective.get("deadline"):
-            label += f" (by {objective['deadline']})"
+            label += f" ({tr('table.by', deadline=objective['deadline'])})"
         segment = view.segment_name(objective.get("segment"))
         current = view.fmt(kpi, objective.get("current"))
         span = (
             f"{view.fmt(kpi, objective.get('baseline'))} → {view.fmt(kpi, objective.get('goal'))}"
         )
         progress = objective.get("progress")
-        bar = f"{progress_bar(progress)} {format_value(progress, 'percent')}"
-        expected = format_value(objective.get("expected_progress"), "percent")
-        status_text = _text(status.replace("_", " "), OBJECTIVE_STYLES.get(status, ""))
+        bar = f"{progress_bar(progress)} {view.fmt_unit(progress, 'percent')}"
+        expected = view.fmt_unit(objective.get("expected_progress"), "percent")
+        status_text = _text(tr(f"objective.{status}").lower(), OBJECTIVE_STYLES.get(status, ""))
         cells = [
             _text(segment),
             _text(current),
@@ -318,7 +323,7 @@ def _objectives(console: Console, view: DocView) -> None:
         table.add_row(_text(label), *cells)
         line = _text(f"- {label}\n    {segment}: ")
         line.append_text(status_text)
-        line.append(f", {current} ({span})\n    progress {bar}, expected {expected}")
+        line.append(f", {current} ({span})\n    {tr('progress').lower()} {bar}, {tr('table.expected')} {expected}")
         lines.append(line)
     needed = 16 + sum(widths) + _COLUMN_OVERHEAD * len(table.columns)
     if needed <= console.width:
@@ -331,28 +336,30 @@ def _objectives(console: Console, view: DocView) -> None:
 def _actions(console: Console, view: DocView) -> None:
     if not view.actions:
         return
-    _section(console, "Actions")
+    tr = view.tr
+    _section(console, tr("actions"))
     with_outcome = any("outcome" in a for a in view.actions)
-    with_lifecycle = any(lifecycle_text(a) for a in view.actions)
+    with_lifecycle = any(lifecycle_text(a, tr) for a in view.actions)
     table = _new_table()
-    for header in ("rule", "segment", "action", "new", *(["lifecycle"] if with_lifecycle else []),
-                   "arguments"):
+    for header in (tr("rule").lower(), view.dimensions_title(), tr("action").lower(), tr("new"),
+                   *([tr("lifecycle")] if with_lifecycle else []), tr("table.arguments")):
         table.add_column(header)
     if with_outcome:
-        table.add_column("outcome")
+        table.add_column(tr("table.outcome"))
     for action in view.actions:
         severity = str(action.get("severity") or "")
         cells = [
             _text(str(action.get("rule") or ""), SEVERITY_STYLES.get(severity, "")),
             _text(view.segment_name(action.get("segment"))),
             _text(str(action.get("action") or "")),
-            _text("new" if action.get("new") else ""),
-            *([_text(lifecycle_text(action))] if with_lifecycle else []),
+            _text(tr("new") if action.get("new") else ""),
+            *([_text(lifecycle_text(action, tr))] if with_lifecycle else []),
             _text(action_args_text(action.get("args"))),
         ]
         if with_outcome:
             outcome = str(action.get("outcome") or "")
-            cells.append(_text(outcome, "red" if outcome == "failed" else ""))
+            cells.append(_text(tr(f"outcome.{outcome}") if outcome else "",
+                               "red" if outcome == "failed" else ""))
         table.add_row(*cells)
     console.print(table)
 
@@ -361,6 +368,6 @@ def _warnings(console: Console, view: DocView) -> None:
     notes = view.warnings()
     if not notes:
         return
-    _section(console, "Warnings")
+    _section(console, view.tr("warnings"))
     for note in notes:
         console.print(_text(f"- {note}", "yellow"))

@@ -11,6 +11,12 @@ French- and English-speaking teams alike (the SI / ISO 80000 style):
   reference writes percentages);
 * a missing value (``null``, NaN) is an em dash ``—``.
 
+With ``locale="fr"`` (a ruleset's ``locale fr``), numbers are written the
+French way, from CLDR through Babel: a decimal comma, narrow no-break spaces
+between thousands, a no-break space before ``%`` (``1 234,5``, ``12,5 %``).
+A ``points`` unit (also ``pp``, ``pts``) is a difference of two percentages,
+a fraction like ``percent``, shown in points (``+0.5 pp``, ``0,5 pt``).
+
 The no-break spaces keep a value on one line in HTML and in wrapped tables.
 Machine formats (json, csv) never go through this module's human functions:
 they keep raw numbers (see :func:`raw_number`).
@@ -24,6 +30,8 @@ from decimal import Decimal
 from typing import Any, TypeGuard
 
 NBSP = "\u00a0"
+#: Units of a difference of percentages, shown in points (``pp`` / ``pts``).
+POINT_UNITS = frozenset({"points", "pp", "pts"})
 NULL_TEXT = "—"
 
 #: Symbols for the currencies marketing teams use most; other ISO codes are
@@ -47,12 +55,24 @@ def is_currency(unit: str | None) -> bool:
     return unit is not None and bool(_CURRENCY.match(unit))
 
 
-def group_thousands(value: float | Decimal, decimals: int, *, trim: bool = False) -> str:
+def group_thousands(
+    value: float | Decimal, decimals: int, *, trim: bool = False, locale: str = "en"
+) -> str:
     """``value`` with ``decimals`` decimals and no-break-space thousand groups.
 
     ``trim`` drops trailing zeros of the decimals (``12.50`` → ``12.5``,
-    ``3.00`` → ``3``), for units where the zeros carry no meaning.
+    ``3.00`` → ``3``), for units where the zeros carry no meaning. In French
+    the CLDR pattern of ``fr_FR`` writes the digits (``1 234,5``).
     """
+    if locale == "fr":
+        from babel.numbers import format_decimal
+
+        fraction = ("#" if trim else "0") * decimals
+        pattern = "#,##0" + (f".{fraction}" if decimals else "")
+        text = format_decimal(value, format=pattern, locale="fr_FR").replace("\u2212", "-")
+        if text.lstrip("-").replace("\u202f", "").replace(",", "").strip("0") == "":
+            text = text.lstrip("-")
+        return text
     text = f"{value:,.{decimals}f}".replace(",", NBSP)
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -70,30 +90,47 @@ def _adaptive_decimals(magnitude: float) -> int:
     return 2
 
 
-def format_percent(fraction: float) -> str:
-    """``0.31`` → ``31%``; ``0.025`` → ``2.5%``; ``-0.2`` → ``-20%``."""
+def _hundredfold(fraction: float) -> tuple[float | Decimal, int]:
+    """A fraction times 100 and the decimals it deserves (3 significant digits)."""
     pct: float | Decimal = fraction * 100
     if not math.isfinite(pct):  # a huge fraction overflows once times 100
         pct = Decimal(repr(fraction)) * 100
     magnitude = abs(float(pct))
-    decimals = 0 if magnitude >= 10 else (1 if magnitude >= 1 else 2)
-    return group_thousands(pct, decimals, trim=True) + "%"
+    return pct, 0 if magnitude >= 10 else (1 if magnitude >= 1 else 2)
 
 
-def format_currency(amount: float, code: str) -> str:
+def format_percent(fraction: float, locale: str = "en") -> str:
+    """``0.31`` → ``31%``; ``0.025`` → ``2.5%``; ``-0.2`` → ``-20%`` (``-20 %`` in French)."""
+    pct, decimals = _hundredfold(fraction)
+    sign = f"{NBSP}%" if locale == "fr" else "%"
+    return group_thousands(pct, decimals, trim=True, locale=locale) + sign
+
+
+def format_points(difference: float, locale: str = "en") -> str:
+    """A difference of percentages in points: ``0.0052`` → ``+0.52 pp`` / ``+0,52 pt``."""
+    pct, decimals = _hundredfold(difference)
+    text = group_thousands(pct, decimals, trim=True, locale=locale)
+    if float(pct) > 0 and text.strip("0,.") != "":
+        text = "+" + text
+    if locale == "fr":
+        return f"{text}{NBSP}{'pt' if abs(float(pct)) < 2 else 'pts'}"
+    return f"{text}{NBSP}pp"
+
+
+def format_currency(amount: float, code: str, locale: str = "en") -> str:
     """``10000`` EUR → ``10 000 €``; cents only below 100 (``12.50 €``)."""
     decimals = 2 if abs(amount) < 100 and amount != int(amount) else 0
     symbol = CURRENCY_SYMBOLS.get(code, code)
-    return f"{group_thousands(amount, decimals)}{NBSP}{symbol}"
+    return f"{group_thousands(amount, decimals, locale=locale)}{NBSP}{symbol}"
 
 
-def format_seconds(seconds: float) -> str:
+def format_seconds(seconds: float, locale: str = "en") -> str:
     """A duration in the largest readable units: ``45 s``, ``3 min 05 s``, ``2 h 05 min``."""
     sign = "-" if seconds < 0 else ""
     total = abs(seconds)
     if total < 60:
         decimals = 1 if total < 10 and total != int(total) else 0
-        return f"{sign}{group_thousands(total, decimals, trim=True)}{NBSP}s"
+        return f"{sign}{group_thousands(total, decimals, trim=True, locale=locale)}{NBSP}s"
     whole = round(total)
     if whole < 3600:
         minutes, secs = divmod(whole, 60)
@@ -102,10 +139,11 @@ def format_seconds(seconds: float) -> str:
         hours, rest = divmod(whole, 3600)
         return f"{sign}{hours}{NBSP}h{NBSP}{rest // 60:02d}{NBSP}min"
     days, rest = divmod(whole, 86400)
-    return f"{sign}{group_thousands(days, 0)}{NBSP}d{NBSP}{rest // 3600}{NBSP}h"
+    day = "j" if locale == "fr" else "d"
+    return f"{sign}{group_thousands(days, 0, locale=locale)}{NBSP}{day}{NBSP}{rest // 3600}{NBSP}h"
 
 
-def format_value(value: Any, unit: str | None = None) -> str:
+def format_value(value: Any, unit: str | None = None, locale: str = "en") -> str:
     """Format one value for people, according to its unit.
 
     ``percent`` values are fractions; ``ratio`` keeps two decimals
@@ -118,6 +156,8 @@ def format_value(value: Any, unit: str | None = None) -> str:
     if value is None:
         return NULL_TEXT
     if isinstance(value, bool):
+        if locale == "fr":
+            return "oui" if value else "non"
         return "true" if value else "false"
     if isinstance(value, str):
         return value
@@ -127,19 +167,21 @@ def format_value(value: Any, unit: str | None = None) -> str:
         return NULL_TEXT
     unit = unit or ""
     if unit == "percent":
-        return format_percent(value)
+        return format_percent(value, locale)
+    if unit in POINT_UNITS:
+        return format_points(value, locale)
     if unit == "ratio":
-        return group_thousands(value, 2)
+        return group_thousands(value, 2, locale=locale)
     if unit == "seconds":
-        return format_seconds(value)
+        return format_seconds(value, locale)
     if is_currency(unit):
-        return format_currency(value, unit)
+        return format_currency(value, unit, locale)
     if unit == "count":
-        return group_thousands(value, 0 if value == int(value) else 1, trim=True)
+        return group_thousands(value, 0 if value == int(value) else 1, trim=True, locale=locale)
     if value == int(value) and abs(value) < 1e15:
-        text = group_thousands(value, 0)
+        text = group_thousands(value, 0, locale=locale)
     else:
-        text = group_thousands(value, _adaptive_decimals(abs(value)), trim=True)
+        text = group_thousands(value, _adaptive_decimals(abs(value)), trim=True, locale=locale)
     return text if unit in _BARE_UNITS else f"{text}{NBSP}{unit}"
 
 

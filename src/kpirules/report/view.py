@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from kpirules.engine.templates import EMPTY_VALUE_LABEL
+from kpirules.report.i18n import Translator, locale_of
 from kpirules.report.values import format_value, is_number
 
 OVERALL_LABEL = "(overall)"
@@ -51,17 +52,23 @@ def segment_key(segment: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...
     return tuple(sorted((segment or {}).items()))
 
 
-def segment_label(segment: Mapping[str, Any] | None, dimensions: Iterable[str] = ()) -> str:
+def segment_label(
+    segment: Mapping[str, Any] | None,
+    dimensions: Iterable[str] = (),
+    tr: Translator | None = None,
+) -> str:
     """How a segment is named for people: its values joined by `` / ``.
 
     The overall row is ``(overall)``. A segment only holds the dimensions of
     its level, so a ``None`` there is an empty value in the data, written
-    ``(empty)`` (never ``all``, the word for a rolled-up dimension).
+    ``(empty)`` (never ``all``, the word for a rolled-up dimension). With a
+    translator, both words are in its language (``(ensemble)``, ``(vide)``).
     """
     if not segment:
-        return OVERALL_LABEL
+        return tr("overall") if tr else OVERALL_LABEL
+    empty = tr("empty_value") if tr else EMPTY_VALUE_LABEL
     order = [d for d in dimensions if d in segment] + [d for d in segment if d not in dimensions]
-    parts = [EMPTY_VALUE_LABEL if segment[d] is None else str(segment[d]) for d in order]
+    parts = [empty if segment[d] is None else str(segment[d]) for d in order]
     return " / ".join(parts)
 
 
@@ -80,6 +87,9 @@ class DocView:
         self.objectives: list[dict[str, Any]] = list(doc.get("objectives") or [])
         self.actions: list[dict[str, Any]] = list(doc.get("actions") or [])
         self.title: str = title or doc.get("title") or doc.get("ruleset") or "kpirules report"
+        self.locale: str = locale_of(doc)
+        self.tr = Translator(self.locale)
+        self.dimension_defs: dict[str, dict[str, Any]] = dict(doc.get("dimension_defs") or {})
         self.periods: list[str] = self._periods()
         if self.as_of is None and self.periods:
             self.as_of = self.periods[-1]
@@ -89,6 +99,7 @@ class DocView:
         self.columns: list[Column] = self._columns()
         self.decisions: list[str] = self._ordered_keys("decisions", self.decision_defs)
         self.rules: list[str] = self._ordered_keys("rules", self.rule_defs)
+        self._applicable: set[tuple[tuple[tuple[str, Any], ...], str]] | None = None
 
     # -- periods and rows -------------------------------------------------
 
@@ -127,7 +138,15 @@ class DocView:
 
     def segment_name(self, segment: Mapping[str, Any] | None) -> str:
         """The people-facing name of a segment (see :func:`segment_label`)."""
-        return segment_label(segment, self.dimensions)
+        return segment_label(segment, self.dimensions, self.tr)
+
+    def dimension_label(self, name: str) -> str:
+        """A dimension's declared label (``dimension canal "Canal d'acquisition"``), or its name."""
+        return (self.dimension_defs.get(name) or {}).get("label") or name
+
+    def dimensions_title(self) -> str:
+        """The dimensions as a table header names them: ``Canal / Campagne``."""
+        return " / ".join(self.dimension_label(d) for d in self.dimensions) or self.tr("segment")
 
     def segments(self) -> list[dict[str, Any]]:
         """Every segment of the document, overall first, in document order."""
@@ -201,7 +220,11 @@ class DocView:
 
     def fmt(self, name: str, value: Any) -> str:
         """A value of ``name`` formatted for people by its unit."""
-        return format_value(value, self.unit_of(name))
+        return format_value(value, self.unit_of(name), self.locale)
+
+    def fmt_unit(self, value: Any, unit: str | None) -> str:
+        """A value formatted by ``unit`` in the document's locale."""
+        return format_value(value, unit, self.locale)
 
     # -- derived facts ----------------------------------------------------
 
@@ -222,7 +245,7 @@ class DocView:
         then = (before.get("values") or {}).get(column.name)
         if not (is_number(now) and is_number(then)):
             return None
-        if format_value(now, column.unit) == format_value(then, column.unit) or now == then:
+        if self.fmt_unit(now, column.unit) == self.fmt_unit(then, column.unit) or now == then:
             return Trend("→", "neutral")
         up = now > then
         arrow = "↑" if up else "↓"
@@ -233,12 +256,42 @@ class DocView:
         return Trend(arrow, "neutral")
 
     def status_counts(self, period: str | None = None) -> dict[str, int]:
-        """How many (row, KPI) statuses of each kind a period has (as-of by default)."""
+        """How many (row, KPI) statuses of each kind a period has (as-of by default).
+
+        A ``no_data`` where the KPI never has a value for that segment in the
+        whole document is counted as ``skipped`` (not applicable: an e-mail
+        open rate on the SEO channel), so that "no data" is the real signal
+        of data that stopped coming.
+        """
         counts = dict.fromkeys(STATUSES, 0)
         for row in self.rows_of(period or self.as_of):
-            for status in (row.get("status") or {}).values():
-                counts[status] = counts.get(status, 0) + 1
+            for name, status in (row.get("status") or {}).items():
+                shown = self.shown_status(row, name, status) or "no_data"
+                counts[shown] = counts.get(shown, 0) + 1
         return counts
+
+    def shown_status(self, row: Mapping[str, Any], name: str, status: str | None) -> str | None:
+        """``status``, or ``skipped`` for a ``no_data`` where the KPI does not apply."""
+        if status == "no_data" and not self.applies(row.get("segment"), name):
+            return "skipped"
+        return status
+
+    def applies(self, segment: Mapping[str, Any] | None, name: str) -> bool:
+        """Whether ``name`` has a value for ``segment`` in some period of the document.
+
+        With a single period there is nothing to compare, and every KPI applies.
+        """
+        if len(self.periods) < 2:
+            return True
+        if self._applicable is None:
+            found: set[tuple[tuple[tuple[str, Any], ...], str]] = set()
+            for row in self.rows:
+                key = segment_key(row.get("segment"))
+                for value_name, value in (row.get("values") or {}).items():
+                    if value is not None:
+                        found.add((key, value_name))
+            self._applicable = found
+        return (segment_key(segment), name) in self._applicable
 
     def firing(self, period: str | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
         """Rules firing at a period (as-of by default) with the segments they fire for."""
@@ -263,9 +316,9 @@ class DocView:
         notes = [_as_text(w) for w in self.doc.get("warnings") or []]
         bad = self.doc.get("bad_values")
         if isinstance(bad, list) and bad:
-            notes.append(f"{len(bad)} bad value(s) were read as null (--on-bad-value null)")
+            notes.append(self.tr("bad_values", count=len(bad)))
         elif is_number(bad) and bad:
-            notes.append(f"{bad} bad value(s) were read as null (--on-bad-value null)")
+            notes.append(self.tr("bad_values", count=bad))
         return notes
 
 
