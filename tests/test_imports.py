@@ -95,3 +95,29 @@ def test_other_arguments_next_to_version_go_to_the_full_command_line(tmp_path: P
     code, modules, output = imported_modules(["--version", "--help"], tmp_path)
     assert code == 0, output
     assert "click" in modules
+
+
+def test_no_command_imports_a_private_helper_of_another_module() -> None:
+    """issue 11: the command line is argument handling only; commands share public helpers."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "src" / "kpirules"
+    found = []
+    for path in [root / "cli.py", *sorted((root / "commands").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kpirules"):
+                found += [f"{path.name}: {node.module}.{alias.name}" for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert found == []
+
+
+def test_the_command_line_module_defines_no_command() -> None:
+    """Every command lives in kpirules.commands and is imported only when it runs."""
+    import click
+
+    from kpirules import cli
+
+    assert not any(isinstance(value, click.Command) and value is not cli.main
+                   for value in vars(cli).values())
+    assert set(cli.main.list_commands(click.Context(cli.main))) >= {
+        "check", "eval", "explain", "fmt", "graph", "run", "test", "why", "whatif", "suggest"}
