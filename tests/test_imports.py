@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import kpirules
+from support.cli import RunCli
 
 HEAVY = ("polars", "pandas", "pyarrow", "sqlalchemy", "babel", "jinja2")
 
@@ -80,14 +81,14 @@ def test_a_cycle_is_still_named_by_check(tmp_path: Path) -> None:
 
 
 def test_version_is_answered_without_click_and_says_what_click_says(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        run_cli: RunCli, tmp_path: Path) -> None:
     code, modules, output = imported_modules(["--version"], tmp_path)
     assert code == 0, output
     assert "click" not in modules
-    from kpirules.cli import run_cli
 
-    assert run_cli(["--version"]) == 0
-    printed_by_click = capsys.readouterr().out.strip()
+    by_click = run_cli("--version")
+    assert by_click.code == 0
+    printed_by_click = by_click.out.strip()
     assert output.splitlines()[0] == printed_by_click == f"kpirules, version {kpirules.__version__}"
 
 

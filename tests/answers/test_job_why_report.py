@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "job"))
-
-from kpi_project import Project, run_process
+from support.project import Project, run_process
 
 
 @pytest.mark.parametrize("worsens", [True, False])

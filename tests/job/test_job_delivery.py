@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kpi_project import Project
-from kpi_servers import free_port, receiver, smtp_server
 
 from kpirules.builtin.webhook import WebhookAction
 from kpirules.state import StateStore
+from support.project import Project
+from support.servers import free_port, receiver, smtp_server
 
 Run = Callable[..., tuple[int, str, str]]
 

@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 
 import pytest
-from kpi_project import DIGEST, Project
-from kpi_servers import free_port, receiver, smtp_server
+
+from support.project import DIGEST, Project
+from support.servers import free_port, receiver, smtp_server
 
 Run = Callable[..., tuple[int, str, str]]
 

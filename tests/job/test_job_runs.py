@@ -6,9 +6,8 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from kpi_project import Project
-
 from kpirules.state import SCHEMA_VERSION, StateStore
+from support.project import Project
 
 Run = Callable[..., tuple[int, str, str]]
 

@@ -11,14 +11,12 @@ every diagnostic) on every rule file of the repository, on a generated
 from __future__ import annotations
 
 import gc
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
-from conftest import CASES, ROOT, conformance_rule_files
 from hypothesis import HealthCheck, given, settings
 from kpi_strategies import rule_files
 from lark.exceptions import UnexpectedInput
@@ -26,9 +24,21 @@ from test_lang_properties import mutated_files
 
 from kpirules.lang.grammar import fast_parser
 from kpirules.lang.parser import parse, parse_standard
+from support.golden import CASES, ROOT, conformance_rule_files
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import gen_big_ruleset
+
+def _benchmark_module(name: str) -> Any:
+    """A script of benchmarks/, loaded from its file (the folder is no package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gen_big_ruleset = _benchmark_module("gen_big_ruleset")
 
 REPOSITORY_RULE_FILES = sorted(
     p for folder in ("rulesets", "examples", "benchmarks", "tests", "docs", "plugins")

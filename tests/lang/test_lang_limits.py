@@ -14,17 +14,16 @@ import random
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpirules
-from kpirules.cli import main
 from kpirules.errors import RuleFileError
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean
 from kpirules.lang.loader import diagnose_text
 from kpirules.lang.parser import MAX_DEPTH, MAX_TERMS
 from kpirules.lang.suggest import NameIndex
+from support.cli import RunCli
 
 
 def errors(text: str) -> list[Diagnostic]:
@@ -154,14 +153,14 @@ def test_every_bidi_control_character_is_a_warning_at_its_place(char: str) -> No
     assert f"U+{ord(char):04X}" in ruleset.warnings[0].message
 
 
-def test_check_reports_a_trojan_source_name_in_json(tmp_path: Path) -> None:
+def test_check_reports_a_trojan_source_name_in_json(tmp_path: Path, run_cli: RunCli) -> None:
     path = tmp_path / "r.kpi"
     path.write_text("ruleset r\nmetric `cost\u202e`\nkpi k = `cost\u202e`\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
-    found = [d for d in json.loads(result.output) if d["code"] == "bidi-control"]
+    result = run_cli("check", "--format", "json", path)
+    found = [d for d in json.loads(result.out) if d["code"] == "bidi-control"]
     assert [(d["line"], d["column"], d["severity"]) for d in found] == [(2, 13, "warning"), (3, 14, "warning")]
     assert "quoted name" in found[0]["message"]
-    assert result.exit_code == 0
+    assert result.code == 0
 
 
 def test_plain_right_to_left_text_is_no_warning() -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.lsp.conftest import LspClient
+
+from support.cli import run_process
 
 RULES = """\
 ruleset funnel "Entonnoir 🚀"
@@ -66,9 +66,8 @@ def test_diagnostics_are_those_of_check(lsp: LspClient, tmp_path: Path) -> None:
     text = RULES.replace("leads / visits", "leads / visit").replace("log(", "notify(")
     path = tmp_path / "funnel.kpi"
     path.write_text(text, encoding="utf-8")
-    check = subprocess.run([sys.executable, "-m", "kpirules", "check", "--format", "json", str(path)],
-                           cwd=tmp_path, capture_output=True, text=True,
-                           env={"KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1", "PATH": ""})
+    check = run_process("check", "--format", "json", path, cwd=tmp_path, env={"PATH": ""},
+                        inherit_env=False, autoload=False)
     import json
 
     expected = json.loads(check.stdout)

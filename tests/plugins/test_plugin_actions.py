@@ -7,12 +7,12 @@ from email import message_from_string
 from pathlib import Path
 
 import pytest
-from kpi_servers import free_port, receiver, smtp_server
 
 from kpirules.builtin.webhook import WebhookAction
 from kpirules.errors import ActionError
 from kpirules.plugin_api import Firing, Secret, SettingsError, redact
 from kpirules.plugins import load_registry
+from support.servers import free_port, receiver, smtp_server
 
 ACTIONS = load_registry(autoload=False).actions
 

@@ -8,9 +8,7 @@ process, as a user runs it.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 
 from kpirules.errors import PluginError, PluginFault
 from kpirules.plugins import load_registry
+from support.cli import run_process
 
 HEALTHY = """
     import kpirules
@@ -46,13 +45,10 @@ def install(root: Path, dist: str, version: str, module: str, code: str) -> None
 
 
 def kpirules_cli(cwd: Path, *args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "KPIRULES_DISABLE_PLUGIN_AUTOLOAD"}
-    env["PYTHONPATH"] = str(cwd / "site")
-    env.pop("KPIRULES_DEBUG", None)
-    if debug:
-        env["KPIRULES_DEBUG"] = "1"
-    return subprocess.run([sys.executable, "-m", "kpirules", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True)
+    """``kpirules ARGS…`` in a child process that sees the plugins installed in ``cwd/site``."""
+    return run_process(*args, cwd=cwd, env={"PYTHONPATH": str(cwd / "site"),
+                                            "KPIRULES_DEBUG": "1" if debug else None,
+                                            "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": None})
 
 
 @pytest.fixture
