@@ -52,6 +52,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_without_config_the_unknown_function_says_how_to_load_it(run_cli: RunCli,
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("check", str(project / "p.kpi")).code == 2
@@ -59,12 +60,14 @@ def test_without_config_the_unknown_function_says_how_to_load_it(run_cli: RunCli
     assert 'unknown function "safe_log10"' in err and "--config" in err
 
 
+@pytest.mark.slow
 def test_check_with_config_knows_the_function_and_the_action(run_cli: RunCli,
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("check", "--config", str(project / "job.toml"), str(project / "p.kpi")).code == 0
     assert "no problems" in capsys.readouterr().err  # not even the warning about "notify"
 
 
+@pytest.mark.slow
 def test_eval_and_explain_with_config(run_cli: RunCli, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = run_cli("eval", str(project / "p.kpi"), "--config", str(project / "job.toml"),
                     "--data", str(project / "p.csv"), "--format", "json").code
@@ -75,6 +78,7 @@ def test_eval_and_explain_with_config(run_cli: RunCli, project: Path, capsys: py
     assert "safe_log10(v)" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_graph_and_test_with_config(run_cli: RunCli, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("graph", str(project / "p.kpi"), "--config", str(project / "job.toml")).code == 0
     assert "lg" in capsys.readouterr().out

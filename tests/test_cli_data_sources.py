@@ -7,7 +7,7 @@ import json
 import sqlite3
 import textwrap
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from kpirules.testing import CliResult
+from support.cli import CliRun, RunCli
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 TOKEN = "s3cr3t-t0ken-value"
 ROWS = [
@@ -152,10 +154,10 @@ def project(tmp_path: Path, api: Api, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-Run = Callable[..., CliResult]
+Run = RunCli
 
 
-def values(result: CliResult) -> dict[str | None, float]:
+def values(result: CliRun) -> dict[str | None, float]:
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     return {row["segment"].get("channel"): row["values"]["cr"] for row in doc["rows"]}
@@ -165,8 +167,8 @@ EXPECTED = {None: 0.03, "paid": 0.03, "organic": None}  # as of 2026-03: only pa
 
 
 def test_kind_arg_gives_the_url_and_source_gives_the_token_from_the_environment(
-        project: Path, api: Api, kpirules_cli: Run) -> None:
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
+        project: Path, api: Api, run_cli: Run) -> None:
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
                           "--data", f"restapi:{api.url}", "--source", "token=${API_TOKEN}",
                           "--source", "page_size=2")
     assert values(result) == EXPECTED
@@ -176,20 +178,20 @@ def test_kind_arg_gives_the_url_and_source_gives_the_token_from_the_environment(
 
 
 def test_at_source_reads_a_source_of_the_configuration(project: Path, api: Api,
-                                                       kpirules_cli: Run) -> None:
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
+                                                       run_cli: Run) -> None:
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
                           "--data", "@api")
     assert values(result) == EXPECTED
     assert {s["size"] for s in api.seen} == {2}
     # --source adds to (or overrides) the configured settings
     api.seen.clear()
-    again = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
+    again = run_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
                          "--data", "@api", "--source", "page_size=5")
     assert values(again) == EXPECTED and [s["size"] for s in api.seen] == [5]
 
 
-def test_explain_takes_the_same_data_arguments(project: Path, api: Api, kpirules_cli: Run) -> None:
-    result = kpirules_cli("explain", "rules.kpi", "cr", "--config", "kpirules.toml",
+def test_explain_takes_the_same_data_arguments(project: Path, api: Api, run_cli: Run) -> None:
+    result = run_cli("explain", "rules.kpi", "cr", "--config", "kpirules.toml",
                           "--data", f"restapi:{api.url}", "--source", "token=${API_TOKEN}",
                           "--where", "channel=paid")
     assert result.code == 0, result.err
@@ -197,31 +199,35 @@ def test_explain_takes_the_same_data_arguments(project: Path, api: Api, kpirules
 
 
 def test_an_unknown_setting_is_a_usage_error_with_did_you_mean(project: Path, api: Api,
-                                                               kpirules_cli: Run) -> None:
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml",
+                                                               run_cli: Run) -> None:
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml",
                           "--data", f"restapi:{api.url}", "--source", "tokn=${API_TOKEN}")
     assert result.code == 2 and result.out == ""
     assert result.err.startswith(f"error: --data restapi:{api.url}: --source tokn: unknown "
                                  f"setting for 'restapi'"), result.err
     assert 'did you mean "token"' in result.err and "allowed: url, token, page_size" in result.err
     assert api.seen == []  # nothing was read
-    bad = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml",
+    bad = run_cli("eval", "rules.kpi", "--config", "kpirules.toml",
                        "--data", f"restapi:{api.url}", "--source", "page_size=many")
     assert bad.code == 2
     assert "--source page_size: must be a whole number above 0" in bad.err
 
 
-def test_an_unknown_source_name_lists_the_known_ones(project: Path, kpirules_cli: Run) -> None:
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--data", "@apii")
+def test_an_unknown_source_name_lists_the_known_ones(project: Path, run_cli: Run) -> None:
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--data", "@apii")
     assert result.code == 2 and result.out == ""
     assert "--data @apii: no source 'apii' in" in result.err
     assert 'did you mean "api"' in result.err and "its sources: @api" in result.err
+    without = run_cli("eval", "rules.kpi", "--data", "@api")
+    assert without.code == 2
+    assert "--data @api: a source of a configuration; name the configuration with --config" \
+        in without.err
 
 
 def test_an_unset_environment_variable_is_named_and_nothing_is_read(
-        project: Path, api: Api, kpirules_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+        project: Path, api: Api, run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NOT_SET_TOKEN", raising=False)
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml",
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml",
                           "--data", f"restapi:{api.url}", "--source", "token=${NOT_SET_TOKEN}")
     assert result.code == 2
     assert "--source token: environment variable NOT_SET_TOKEN is not set" in result.err
@@ -229,32 +235,32 @@ def test_an_unset_environment_variable_is_named_and_nothing_is_read(
 
 
 def test_a_secret_in_a_connector_error_is_never_printed(project: Path, api: Api,
-                                                        kpirules_cli: Run,
+                                                        run_cli: Run,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WRONG_TOKEN", "wrong-but-secret-7731")
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml",
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml",
                           "--data", f"restapi:{api.url}", "--source", "token=${WRONG_TOKEN}")
     assert result.code == 3
     assert "the API refused the token ***: HTTP 401" in result.err
     assert "wrong-but-secret-7731" not in result.out + result.err
 
 
-def test_a_missing_main_setting_says_how_to_give_it(project: Path, kpirules_cli: Run) -> None:
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--data", "restapi:")
+def test_a_missing_main_setting_says_how_to_give_it(project: Path, run_cli: Run) -> None:
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--data", "restapi:")
     assert result.code == 2
     assert "--data restapi:: url: missing, 'restapi' needs it; give it with --source url=VALUE" \
         in result.err
 
 
 def test_source_settings_go_to_the_data_arguments_that_accept_them(
-        project: Path, api: Api, kpirules_cli: Run) -> None:
+        project: Path, api: Api, run_cli: Run) -> None:
     (project / "extra.csv").write_text("month,channel,spend\n2026-03,paid,10\n", encoding="utf-8")
     (project / "rules.kpi").write_text(RULES + "metric spend\n", encoding="utf-8")
-    result = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
+    result = run_cli("eval", "rules.kpi", "--config", "kpirules.toml", "--format", "json",
                           "--data", f"restapi:{api.url}", "--data", "extra.csv",
                           "--source", "token=${API_TOKEN}")
     assert values(result) == EXPECTED  # the token went to restapi only (csv has no token)
-    nobody = kpirules_cli("eval", "rules.kpi", "--config", "kpirules.toml",
+    nobody = run_cli("eval", "rules.kpi", "--config", "kpirules.toml",
                           "--data", f"restapi:{api.url}", "--data", "extra.csv",
                           "--source", "tokne=x")
     assert nobody.code == 2
@@ -262,7 +268,7 @@ def test_source_settings_go_to_the_data_arguments_that_accept_them(
         in nobody.err
 
 
-def test_the_sql_connector_takes_its_url_and_query(tmp_path: Path, kpirules_cli: Run,
+def test_the_sql_connector_takes_its_url_and_query(tmp_path: Path, run_cli: Run,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A built-in connector that is not a file: --data sql:URL --source query=…"""
     monkeypatch.chdir(tmp_path)
@@ -270,23 +276,23 @@ def test_the_sql_connector_takes_its_url_and_query(tmp_path: Path, kpirules_cli:
     with sqlite3.connect(tmp_path / "crm.db") as db:
         db.execute("create table t (month text, channel text, visits int, leads int)")
         db.executemany("insert into t values (:month, :channel, :visits, :leads)", ROWS)
-    result = kpirules_cli("eval", "rules.kpi", "--format", "json", "--data",
+    result = run_cli("eval", "rules.kpi", "--format", "json", "--data",
                           f"sql:sqlite:///{tmp_path / 'crm.db'}",
                           "--source", "query=select month, channel, visits, leads from t")
     assert values(result) == EXPECTED
-    neither = kpirules_cli("eval", "rules.kpi", "--data", f"sql:sqlite:///{tmp_path / 'crm.db'}")
+    neither = run_cli("eval", "rules.kpi", "--data", f"sql:sqlite:///{tmp_path / 'crm.db'}")
     assert neither.code == 2 and "query: give either query or table (exactly one)" in neither.err
 
 
-def test_a_wrong_reading_option_is_a_usage_error_naming_it(tmp_path: Path, kpirules_cli: Run,
+def test_a_wrong_reading_option_is_a_usage_error_naming_it(tmp_path: Path, run_cli: Run,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The reading options are the csv connector's settings, checked as a job's are."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
     (tmp_path / "data.csv").write_text("month,channel,visits,leads\n2026-01,paid,10,1\n",
                                        encoding="utf-8")
-    sep = kpirules_cli("eval", "rules.kpi", "--data", "data.csv", "--sep", "ab")
+    sep = run_cli("eval", "rules.kpi", "--data", "data.csv", "--sep", "ab")
     assert sep.code == 2 and "internal error" not in sep.err
     assert sep.err.startswith("error: --sep: must be one character (connector 'csv', --data data.csv)")
-    encoding = kpirules_cli("eval", "rules.kpi", "--data", "data.csv", "--encoding", "nonsense")
+    encoding = run_cli("eval", "rules.kpi", "--data", "data.csv", "--encoding", "nonsense")
     assert encoding.code == 2 and "error: --encoding: unknown encoding 'nonsense'" in encoding.err

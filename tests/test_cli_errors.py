@@ -28,6 +28,7 @@ def rule_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_an_unexpected_failure_exits_3_in_two_lines(
         rule_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("KPIRULES_DEBUG", raising=False)

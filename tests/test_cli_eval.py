@@ -36,6 +36,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_json_output_and_fail_on(run_cli: RunCli, project: Path) -> None:
     proc = run_cli("eval", "rules.kpi", "--data", "data.csv", "--format", "json")
     assert proc.code == 1, proc.err  # b's conversion is critical
@@ -62,6 +63,7 @@ def test_history_and_period(run_cli: RunCli, project: Path) -> None:
     assert outside.code == 2 and "outside the data" in outside.err
 
 
+@pytest.mark.slow
 def test_stdin_data_and_output_file(project: Path) -> None:
     proc = run_process("eval", "rules.kpi", "--data", "-", "--format", "json", "-o", "out.json", "--fail-on", "never",
                        cwd=project, env=PLAIN_ENV, inherit_env=False, stdin=DATA)

@@ -18,6 +18,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "r.kpi", tmp_path / "d.csv"
 
 
+@pytest.mark.slow
 def test_output_into_a_missing_folder(run_cli: RunCli, files: tuple[Path, Path], tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     rules, data = files

@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from support.cli import run_process
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 RULES = """ruleset ventes
 dimension canal

@@ -47,6 +47,7 @@ def imported_modules(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
     return proc.returncode, modules, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--version"], ["check", "rules.kpi"], ["check", "--format", "json",
                                                                           "rules.kpi"]])
 def test_language_commands_do_not_import_the_evaluation_stack(args: list[str], tmp_path: Path) -> None:
@@ -64,6 +65,7 @@ def test_importing_kpirules_is_light() -> None:
     assert proc.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_checking_a_valid_file_does_not_import_networkx(tmp_path: Path) -> None:
     """networkx (a quarter of a second) is for ordering, naming cycles and export, not for check."""
     (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
@@ -72,6 +74,7 @@ def test_checking_a_valid_file_does_not_import_networkx(tmp_path: Path) -> None:
     assert "networkx" not in modules
 
 
+@pytest.mark.slow
 def test_a_cycle_is_still_named_by_check(tmp_path: Path) -> None:
     (tmp_path / "rules.kpi").write_text(RULES + "kpi a = b + 1\nkpi b = a * 2\n", encoding="utf-8")
     code, modules, output = imported_modules(["check", "rules.kpi"], tmp_path)

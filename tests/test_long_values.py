@@ -24,6 +24,7 @@ def _no_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIRULES_DISABLE_PLUGIN_AUTOLOAD", "1")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "text", "code", "where"), [
     ("cell.csv", f"month,visits\n2026-01,{BIG}\n", 3, 'in column "visits" is not a number'),
     ("period.csv", f"month,visits\n{BIG},3\n", 3, "is not a date or a period"),
@@ -42,6 +43,7 @@ def test_a_huge_value_is_quoted_by_its_start_and_length(run_cli: RunCli,
     assert f'"{"x" * MAX_SHOWN}… (1 000 000 characters)"' in err
 
 
+@pytest.mark.slow
 def test_a_plugin_error_quoting_a_huge_value_is_cut_on_stderr(run_cli: RunCli,
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The net: a message no helper quoted is still cut, line by line."""
@@ -78,6 +80,7 @@ def test_the_helpers() -> None:
     assert message_lines("one\ntwo" + "z" * 5000, 10) == "one\ntwozzzzzzz… (5 003 characters)"
 
 
+@pytest.mark.slow
 def test_a_huge_delivery_error_is_stored_cut(run_cli: RunCli, tmp_path: Path) -> None:
     import sqlite3
 

@@ -35,6 +35,7 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_a_parquet_file_over_the_limit_is_refused_before_it_is_read(run_cli: RunCli,
         folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     def never(*args: object, **kwargs: object) -> None:
@@ -47,6 +48,7 @@ def test_a_parquet_file_over_the_limit_is_refused_before_it_is_read(run_cli: Run
     assert err.startswith(f"error: {data}: {MESSAGE}") and "--max-rows" in err
 
 
+@pytest.mark.slow
 def test_a_csv_file_over_the_limit_is_refused(run_cli: RunCli, folder: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     data = str(folder / "big.csv")
@@ -73,6 +75,7 @@ def _job(folder: Path, source: str) -> Path:
     return config
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", [
     'connector = "parquet"\npath = "big.parquet"\nmax_rows = 1000\n',
     'connector = "csv"\npath = "big.csv"\nmax_rows = 1000\n',

@@ -41,6 +41,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_why_in_words_and_in_json(run_cli: RunCli, project: Path) -> None:
     proc = run_cli("why", "rules.kpi", "cac", "--data", "data.csv", "--period", "2026-02")
     assert proc.code == 0, proc.err

@@ -19,6 +19,7 @@ def test_the_page_has_examples() -> None:
     assert len(EXAMPLES) >= 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c[:60] for c, _ in EXAMPLES])
 def test_each_example_prints_what_the_page_shows(command: str, expected: str) -> None:
     args = shlex.split(command)[1:]

@@ -8,6 +8,8 @@ import pytest
 
 from support.project import Project, run_process
 
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
+
 
 @pytest.mark.parametrize("worsens", [True, False])
 def test_the_run_report_explains_a_worsened_status(tmp_path: Path, worsens: bool) -> None:

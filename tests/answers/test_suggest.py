@@ -107,6 +107,7 @@ def test_no_pace_when_it_never_improved() -> None:
     assert found.pace is None
 
 
+@pytest.mark.slow
 def test_the_text_pastes_into_the_rule_file_and_judges_the_history_as_proposed(tmp_path: Path) -> None:
     result = kpirules.loads(RULES).evaluate(known_rows(), history=True)
     found = suggest(result)

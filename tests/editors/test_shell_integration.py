@@ -26,6 +26,7 @@ def test_completion_scripts_for_each_shell(shell: str, marker: str) -> None:
     assert marker in _kpirules({"_KPIRULES_COMPLETE": f"{shell}_source"})
 
 
+@pytest.mark.slow
 def test_completion_knows_the_lazily_loaded_commands() -> None:
     words = _kpirules({"_KPIRULES_COMPLETE": "bash_complete", "COMP_WORDS": "kpirules l", "COMP_CWORD": "1"})
     assert words.split() == ["plain,lsp"]
@@ -61,6 +62,7 @@ def test_lsp_help(run_cli: RunCli) -> None:
     assert "language server (LSP) over standard input and output" in " ".join(result.out.split())
 
 
+@pytest.mark.slow
 def test_lsp_without_pygls_says_how_to_install_it() -> None:
     script = ("import sys; sys.modules['pygls'] = None; from kpirules.launcher import entry; "
               "sys.argv = ['kpirules', 'lsp']; entry()")

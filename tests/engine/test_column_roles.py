@@ -101,6 +101,7 @@ def test_a_boolean_column_is_not_an_ignored_number() -> None:
     assert result.dimensions == ["promo"]
 
 
+@pytest.mark.slow
 def test_warnings_are_printed_once_and_grouped(run_cli: RunCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.kpi").write_text("ruleset r\nmetric visits\n")
     (tmp_path / "d.csv").write_text("month,channel,visits,a,b,c\n2026-01,paid,1,2,3,4\n")

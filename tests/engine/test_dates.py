@@ -179,6 +179,7 @@ def test_period_column_names_in_the_spec_order_whatever_the_column_order() -> No
     assert kpirules.loads(MONTHLY).evaluate(frame, history=True).to_dict()["periods"] == ["2026-01", "2026-02"]
 
 
+@pytest.mark.slow
 def test_cli_date_format_and_job_source_date_format(run_cli: RunCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.kpi").write_text(MONTHLY)
     (tmp_path / "d.csv").write_text("Date,visits\n03/04/2026,1\n05/06/2026,2\n")
@@ -201,6 +202,7 @@ def test_cli_date_format_and_job_source_date_format(run_cli: RunCli, tmp_path: P
     assert "date_format" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_many_distinct_datetimes_are_read_without_a_loop_per_value() -> None:
     # 20,000 distinct UCI-style date-times: read as one column, month first (13/…: never)
     values = [f"{m}/{d}/11 {h}:{mi:02d}" for m in (1, 2) for d in range(1, 29) for h in range(8, 20)
@@ -216,6 +218,7 @@ def test_period_option_takes_the_forms_of_the_data(period: str) -> None:
     assert result.to_dict()["as_of"] == "2026-02" and result.value("visits") == 2
 
 
+@pytest.mark.slow
 def test_sql_source_date_format(tmp_path: Path) -> None:
     import sqlite3
 

@@ -16,6 +16,8 @@ from kpirules.state import StateStore
 from support.project import DIGEST, Project, run_process, start_process
 from support.servers import receiver
 
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
+
 SEGMENTS = {"a": 0.005, "b": 0.004, "c": 0.003, "d": 0.05}  # a, b and c fire
 
 

@@ -6,6 +6,8 @@ import json
 import sqlite3
 from collections.abc import Callable
 
+import pytest
+
 from kpirules.state import SCHEMA_VERSION, StateStore
 from support.project import Project
 
@@ -40,6 +42,7 @@ def test_a_new_firing_in_a_later_period_is_sent(project: Project, run_cli: Run) 
         ("display", "2026-01"), ("paid", "2026-02")]
 
 
+@pytest.mark.slow
 def test_a_rule_that_stops_firing_is_resolved_and_fires_again_later(project: Project,
                                                                    run_cli: Run) -> None:
     project.month("2026-01", display=0.005)

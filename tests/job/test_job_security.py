@@ -145,6 +145,7 @@ def kpirules_actions():
 '''
 
 
+@pytest.mark.slow
 def test_a_secret_is_hidden_in_every_form_on_stderr_and_in_the_state_store(
         project: Project, run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "Bearer s3cr3t-tok/en+é\nsecond-line-0f-it\n"

@@ -42,6 +42,7 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # ───────────────────────── check ─────────────────────────
 
 
+@pytest.mark.slow
 def test_check_a_good_file(run_cli: RunCli, files: Path) -> None:
     result = run_cli("check", "good.kpi")
     assert result.code == 0

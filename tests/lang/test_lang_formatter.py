@@ -263,6 +263,7 @@ def test_files_with_errors_are_refused(text: str) -> None:
     assert all(d.file == "broken.kpi" for d in info.value.diagnostics)
 
 
+@pytest.mark.slow
 def test_printing_and_comparing_deep_trees_does_not_recurse() -> None:
     """However deep an expression the parser accepts, the formatter can print and check it."""
     from kpirules.lang.formatter import same_tree

@@ -47,6 +47,7 @@ def old_did_you_mean(word: str, candidates: list[str]) -> str | None:
 WORDS = st.text(alphabet="abcdeAB_1", min_size=0, max_size=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(WORDS, st.lists(WORDS, max_size=40))
 def test_the_index_suggests_what_difflib_suggested(word: str, candidates: list[str]) -> None:
@@ -75,6 +76,7 @@ def test_a_budget_stops_hints_but_never_the_answers_already_given() -> None:
     assert index.hint("name_1x") == first  # remembered
 
 
+@pytest.mark.slow
 def test_a_file_of_thousands_of_unknown_names_reports_each_and_hints_the_first() -> None:
     count = 3_000
     text = "ruleset big\nmetric visits\n" + "".join(
@@ -87,6 +89,7 @@ def test_a_file_of_thousands_of_unknown_names_reports_each_and_hints_the_first()
 
 # ───────────────────────── nesting and chains ─────────────────────────
 
+@pytest.mark.slow
 def test_a_flat_sum_of_many_terms_is_not_nesting() -> None:
     terms = 600
     text = "ruleset r\nmetric a\nkpi total = " + " + ".join(["a"] * terms) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.lsp.conftest import LspClient
 
 from support.cli import run_process
@@ -41,6 +42,7 @@ def _line(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines()) if needle in line)
 
 
+@pytest.mark.slow
 def test_diagnostics_follow_the_typing_with_checks_codes_and_hints(lsp: LspClient, tmp_path: Path) -> None:
     uri = (tmp_path / "funnel.kpi").as_uri()
     assert lsp.open(uri, RULES) == []
@@ -62,6 +64,7 @@ def test_diagnostics_follow_the_typing_with_checks_codes_and_hints(lsp: LspClien
     assert lsp.change(uri, 3, [{"text": RULES}]) == []
 
 
+@pytest.mark.slow
 def test_diagnostics_are_those_of_check(lsp: LspClient, tmp_path: Path) -> None:
     text = RULES.replace("leads / visits", "leads / visit").replace("log(", "notify(")
     path = tmp_path / "funnel.kpi"
@@ -272,6 +275,7 @@ def test_code_action_applies_the_did_you_mean_hint(lsp: LspClient, tmp_path: Pat
     assert [a["edit"]["changes"][uri][0]["newText"] for a in actions] == ["grain"]
 
 
+@pytest.mark.slow
 def test_shutdown_and_exit(fresh_lsp: LspClient) -> None:
     assert fresh_lsp.shutdown() == 0
 
@@ -311,6 +315,7 @@ def test_initialize_advertises_every_feature(lsp: LspClient) -> None:
     assert capabilities["signatureHelpProvider"]["triggerCharacters"] == ["(", ","]
 
 
+@pytest.mark.slow
 def test_a_client_that_counts_in_utf8_gets_utf8_columns(tmp_path: Path) -> None:
     import os
 

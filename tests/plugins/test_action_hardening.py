@@ -33,6 +33,7 @@ def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(WebhookAction, "sleep", staticmethod(lambda seconds: None))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("target", ["ftp://files.example.com/drop", "http://127.0.0.1:{port}/other",
                                     "https://elsewhere.example.com/secret-path"])
@@ -50,6 +51,7 @@ def test_the_webhook_follows_no_redirect_and_never_prints_its_target(
     assert len(server.requests) == 1 and landing.requests == []
 
 
+@pytest.mark.slow
 def test_a_redirect_is_a_failed_delivery_retried_next_run_without_its_url(run_cli: RunCli,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from support.project import Project

@@ -12,6 +12,7 @@ import pytest
 from support.cli import RunCli, run_process
 
 
+@pytest.mark.slow
 def test_the_generated_plugin_passes_its_own_tests(run_cli: RunCli, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "kpirules-restapi"
@@ -29,6 +30,7 @@ def test_the_generated_plugin_passes_its_own_tests(run_cli: RunCli, tmp_path: Pa
     assert "6 passed" in proc.stdout
 
 
+@pytest.mark.slow
 def test_the_generated_plugin_is_found_by_kpirules_plugins(run_cli: RunCli, tmp_path: Path) -> None:
     target = tmp_path / "kpirules-pager"
     assert run_cli("init", "--plugin", "kpirules-pager", str(target)).code == 0

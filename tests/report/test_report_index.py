@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kpirules.report import BUILTIN_FORMATS, RenderOptions
 from kpirules.report.index import INDEX_NAME, collect, main, write_index
 from support.cli import RunCli
@@ -40,6 +42,7 @@ def test_the_command_line_entry(tmp_path: Path) -> None:
     assert main([str(tmp_path / "missing")]) == 2
 
 
+@pytest.mark.slow
 def test_run_writes_the_index_beside_the_html_reports(run_cli: RunCli, tmp_path: Path, capsys: Any,
                                                        monkeypatch: Any) -> None:
     from support.project import Project

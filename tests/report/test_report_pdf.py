@@ -9,6 +9,8 @@ from test_html_chromium import chromium
 
 from support.cli import run_process
 
+pytestmark = pytest.mark.slow  # measured: docs/performance.md, tests
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -62,6 +62,7 @@ def test_jsonl_is_one_row_object_per_line(result: Any) -> None:
     assert lines == result.to_dict()["rows"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_eval_streams_to_a_file_and_to_stdout(tmp_path: Path, fmt: str) -> None:
     rules = tmp_path / "shop.kpi"

@@ -57,6 +57,7 @@ def library_run() -> tuple[Runner, list]:  # type: ignore[type-arg]
     return runner, results
 
 
+@pytest.mark.slow
 def test_every_shipped_rule_test_passes(library_run: tuple[Runner, list]) -> None:  # type: ignore[type-arg]
     _, results = library_run
     assert results
@@ -79,12 +80,14 @@ def test_the_textbook_cac_is_tested() -> None:
     assert "cac = 10000" in text
 
 
+@pytest.mark.slow
 def test_the_tutorial_example_passes(run_cli: RunCli) -> None:
     code, out, _err = run_cli("test", str(ROOT / "examples" / "tutorial"), "--coverage")
     assert code == 0, out
     assert "campagnes.kpi: all 5 items touched" in out
 
 
+@pytest.mark.slow
 def test_the_library_checks_without_any_warning_and_its_job_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """`kpirules check rulesets/*.kpi` is clean: rulesets/kpirules.toml provides `notify`."""
     import shutil
@@ -119,6 +122,7 @@ def test_shipped_rule_files_are_in_canonical_style() -> None:
         assert format_text(text, str(path)) == text, f"run: kpirules fmt {path.relative_to(root)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["funnel", "acquisition", "revenue", "web", "email_social"])
 def test_eval_of_a_job_ruleset_with_its_config_warns_about_nothing(
         name: str, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:

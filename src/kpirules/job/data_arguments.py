@@ -4,8 +4,8 @@
 through connectors, as ``kpirules run`` does (:func:`.sources.read_table`).
 Each ``--data`` argument names one table:
 
-- ``@NAME``: the ``[sources.NAME]`` table of the configuration (``--config``,
-  else the ``kpirules.toml`` of the current folder), read as ``run`` reads it;
+- ``@NAME``: the ``[sources.NAME]`` table of the ``--config`` configuration,
+  read as ``run`` reads it;
 - ``KIND:ARG``: the connector ``KIND``, with ``ARG`` given to its main
   setting (``path`` for a file, ``url`` for ``sql``, whatever a plugin's
   connector declares as ``main_setting``);
@@ -37,7 +37,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from kpirules.config import JobConfig, expand_env, find_config, load_config
+from kpirules.config import JobConfig, expand_env, load_config
 from kpirules.data import limits
 from kpirules.errors import DataError, KpirulesError, UsageError
 from kpirules.job.sources import TableSource, configured_source
@@ -244,10 +244,13 @@ def _configured(arg: str, connectors: Mapping[str, Any], request: DataRequest,
                 secrets: list[str]) -> _Target:
     """``@NAME``: a source of the configuration."""
     name = arg[1:]
+    if request.config is None:  # its plugins must be loaded before the rule file is checked
+        raise UsageError(f"--data {arg}: a source of a configuration; name the configuration "
+                         f"with --config kpirules.toml")
     try:
-        config = load_config(request.config or find_config())
+        config = load_config(request.config)
     except KpirulesError as err:
-        raise UsageError(f"--data {arg}: a source of the configuration, but {err}") from None
+        raise UsageError(f"--data {arg}: {err}") from None
     secrets.extend(config.secrets)
     configured = config.sources.get(name)
     if configured is None:
