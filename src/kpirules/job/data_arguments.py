@@ -144,6 +144,7 @@ def main_setting(connector: Any) -> str | None:
 
 
 def accepted_settings(connector: Any) -> tuple[str, ...]:
+    """The settings a connector declares (``required`` then ``optional``)."""
     return (*getattr(connector, "required", ()), *getattr(connector, "optional", ()))
 
 
@@ -159,6 +160,7 @@ class _Target:
         self.configured = configured  # the SourceConfig of @NAME
 
     def accepts(self, key: str) -> bool:
+        """Whether this argument's connector declares the setting ``key``."""
         return key in accepted_settings(self.connector)
 
     def source(self, extra: Mapping[str, Any], request: DataRequest) -> TableSource:
@@ -192,6 +194,7 @@ class _Target:
         return source
 
     def _validate(self, source: TableSource, origin: Mapping[str, str]) -> None:
+        """The connector's check, its complaint said of the argument the setting came from."""
         try:
             self.connector.validate(source.settings)
         except SettingsError as err:
