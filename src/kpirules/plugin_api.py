@@ -39,6 +39,12 @@ if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
     from kpirules.data.table import RawTable
     from kpirules.hookspecs import hookimpl
     from kpirules.lang.functions import FunctionSpec
+    from kpirules.lang.row_translate import (
+        NotTranslatable,
+        RowTranslator,
+        aggregate_parts,
+        first_period_key,
+    )
     from kpirules.report.base import OutputFormat, RenderOptions
 
 __all__ = [
@@ -51,13 +57,17 @@ __all__ = [
     "Digest",
     "Firing",
     "FunctionSpec",
+    "NotTranslatable",
     "OutputFormat",
     "RawTable",
     "RenderOptions",
+    "RowTranslator",
     "Secret",
     "SettingsError",
     "SourceContext",
+    "aggregate_parts",
     "api_version_satisfies",
+    "first_period_key",
     "hookimpl",
     "redact",
     "secret_source",
@@ -65,7 +75,7 @@ __all__ = [
 ]
 
 #: The version of the plugin contract (see the module docstring).
-PLUGIN_API_VERSION = "1.1"
+PLUGIN_API_VERSION = "1.2"
 
 
 class Secret(str):
@@ -407,6 +417,10 @@ _LAZY = {
     "OutputFormat": "kpirules.report.base",
     "RenderOptions": "kpirules.report.base",
     "hookimpl": "kpirules.hookspecs",
+    "RowTranslator": "kpirules.lang.row_translate",
+    "NotTranslatable": "kpirules.lang.row_translate",
+    "aggregate_parts": "kpirules.lang.row_translate",
+    "first_period_key": "kpirules.lang.row_translate",
 }
 
 
