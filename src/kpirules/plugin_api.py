@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
         NotTranslatable,
         RowTranslator,
         aggregate_parts,
-        first_period_key,
     )
     from kpirules.report.base import OutputFormat, RenderOptions
 
@@ -67,7 +66,6 @@ __all__ = [
     "SourceContext",
     "aggregate_parts",
     "api_version_satisfies",
-    "first_period_key",
     "hookimpl",
     "redact",
     "secret_source",
@@ -420,7 +418,6 @@ _LAZY = {
     "RowTranslator": "kpirules.lang.row_translate",
     "NotTranslatable": "kpirules.lang.row_translate",
     "aggregate_parts": "kpirules.lang.row_translate",
-    "first_period_key": "kpirules.lang.row_translate",
 }
 
 

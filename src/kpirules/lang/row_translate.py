@@ -113,10 +113,3 @@ def aggregate_parts(metric: Any) -> tuple[str, Any | None, Any | None]:
         raise ValueError(f"metric {metric.name!r} is not an aggregate of raw rows")
     return call.func, (call.args[0] if call.args else None), metric.where
 
-
-def first_period_key(metric: Any) -> str:
-    """Equal keys: equal values and conditions on every row, so ``count_new`` and
-    ``count_returning`` of the same customers can share one first-period computation."""
-    from kpirules.lang.aggregates import value_key
-
-    return value_key(metric)

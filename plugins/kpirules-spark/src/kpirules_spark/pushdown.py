@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from kpirules.plugin_api import aggregate_parts, first_period_key
+from kpirules.plugin_api import aggregate_parts
 
 from kpirules_spark.expressions import ISO_DATE, SparkRows, col, period_label
 
@@ -100,42 +100,53 @@ def cells_plan(frame: DataFrame, period: str, date: Column, dims: Sequence[str],
     rows = SparkRows(params, frame.columns)
     label = {m: i for i, m in enumerate(metrics)}
     inner = [period_label(date, grain).alias("p"),
-             *(col(d).cast("string").alias(f"d{i}") for i, d in enumerate(dims)),
-             F.struct(col(period).alias("date"), col(ORDER).alias("order")).alias("o")]
+             *(col(d).cast("string").alias(f"d{i}") for i, d in enumerate(dims))]
+    # metrics sharing a where share its column, and an argument under the same where its values:
+    # every column is carried through the grouping sets' expansion, so fewer is faster
+    kept_of: dict[str, str] = {}
+    value_of: dict[str, str] = {}
+    kept: dict[str, str] = {}
+    values: dict[str, str] = {}
     for name, metric in metrics.items():
         func, arg, where = aggregate_parts(metric)
         cond = None if where is None else rows.translate(where)
-        inner.append((F.lit(1) if cond is None else F.when(cond, F.lit(1))).alias(f"k{label[name]}"))
+        where_key = repr(where)  # syntax trees compare and print without their positions
+        if where_key not in kept_of:
+            kept_of[where_key] = f"k{len(kept_of)}"
+            inner.append((F.lit(1) if cond is None else F.when(cond, F.lit(1))).alias(kept_of[where_key]))
+        kept[name] = kept_of[where_key]
         if arg is not None:
-            value = rows.translate(arg)
-            if func not in ("count", "count_distinct", "count_new", "count_returning"):
-                value = value.cast("double")
-            inner.append((value if cond is None else F.when(cond, value)).alias(f"v{label[name]}"))
-    data = with_order(frame).select(*inner)
-    windows: dict[str, str] = {}  # shared first periods: new and returning buyers read one window
-    firsts = []
-    for name, metric in metrics.items():
-        if aggregate_parts(metric)[0] in ("count_new", "count_returning"):
-            key = first_period_key(metric)
-            if key not in windows:
-                seen = F.col(f"v{label[name]}")
-                windows[key] = f"f{label[name]}"
-                firsts.append(F.min(F.when(seen.isNotNull(), F.col("p")))
-                              .over(Window.partitionBy(seen)).alias(windows[key]))
+            numeric = func not in ("count", "count_distinct", "count_new", "count_returning")
+            value_key = repr((numeric, arg, where))
+            if value_key not in value_of:
+                value = rows.translate(arg)
+                value = value.cast("double") if numeric else value
+                value_of[value_key] = f"v{len(value_of)}"
+                inner.append((value if cond is None else F.when(cond, value)).alias(value_of[value_key]))
+            values[name] = value_of[value_key]
+    ordered = any(aggregate_parts(m)[0] in ("first", "last") for m in metrics.values())
+    if ordered:  # first/last: the date, then file order
+        inner.append(F.struct(col(period).alias("date"), col(ORDER).alias("order")).alias("o"))
+    data = (with_order(frame) if ordered else frame).select(*inner)
+    firsts = []  # one first-period window per values column: new and returning buyers share it
+    for column in dict.fromkeys(values[n] for n, m in metrics.items()
+                                if aggregate_parts(m)[0] in ("count_new", "count_returning")):
+        seen = F.col(column)
+        firsts.append(F.min(F.when(seen.isNotNull(), F.col("p"))).over(Window.partitionBy(seen)).alias(f"f{column}"))
     if firsts:
         data = data.select("*", *firsts)
     aggs = []
     for name, metric in metrics.items():
         func = aggregate_parts(metric)[0]
         i = label[name]
-        kept = F.col(f"k{i}")
-        argument = F.col(f"v{i}") if f"v{i}" in data.columns else kept  # count(): the kept rows
+        rows_kept = F.col(kept[name])
+        argument = F.col(values[name]) if name in values else rows_kept  # count(): the kept rows
         if func == "count":
             result = F.count(argument)
         elif func == "count_distinct":
             result = F.count_distinct(argument)
         elif func in ("count_new", "count_returning"):
-            first = F.col(windows[first_period_key(metric)])
+            first = F.col(f"f{values[name]}")
             hit = first == F.col("p") if func == "count_new" else first < F.col("p")
             result = F.count_distinct(F.when(hit, argument))
         elif func in ("first", "last"):
@@ -145,7 +156,7 @@ def cells_plan(frame: DataFrame, period: str, date: Column, dims: Sequence[str],
             result = F.median(argument)
         else:
             result = getattr(F, func)(argument)
-        aggs += [result.cast("double").alias(f"m{i}"), F.count(kept).cast("long").alias(f"r{i}")]
+        aggs += [result.cast("double").alias(f"m{i}"), F.count(rows_kept).cast("long").alias(f"r{i}")]
     keys = [f"d{i}" for i in range(len(dims))]
     if keys:
         sets = [["p", *subset] for n in range(len(keys) + 1) for subset in combinations(keys, n)]
