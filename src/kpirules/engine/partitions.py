@@ -87,11 +87,13 @@ def plan_partitions(path: Path, dims: Sequence[str], limit_mb: float, period_col
 
     scan = pl.scan_parquet(path)
     columns = len(scan.collect_schema())
-    sizes = scan.group_by(dims).agg(pl.len().alias("n")).select(
+    # segments counted by the hash of their values: a column of integers, not of the values themselves
+    sizes = scan.select(pl.struct(dims).hash(seed=0).alias("h")).group_by("h").agg(pl.len().alias("n")).select(
         pl.col("n").sum().alias("rows"), pl.col("n").max().alias("largest"), pl.len().alias("segments"),
     ).collect(engine="streaming")
     rows, largest, segments = (int(sizes[c][0] or 0) for c in ("rows", "largest", "segments"))
-    dates = int(scan.select(pl.col(period_column).n_unique()).collect(engine="streaming").item())
+    distinct = scan.select(period_column).group_by(period_column).agg().select(pl.len())
+    dates = int(distinct.collect(engine="streaming").item())
     room = limit_mb - BASELINE_MB
     per_row_mb = columns * ENGINE_BYTES_PER_CELL / 1e6
     estimated = rows * per_row_mb
