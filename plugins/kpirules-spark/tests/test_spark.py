@@ -170,6 +170,18 @@ dir = "reports"
     assert overall["orders"] == 2 and overall["returning"] == 1 and overall["new_buyers"] == 1
 
 
+def test_eval_reads_a_spark_path_from_the_command_line(spark: Any, lake: Path, kpirules_cli: Any,
+                                                        tmp_path: Path) -> None:
+    rules = tmp_path / "matrix.kpi"
+    rules.write_text(matrix.RULES.format(grain="month"), encoding="utf-8")
+    config = tmp_path / "kpirules.toml"
+    config.write_text('plugins = ["kpirules_spark"]\n', encoding="utf-8")
+    result = kpirules_cli("eval", str(rules), "--config", str(config), "--data",
+                          f"spark:{lake / 'orders.parquet'}", "--by", "channel", "--history", "--format", "json")
+    assert result.code == 0, result.err
+    assert matrix.compare(json.loads(result.out), "month", ["channel"]) > 0
+
+
 def test_settings_are_checked() -> None:
     connector = SparkConnector()
     with pytest.raises(SettingsError, match="exactly one"):

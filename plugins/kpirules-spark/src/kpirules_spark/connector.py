@@ -132,7 +132,11 @@ class SparkConnector(Connector):
             return pushdown.cells_plan(frame, period, date, dims, held, ctx.params, grain)
         if date is not None and not held and column_metrics:
             return pushdown.rollup_plan(frame, period, date, dims, column_metrics, ctx.metrics, grain)
-        return pushdown.raw_plan(frame, period, dims, [*sorted(read), *column_metrics])
+        given = tuple(settings.get("dimensions", []))  # the others: kpirules decides, as for a file
+        if held:
+            return pushdown.raw_plan(frame, period, given, [*dims, *sorted(read), *column_metrics])
+        # what the ruleset reads is unknown (eval --data spark:PATH): every column but those ignored
+        return pushdown.raw_plan(frame, period, given, [c for c in columns if c not in ignore])
 
 
 PERIOD_LABEL = "__period"
