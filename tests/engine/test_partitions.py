@@ -78,3 +78,14 @@ def test_what_needs_every_segment_at_once_is_refused(tmp_path: Path, line: str, 
     with pytest.raises(DataError, match=reason) as caught:
         evaluate_in_partitions(kpirules.loads(RULES + line + "\n", "ads.kpi"), path, memory_limit_mb=4000)
     assert "ads.kpi:" in str(caught.value)  # where in the rule file
+
+
+def test_a_table_without_dimensions_is_its_overall_level(tmp_path: Path) -> None:
+    path, frame = aggregated_table(tmp_path, segments=3, days=40)
+    frame.drop("channel", "campaign").write_parquet(path)
+    ruleset = kpirules.loads(RULES)
+    header, rows = evaluate_in_partitions(ruleset, path, memory_limit_mb=1000)
+    whole = kpirules.evaluate(ruleset, frame.drop("channel", "campaign")).to_dict()["rows"]
+    got = list(rows)
+    assert header["partitions"]["count"] == 0 and len(got) == len(whole) == 1
+    assert same(got[0], whole[0])

@@ -88,7 +88,8 @@ def plan_partitions(path: Path, dims: Sequence[str], limit_mb: float, period_col
     scan = pl.scan_parquet(path)
     columns = len(scan.collect_schema())
     # segments counted by the hash of their values: a column of integers, not of the values themselves
-    sizes = scan.select(pl.struct(dims).hash(seed=0).alias("h")).group_by("h").agg(pl.len().alias("n")).select(
+    segment = pl.struct(dims).hash(seed=0) if dims else pl.lit(0, pl.UInt64)  # no dimension: one segment
+    sizes = scan.select(segment.alias("h")).group_by("h").agg(pl.len().alias("n")).select(
         pl.col("n").sum().alias("rows"), pl.col("n").max().alias("largest"), pl.len().alias("segments"),
     ).collect(engine="streaming")
     rows, largest, segments = (int(sizes[c][0] or 0) for c in ("rows", "largest", "segments"))
@@ -97,12 +98,12 @@ def plan_partitions(path: Path, dims: Sequence[str], limit_mb: float, period_col
     room = limit_mb - BASELINE_MB
     per_row_mb = columns * ENGINE_BYTES_PER_CELL / 1e6
     estimated = rows * per_row_mb
-    if room <= 0 or (largest + 2) * per_row_mb > room or dates * per_row_mb > room:
+    if room <= 0 or (dims and (largest + 2) * per_row_mb > room) or dates * per_row_mb > room:
         need = BASELINE_MB + max(largest + 2, dates) * per_row_mb
         raise DataError(f"evaluating {path.name} needs about {need:,.0f} MB even in partitions (its largest "
                         f"segment has {largest:,} rows, the overall level {dates:,}): more than the memory limit "
                         f"of {limit_mb:,.0f} MB; raise the limit", where=str(path))
-    partitions = max(1, math.ceil(estimated / room))
+    partitions = max(1, math.ceil(estimated / room)) if dims else 0  # no segment: the overall level is all
     return PartitionPlan(partitions, rows, columns, segments, estimated + BASELINE_MB, limit_mb)
 
 
