@@ -61,11 +61,13 @@ class SqlConnector(Connector):
                 "url", "is not a SQLAlchemy URL (dialect+driver://user:password@host/database)"
             ) from None
         has_query = bool(settings.get("query"))
-        if has_query + bool(settings.get("table")) + bool(settings.get("parquet")) != 1:
-            raise SettingsError("query", "give one of query, table and parquet (exactly one)")
+        duckdb = sa.engine.make_url(str(settings["url"])).get_backend_name() == "duckdb"
         check_type(settings, "parquet", str, "a Parquet file or glob")
-        if settings.get("parquet") and sa.engine.make_url(str(settings["url"])).get_backend_name() != "duckdb":
+        if settings.get("parquet") and not duckdb:
             raise SettingsError("parquet", "is read by DuckDB: only with a duckdb:/// URL")
+        if has_query + bool(settings.get("table")) + bool(settings.get("parquet")) != 1:
+            raise SettingsError("query", "give one of query, table and parquet (exactly one)" if duckdb
+                                else "give either query or table (exactly one)")
         check_type(settings, "query", str, "an SQL query")
         check_type(settings, "table", str, "a table name")
         check_type(settings, "schema", str, "a schema name")
