@@ -48,6 +48,7 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+@pytest.mark.slow
 def test_partitions_give_every_row_of_the_whole_evaluation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path, frame = aggregated_table(tmp_path)
     ruleset = kpirules.loads(RULES)

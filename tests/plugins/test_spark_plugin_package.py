@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "plugins" / "kpirules-spark"
 
 
@@ -27,6 +29,7 @@ def test_the_plugin_imports_nothing_of_kpirules_but_the_plugin_api() -> None:
                 assert words[1] == "kpirules.plugin_api", f"{source.name}: {line.strip()}"
 
 
+@pytest.mark.slow  # minutes: a JVM, local Spark, every plan
 def test_the_plugins_own_tests_pass_on_local_spark() -> None:
     env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1"}
     done = subprocess.run(

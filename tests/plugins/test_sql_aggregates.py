@@ -121,6 +121,7 @@ def test_postgres_reads_raw_rows_for_first_last_and_median(pg_schema: tuple[str,
     check_all_levels(ruleset, table, "quarter")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grain", ["month", "quarter", "week"])
 def test_duckdb_computes_every_level_with_grouping_sets(tmp_path: Path, grain: str) -> None:
     url = f"duckdb:///{tmp_path / 'shop.duckdb'}"
