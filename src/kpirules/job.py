@@ -46,6 +46,7 @@ from kpirules.errors import (
     UsageError,
 )
 from kpirules.plugin_api import ActionType, Secret, SettingsError, SourceContext, redact
+from kpirules.plugin_calls import action_type_label, delivery_failure
 from kpirules.plugins import Registry, load_registry
 from kpirules.safe_paths import inside, report_file_name
 from kpirules.state import CurrentFiring, Delivery, StateStore, now_iso, segment_key
@@ -532,8 +533,7 @@ class Job:
                 try:
                     resolved.plugin.deliver(firing, resolved.settings)
                 except Exception as exc:
-                    detail = str(exc) or type(exc).__name__
-                    error = message_lines(self.redact(detail), MAX_LINE // 2)  # stored, then printed
+                    error = message_lines(self.redact(delivery_failure(exc)), MAX_LINE // 2)
             if error is None:
                 crashpoint("before_mark")
                 state.mark_sent(run_id, delivery.id)
@@ -542,7 +542,8 @@ class Job:
             else:
                 state.mark_failed(run_id, delivery.id, error)
                 report.failed += 1
-                self.say(f"error: {label} failed (attempt {delivery.attempts + 1}, "
+                kind = f"{action_type_label(self.registry, resolved.plugin)}; " if resolved else ""
+                self.say(f"error: {label} failed ({kind}attempt {delivery.attempts + 1}, "
                          f"retried next run): {error}")
 
     def expected_reports(self, report: RunReport) -> list[str]:

@@ -53,6 +53,32 @@ def call_plugin(label: str | None, what: str, method: str, func: Callable[..., A
     return answer
 
 
+def action_type_label(registry: Any, action: Any) -> str:
+    """How a failed delivery names the action type behind a rule's action name.
+
+    A rule calls ``notify``; what failed is the ``webhook`` type of kpirules,
+    or the ``teams`` type of ``kpirules-teams 0.1.0``: the user needs both to
+    know whom to ask. ``registry`` is the job's plugin registry (``None`` when
+    unknown).
+    """
+    name = getattr(action, "name", "") or type(action).__name__
+    owner = registry.owner("actions", name) if registry is not None else None
+    label = getattr(owner, "label", None)
+    if label is None or getattr(owner, "name", None) == CORE_LABEL:
+        return f'action type "{name}"'
+    return f'action type "{name}" of {label}'
+
+
+def delivery_failure(exc: BaseException) -> str:
+    """The text a failed ``deliver`` leaves: an error raised on purpose as it is,
+    anything else (a bug of the plugin) with its exception type, which a bare
+    ``KeyError('url')`` would otherwise hide."""
+    if isinstance(exc, KpirulesError):
+        return str(exc) or type(exc).__name__
+    text = _first_line(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     text = lines[0] if lines else ""

@@ -74,6 +74,19 @@ def test_a_broken_plugin_leaves_the_healthy_ones_working(project: Path) -> None:
     evaluated = kpirules_cli(project, "eval", "rules.kpi", "--data", "data.csv", "--format", "json")
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads(evaluated.stdout)["rows"][0]["values"]["cr"] == pytest.approx(2.0)
+    (project / "rules_test.toml").write_text(
+        'ruleset = "rules.kpi"\n\n[[test]]\nname = "the healthy function works"\n'
+        'rows = [{ period = "2026-01", visits = 1000, orders = 20 }]\n'
+        'expect = [{ values = { cr = 2.0 } }]\n')
+    tested = kpirules_cli(project, "test", "rules_test.toml")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "1 passed" in tested.stdout and tested.stderr.count("failed to load") == 1
+
+
+def test_the_version_loads_no_plugin(project: Path) -> None:
+    proc = kpirules_cli(project, "--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("kpirules")
+    assert proc.stderr == ""  # the broken plugin was never imported
 
 
 def test_an_unknown_function_says_which_plugin_failed(project: Path) -> None:
@@ -152,7 +165,7 @@ MISBEHAVING = """
     import polars as pl
     import kpirules
     from kpirules.lang.functions import FunctionSpec
-    from kpirules.plugin_api import Connector
+    from kpirules.plugin_api import ActionType, Connector
     from kpirules.report.base import OutputFormat
 
     class Lister(Connector):
@@ -169,19 +182,52 @@ MISBEHAVING = """
         def read(self, settings, ctx):
             return pl.DataFrame({"month": ["2026-01"], "visits": [1]})
 
+    class Crashy(Connector):
+        name = "crashy"
+        description = "crashes while checking its settings"
+        optional = ("path",)
+        def validate(self, settings):
+            return settings["url"]  # a KeyError: the plugin's bug
+        def read(self, settings, ctx):
+            raise AssertionError("never read: validate failed")
+
+    class Teams(ActionType):
+        name = "teams"
+        description = "posts to a chat, with a bug"
+        optional = ("channel",)
+        def deliver(self, firing, settings):
+            return settings["url"]  # a KeyError: the plugin's bug
+
+    class Picky(ActionType):
+        name = "picky"
+        description = "crashes while checking its settings"
+        optional = ("channel",)
+        def validate(self, settings):
+            raise TypeError("picky cannot check anything")
+        def deliver(self, firing, settings):
+            pass
+
     def render_bytes(doc, options):
         return b"not text"
+
+    def render_crash(doc, options):
+        raise IndexError("the format's own bug")
 
     def boom(x):
         raise ZeroDivisionError("plugin arithmetic")
 
     @kpirules.hookimpl
     def kpirules_connectors():
-        return [Lister(), Frame()]
+        return [Lister(), Frame(), Crashy()]
+
+    @kpirules.hookimpl
+    def kpirules_actions():
+        return [Teams(), Picky()]
 
     @kpirules.hookimpl
     def kpirules_formats():
-        return [OutputFormat(name="bytes", extension="txt", render=render_bytes)]
+        return [OutputFormat(name="bytes", extension="txt", render=render_bytes),
+                OutputFormat(name="crash", extension="txt", render=render_crash)]
 
     @kpirules.hookimpl
     def kpirules_functions():
@@ -232,6 +278,70 @@ def test_a_format_returning_bytes_is_named_and_debug_shows_the_plugins_code(
     debug = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", debug=True)
     assert "Traceback (most recent call last)" in debug.stderr
     assert "kpirules_bad_mod.py" in debug.stderr and "plugin arithmetic" in debug.stderr
+
+
+def test_a_format_that_raises_is_named(misbehaving: Path) -> None:
+    proc = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", "--format", "crash")
+    assert proc.returncode == 3, proc.stderr
+    assert ('kpirules-bad 0.2.0: format "crash": render() failed: IndexError: '
+            "the format's own bug") in proc.stderr
+    assert "bug in kpirules" not in proc.stderr
+
+
+def test_a_crash_in_a_connectors_validate_names_the_plugin(misbehaving: Path) -> None:
+    (misbehaving / "kpirules.toml").write_text(
+        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
+        '[sources.api]\nconnector = "crashy"\npath = "x"\n')
+    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    assert proc.returncode == 3, proc.stderr
+    assert ("kpirules-bad 0.2.0: connector \"crashy\": validate() failed: KeyError: 'url'"
+            in proc.stderr)
+    assert "bug in kpirules" not in proc.stderr
+
+
+def test_a_crash_in_an_actions_validate_names_the_plugin(misbehaving: Path) -> None:
+    (misbehaving / "rules.kpi").write_text(
+        "ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then alert()\n")
+    (misbehaving / "kpirules.toml").write_text(
+        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
+        '[sources.shop]\nconnector = "csv"\npath = "data.csv"\n\n'
+        '[actions.alert]\ntype = "picky"\nchannel = "ops"\n')
+    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    assert proc.returncode == 3, proc.stderr
+    assert ('kpirules-bad 0.2.0: action "picky": validate() failed: TypeError: '
+            "picky cannot check anything") in proc.stderr
+    assert "bug in kpirules" not in proc.stderr
+
+
+def test_a_failed_delivery_names_the_action_type_and_its_plugin(misbehaving: Path) -> None:
+    (misbehaving / "rules.kpi").write_text(
+        "ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then notify()\n")
+    (misbehaving / "kpirules.toml").write_text(
+        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
+        '[sources.shop]\nconnector = "csv"\npath = "data.csv"\n\n'
+        '[actions.notify]\ntype = "teams"\nchannel = "ops"\n')
+    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    assert proc.returncode == 3, proc.stderr
+    assert ('t/up overall → notify failed (action type "teams" of kpirules-bad 0.2.0; '
+            "attempt 1, retried next run): KeyError: 'url'") in proc.stderr
+    config = (misbehaving / "kpirules.toml").read_text()
+    (misbehaving / "kpirules.toml").write_text(config + "digest = true\n")
+    (misbehaving / "state.sqlite").unlink()
+    digest = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    assert ('digest of 1 firing(s) → notify failed (action type "teams" of kpirules-bad 0.2.0; '
+            "retried next run): KeyError: 'url'") in digest.stderr
+
+
+def test_a_failed_builtin_delivery_names_its_type_too(misbehaving: Path) -> None:
+    (misbehaving / "rules.kpi").write_text(
+        "ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then notify()\n")
+    (misbehaving / "kpirules.toml").write_text(
+        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
+        '[sources.shop]\nconnector = "csv"\npath = "data.csv"\n\n'
+        '[actions.notify]\ntype = "file"\npath = "data.csv/alerts.jsonl"\n')
+    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    assert proc.returncode == 3, proc.stderr
+    assert '→ notify failed (action type "file"; attempt 1, retried next run): ' in proc.stderr
 
 
 def test_errors_a_plugin_raises_on_purpose_pass_through_unchanged(
