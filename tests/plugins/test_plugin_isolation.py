@@ -457,7 +457,7 @@ def test_a_plugin_made_for_another_api_is_refused_by_name(tmp_path: Path,
     registry = load_registry()
     assert "pct_change" not in registry.functions
     reasons = {f.label: f.reason for f in registry.failures}
-    assert "supports plugin API >=2.0, but this kpirules provides 1.1" in reasons[
+    assert "supports plugin API >=2.0, but this kpirules provides 1.2" in reasons[
         "kpirules-future 3.0.0"]
     assert "cannot be read" in reasons["kpirules-garbled 0.1.0"]
     module = tmp_path / "configured.py"

@@ -24,10 +24,19 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from kpirules.builtin._settings import check_type, positive_number, single_line, str_list
 from kpirules.display import one_line
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError, secret_source
+from kpirules.plugin_api import (
+    ActionType,
+    Digest,
+    Firing,
+    SettingsError,
+    check_type,
+    positive_number,
+    secret_source,
+    single_line,
+    str_list,
+)
 
 
 class EmailAction(ActionType):

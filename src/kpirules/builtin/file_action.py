@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kpirules.builtin._settings import check_type
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Firing, SettingsError
+from kpirules.plugin_api import ActionType, Firing, SettingsError, check_type
 
 
 class FileAction(ActionType):

@@ -15,9 +15,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from kpirules.builtin._settings import check_type, date_format, str_list
 from kpirules.data.limits import precheck_file
-from kpirules.plugin_api import Connector, SettingsError, SourceContext
+from kpirules.plugin_api import (
+    Connector,
+    SettingsError,
+    SourceContext,
+    check_type,
+    date_format,
+    str_list,
+)
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable

@@ -22,11 +22,19 @@ import decimal
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kpirules.builtin._settings import check_type, date_format, str_list
 from kpirules.data.limits import fetch_limited
 from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
-from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
+from kpirules.plugin_api import (
+    Connector,
+    SettingsError,
+    SourceContext,
+    check_type,
+    date_format,
+    redact,
+    secrets_in,
+    str_list,
+)
 
 if TYPE_CHECKING:
     import polars as pl

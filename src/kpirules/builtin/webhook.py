@@ -25,10 +25,17 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kpirules.builtin._settings import check_type, positive_number
 from kpirules.display import cut, shown
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError, secret_source
+from kpirules.plugin_api import (
+    ActionType,
+    Digest,
+    Firing,
+    SettingsError,
+    check_type,
+    positive_number,
+    secret_source,
+)
 
 USER_AGENT = "kpirules-webhook"
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an RFC 9110 token
