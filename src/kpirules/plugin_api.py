@@ -204,7 +204,8 @@ class _Settings:
     :meth:`validate` rejects unknown keys with a did-you-mean hint (a misspelt
     ``perod_column`` must not be ignored silently) and missing required keys.
     ``path_settings`` are resolved against the configuration file's folder by
-    the job before the plugin sees them.
+    the job before the plugin sees them. ``settings_help`` says what each
+    setting takes and its default, for ``kpirules plugins --verbose``.
     """
 
     name: ClassVar[str] = ""
@@ -212,6 +213,9 @@ class _Settings:
     required: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[tuple[str, ...]] = ()
     path_settings: ClassVar[tuple[str, ...]] = ()
+    #: what each setting takes, with its default (``{"timeout": "seconds, default 10"}``):
+    #: ``kpirules plugins --verbose`` shows it under the settings
+    settings_help: ClassVar[Mapping[str, str]] = {}
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Check ``settings``; raise :class:`SettingsError` naming the key."""

@@ -417,6 +417,39 @@ def test_verbose_listing_describes_items_and_warns_authors(tmp_path: Path) -> No
     assert "kpirules_actions() has no @kpirules.hookimpl" in checked.stderr
 
 
+def test_verbose_listing_shows_what_each_setting_takes_and_its_default(tmp_path: Path) -> None:
+    install(tmp_path / "site", "kpirules-pager", "0.3.0", "kpirules_pager_mod", """
+    import kpirules
+    from kpirules.plugin_api import ActionType
+
+    class Pager(ActionType):
+        name = "pager"
+        description = "pages the on-call person"
+        required = ("service",)
+        optional = ("urgency",)
+        settings_help = {"urgency": "low or high, default high", "service": "the service key"}
+
+    @kpirules.hookimpl
+    def kpirules_actions():
+        return [Pager()]
+    """)
+    proc = kpirules_cli(tmp_path, "plugins", "--verbose")
+    assert proc.returncode == 0, proc.stderr
+    assert ("  action pager: pages the on-call person\n    settings: service, [urgency]\n"
+            "      service: the service key\n      urgency: low or high, default high\n") in proc.stdout
+    assert "      timeout: seconds per attempt, default 10" in proc.stdout  # the built-in webhook
+    as_json = json.loads(kpirules_cli(tmp_path, "plugins", "--verbose", "--format", "json").stdout)
+    pager = next(p for p in as_json if p["name"] == "kpirules-pager")["actions"][0]
+    assert pager["settings_help"] == {"service": "the service key", "urgency": "low or high, default high"}
+
+
+def test_every_builtin_setting_says_what_it_takes() -> None:
+    registry = load_registry(autoload=False)
+    for item in [*registry.connectors.values(), *registry.actions.values()]:
+        settings = {*item.required, *item.optional}
+        assert set(item.settings_help) == settings, f"{item.name}: {settings ^ set(item.settings_help)}"
+
+
 # ───────────────────────── the versioned plugin API ─────────────────────────
 
 def test_everything_a_plugin_needs_comes_from_plugin_api_alone() -> None:
@@ -429,6 +462,11 @@ def test_everything_a_plugin_needs_comes_from_plugin_api_alone() -> None:
     assert (api.RawTable, api.FunctionSpec, api.OutputFormat, api.RenderOptions, api.hookimpl) == (
         RawTable, FunctionSpec, OutputFormat, RenderOptions, hookimpl)
     assert all(hasattr(api, name) for name in api.__all__)
+    import kpirules
+    from kpirules.testing import assert_cheap_import
+
+    assert "plugin_api" in kpirules.__all__ and kpirules.plugin_api is api  # a public name
+    assert_cheap_import("kpirules.plugin_api")  # its heavier names come on first use
     examples = sorted((Path(__file__).resolve().parents[2] / "plugins").glob("*/src/*"))
     assert any(package.name == "kpirules_xlsx" for package in examples)
     for package in examples:  # every example plugin: kpirules.plugin_api and its own modules

@@ -38,6 +38,14 @@ class FileConnector(Connector):
     required = ("path",)
     optional: ClassVar[tuple[str, ...]] = ("period_column", "null_values", "dimensions", "ignore", "date_format")
     path_settings = ("path",)
+    settings_help: ClassVar[Mapping[str, str]] = {
+        "path": "a file path, relative to the configuration file",
+        "period_column": "a column name; default: the first named like a period (month, Date, Mois…)",
+        "null_values": "texts read as empty cells, e.g. [\"n/a\", \"-\"]; default: none",
+        "dimensions": "columns that are dimensions whatever they hold; default: the text columns",
+        "ignore": "columns left out; default: none",
+        "date_format": "DMY, MDY, YMD or a strftime pattern; default: detected for the column",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Known keys only, and ``path`` names an existing file."""
@@ -87,6 +95,12 @@ class CsvConnector(FileConnector):
     kind = "csv"
     description = "a CSV file (separator, decimal mark and encoding detected unless given)"
     optional = (*FileConnector.optional, "sep", "decimal", "encoding")
+    settings_help: ClassVar[Mapping[str, str]] = {
+        **FileConnector.settings_help,
+        "sep": "one character; default: detected",
+        "decimal": "\".\" or \",\"; default: detected",
+        "encoding": "an encoding name such as cp1252; default: detected",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Also: ``sep`` is one character, ``decimal`` is ``.`` or ``,``, and

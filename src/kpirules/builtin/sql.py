@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kpirules.data.limits import fetch_limited
 from kpirules.data.table import PERIOD_CANDIDATES
@@ -52,6 +52,17 @@ class SqlConnector(Connector):
     description = "a SQL query or table (any SQLAlchemy URL; with a table the rollup runs in the database)"
     required = ("url",)
     optional = ("query", "table", "schema", "params", "period_column", "dimensions", "ignore", "date_format")
+    settings_help: ClassVar[Mapping[str, str]] = {
+        "url": "a SQLAlchemy URL; write the password as ${NAME}",
+        "query": "an SQL query, :name for a bound parameter (or give table)",
+        "table": "a table name: the rollup runs in the database (or give query)",
+        "schema": "the table's schema; default: the connection's",
+        "params": "a table of the query's bound parameters",
+        "period_column": "a column name; default: the first named like a period (month, Date, Mois…)",
+        "dimensions": "columns that are dimensions; default: the text columns",
+        "ignore": "columns left out; default: none",
+        "date_format": "DMY, MDY, YMD or a strftime pattern; default: detected for the column",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """A parseable URL, and exactly one of ``query`` and ``table``."""
