@@ -299,14 +299,19 @@ def test_a_crash_in_a_connectors_validate_names_the_plugin(misbehaving: Path) ->
     assert "bug in kpirules" not in proc.stderr
 
 
-def test_a_crash_in_an_actions_validate_names_the_plugin(misbehaving: Path) -> None:
-    (misbehaving / "rules.kpi").write_text(
-        "ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then alert()\n")
-    (misbehaving / "kpirules.toml").write_text(
+def run_a_job_calling(root: Path, action: str, table: str) -> subprocess.CompletedProcess[str]:
+    """``kpirules run`` of a job whose one rule fires and calls ``action``, configured by ``table``."""
+    (root / "rules.kpi").write_text(
+        f"ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then {action}()\n")
+    (root / "kpirules.toml").write_text(
         'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
         '[sources.shop]\nconnector = "csv"\npath = "data.csv"\n\n'
-        '[actions.alert]\ntype = "picky"\nchannel = "ops"\n')
-    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+        f'[actions.{action}]\n{table}\n')
+    return kpirules_cli(root, "run", "--config", "kpirules.toml")
+
+
+def test_a_crash_in_an_actions_validate_names_the_plugin(misbehaving: Path) -> None:
+    proc = run_a_job_calling(misbehaving, "alert", 'type = "picky"\nchannel = "ops"')
     assert proc.returncode == 3, proc.stderr
     assert ('kpirules-bad 0.2.0: action "picky": validate() failed: TypeError: '
             "picky cannot check anything") in proc.stderr
@@ -314,13 +319,7 @@ def test_a_crash_in_an_actions_validate_names_the_plugin(misbehaving: Path) -> N
 
 
 def test_a_failed_delivery_names_the_action_type_and_its_plugin(misbehaving: Path) -> None:
-    (misbehaving / "rules.kpi").write_text(
-        "ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then notify()\n")
-    (misbehaving / "kpirules.toml").write_text(
-        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
-        '[sources.shop]\nconnector = "csv"\npath = "data.csv"\n\n'
-        '[actions.notify]\ntype = "teams"\nchannel = "ops"\n')
-    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    proc = run_a_job_calling(misbehaving, "notify", 'type = "teams"\nchannel = "ops"')
     assert proc.returncode == 3, proc.stderr
     assert ('t/up overall → notify failed (action type "teams" of kpirules-bad 0.2.0; '
             "attempt 1, retried next run): KeyError: 'url'") in proc.stderr
@@ -333,13 +332,7 @@ def test_a_failed_delivery_names_the_action_type_and_its_plugin(misbehaving: Pat
 
 
 def test_a_failed_builtin_delivery_names_its_type_too(misbehaving: Path) -> None:
-    (misbehaving / "rules.kpi").write_text(
-        "ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then notify()\n")
-    (misbehaving / "kpirules.toml").write_text(
-        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
-        '[sources.shop]\nconnector = "csv"\npath = "data.csv"\n\n'
-        '[actions.notify]\ntype = "file"\npath = "data.csv/alerts.jsonl"\n')
-    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    proc = run_a_job_calling(misbehaving, "notify", 'type = "file"\npath = "data.csv/alerts.jsonl"')
     assert proc.returncode == 3, proc.stderr
     assert '→ notify failed (action type "file"; attempt 1, retried next run): ' in proc.stderr
 
