@@ -72,10 +72,11 @@ def action_type_label(registry: Any, action: Any) -> str:
 def delivery_failure(exc: BaseException) -> str:
     """The text a failed ``deliver`` leaves: an error raised on purpose as it is,
     anything else (a bug of the plugin) with its exception type, which a bare
-    ``KeyError('url')`` would otherwise hide."""
+    ``KeyError('url')`` would otherwise hide. Never cut here: a secret cut in
+    half would escape redaction."""
+    text = str(exc)  # whole: the caller redacts secrets first, then cuts to length
     if isinstance(exc, KpirulesError):
-        return str(exc) or type(exc).__name__
-    text = _first_line(exc)
+        return text or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
