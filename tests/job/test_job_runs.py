@@ -212,16 +212,16 @@ def test_a_warning_names_each_source_of_a_shared_file() -> None:
     import polars as pl
 
     from kpirules.data.table import RawTable
-    from kpirules.job import _name_source
+    from kpirules.job import name_source
 
     frame = pl.DataFrame({"month": ["2026-01"]})
     web, sql = RawTable(frame, source="/d/web.csv"), RawTable(frame, source="source crm")
     tables = [("web", web), ("crm", sql), ("web2", web)]
-    assert _name_source("/d/web.csv: 1 numeric column(s) …", tables) == \
+    assert name_source("/d/web.csv: 1 numeric column(s) …", tables) == \
         'sources "web", "web2" (/d/web.csv): 1 numeric column(s) …'
-    assert _name_source("source crm: 1 numeric column(s) …", tables) == \
+    assert name_source("source crm: 1 numeric column(s) …", tables) == \
         'source "crm": 1 numeric column(s) …'
-    assert _name_source('no column supplies metric "x" (null)', tables) == \
+    assert name_source('no column supplies metric "x" (null)', tables) == \
         'no column supplies metric "x" (null)'
 
 
