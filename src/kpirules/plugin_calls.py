@@ -109,6 +109,8 @@ _EXPECTED: dict[tuple[str, str], tuple[Callable[[Any], bool], str] | None] = {
     ("connectors", "validate"): None,
     ("actions", "validate"): None,
     ("formats", "render"): (lambda answer: isinstance(answer, str), "str"),
+    ("formats", "write"): None,  # streaming: writes to the output it is given
+    ("formats", "write_file"): None,  # a format that is not text writes its file
 }
 
 
@@ -117,8 +119,8 @@ def guard_item(kind: str, item: Any, label: str) -> Any:
 
     Connectors (``validate``, ``read``), actions (``validate``; ``deliver`` is
     the job's, which retries and records failures itself) and formats
-    (``render``) get guarded bound methods on the instance; a function gets a
-    guarded ``build``. Built-ins are left alone.
+    (``render``, ``write``, ``write_file``) get guarded bound methods on the
+    instance; a function gets a guarded ``build``. Built-ins are left alone.
     """
     if label == CORE_LABEL:
         return item

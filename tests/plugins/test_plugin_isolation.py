@@ -213,6 +213,9 @@ MISBEHAVING = """
     def render_crash(doc, options):
         raise IndexError("the format's own bug")
 
+    def write_file_crash(doc, options, path):
+        raise PermissionError("the file format's own bug")
+
     def boom(x):
         raise ZeroDivisionError("plugin arithmetic")
 
@@ -227,7 +230,9 @@ MISBEHAVING = """
     @kpirules.hookimpl
     def kpirules_formats():
         return [OutputFormat(name="bytes", extension="txt", render=render_bytes),
-                OutputFormat(name="crash", extension="txt", render=render_crash)]
+                OutputFormat(name="crash", extension="txt", render=render_crash),
+                OutputFormat(name="binary", extension="bin", render=render_crash,
+                             write_file=write_file_crash)]
 
     @kpirules.hookimpl
     def kpirules_functions():
@@ -285,6 +290,15 @@ def test_a_format_that_raises_is_named(misbehaving: Path) -> None:
     assert proc.returncode == 3, proc.stderr
     assert ('kpirules-bad 0.2.0: format "crash": render() failed: IndexError: '
             "the format's own bug") in proc.stderr
+    assert "bug in kpirules" not in proc.stderr
+
+
+def test_a_format_writing_its_own_file_is_named_when_it_fails(misbehaving: Path) -> None:
+    proc = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", "--format", "binary",
+                        "-o", "out.bin")
+    assert proc.returncode == 3, proc.stderr
+    assert ('kpirules-bad 0.2.0: format "binary": write_file() failed: PermissionError: '
+            "the file format's own bug") in proc.stderr
     assert "bug in kpirules" not in proc.stderr
 
 
