@@ -81,6 +81,13 @@ def test_a_broken_plugin_leaves_the_healthy_ones_working(project: Path) -> None:
     tested = kpirules_cli(project, "test", "rules_test.toml")
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "1 passed" in tested.stdout and tested.stderr.count("failed to load") == 1
+    explained = kpirules_cli(project, "explain", "rules.kpi", "cr", "--data", "data.csv")
+    assert explained.returncode == 0 and "pct_change(orders / visits) = 2" in explained.stdout
+    (project / "kpirules.toml").write_text('rulesets = ["rules.kpi"]\nstate = "s.sqlite"\n\n'
+                                           '[sources.s]\nconnector = "csv"\npath = "data.csv"\n')
+    ran = kpirules_cli(project, "run", "--config", "kpirules.toml")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.count("failed to load") == 1
 
 
 def test_the_version_loads_no_plugin(project: Path) -> None:
