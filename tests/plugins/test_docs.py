@@ -105,3 +105,19 @@ def test_the_guides_plugin_imports_only_the_plugin_api() -> None:
     module = example_files("docs/plugins.md")["shop_plugin.py"]
     imported = set(re.findall(r"^(?:from|import) (kpirules[\w.]*)", module, re.M))
     assert imported == {"kpirules.plugin_api"}
+
+
+REFERENCED_CLASSES = ["Connector", "SourceContext", "RawTable", "ActionType", "Firing", "Digest",
+                      "FunctionSpec", "OutputFormat", "RenderOptions"]
+
+
+@pytest.mark.parametrize("name", REFERENCED_CLASSES)
+def test_the_reference_names_only_attributes_the_class_has(name: str) -> None:
+    import attrs
+
+    cls = getattr(kpirules.plugin_api, name)
+    known = set(dir(cls)) | ({f.name for f in attrs.fields(cls)} if attrs.has(cls) else set())
+    [row] = [line for line in _section("9. Reference").splitlines() if line.startswith(f"| `{name}` |")]
+    described = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)", row.split("|")[2])
+    assert described, row
+    assert [attr for attr in described if attr not in known] == [], f"{name}: the reference drifted"
