@@ -70,6 +70,7 @@ def test_the_documents_have_blocks_of_every_kind() -> None:
     assert {lang for _, lang, _ in ALL} >= {"python", "console", "sh", "toml", ""}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", [b for b in ALL if b[1] == "python" and not shown_file(b[2])],
                          ids=_id)
 def test_python_blocks_run(block: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,6 +160,7 @@ def _run(command: str, cwd: Path, refused: bool = False) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", [b for b in ALL if b[1] == "console"], ids=_id)
 def test_console_blocks_run_and_print_what_they_show(block: tuple[str, str, str], workdir: Path) -> None:
     for command, shown in _commands(block[2]):
@@ -171,6 +173,7 @@ def test_console_blocks_run_and_print_what_they_show(block: tuple[str, str, str]
             assert expected in printed, f"{command}: {line!r} not in\n{out}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("doc", sorted({d for d, _, body in ALL if shown_file(body)}))
 def test_worked_examples_pass_their_own_tests(doc: str, tmp_path: Path) -> None:
     files = example_files(doc)

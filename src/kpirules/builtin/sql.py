@@ -51,6 +51,7 @@ class SqlConnector(Connector):
     name = "sql"
     description = "a SQL query or table (any SQLAlchemy URL; with a table the rollup runs in the database)"
     required = ("url",)
+    main_setting = "url"  # --data sql:URL --source query=…
     optional = ("query", "table", "schema", "params", "period_column", "dimensions", "ignore", "date_format")
     settings_help: ClassVar[Mapping[str, str]] = {
         "url": "a SQLAlchemy URL; write the password as ${NAME}",
