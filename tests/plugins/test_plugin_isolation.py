@@ -296,34 +296,16 @@ def test_a_format_returning_bytes_is_named_and_debug_shows_the_plugins_code(
 
 
 @pytest.mark.slow
-def test_a_format_that_raises_is_named(misbehaving: Path) -> None:
-    proc = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", "--format", "crash")
+@pytest.mark.parametrize(("name", "output", "expected"), [
+    ("crash", [], "render() failed: IndexError: the format's own bug"),
+    ("binary", ["-o", "out.bin"], "write_file() failed: PermissionError: the file format's own bug"),
+])
+def test_a_format_that_raises_is_named(misbehaving: Path, name: str, output: list[str],
+                                       expected: str) -> None:
+    proc = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", "--format", name, *output)
     assert proc.returncode == 3, proc.stderr
-    assert ('kpirules-bad 0.2.0: format "crash": render() failed: IndexError: '
-            "the format's own bug") in proc.stderr
-    assert "bug in kpirules" not in proc.stderr
-
-
-@pytest.mark.slow
-def test_a_format_writing_its_own_file_is_named_when_it_fails(misbehaving: Path) -> None:
-    proc = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", "--format", "binary",
-                        "-o", "out.bin")
-    assert proc.returncode == 3, proc.stderr
-    assert ('kpirules-bad 0.2.0: format "binary": write_file() failed: PermissionError: '
-            "the file format's own bug") in proc.stderr
-    assert "bug in kpirules" not in proc.stderr
-
-
-@pytest.mark.slow
-def test_a_crash_in_a_connectors_validate_names_the_plugin(misbehaving: Path) -> None:
-    (misbehaving / "kpirules.toml").write_text(
-        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
-        '[sources.api]\nconnector = "crashy"\npath = "x"\n')
-    proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
-    assert proc.returncode == 3, proc.stderr
-    assert ("kpirules-bad 0.2.0: connector \"crashy\": validate() failed: KeyError: 'url'"
-            in proc.stderr)
-    assert "bug in kpirules" not in proc.stderr
+    assert f'kpirules-bad 0.2.0: format "{name}": {expected}' in proc.stderr
+    assert "bug in kpirules" not in proc.stderr and "cannot write" not in proc.stderr
 
 
 def run_a_job_calling(root: Path, action: str, table: str) -> subprocess.CompletedProcess[str]:
@@ -401,14 +383,17 @@ def test_builtins_are_not_wrapped() -> None:
 
 
 @pytest.mark.slow
-def test_run_names_the_connector_plugin_too(misbehaving: Path) -> None:
+@pytest.mark.parametrize(("connector", "expected"), [
+    ("lister", "read() returned list, expected kpirules.plugin_api.RawTable"),
+    ("crashy", "validate() failed: KeyError: 'url'"),  # a crash in validate() names the plugin too
+])
+def test_run_names_the_connector_plugin_too(misbehaving: Path, connector: str, expected: str) -> None:
     (misbehaving / "kpirules.toml").write_text(
         'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
-        '[sources.api]\nconnector = "lister"\npath = "https://example.invalid/api"\n')
+        f'[sources.api]\nconnector = "{connector}"\npath = "https://example.invalid/api"\n')
     proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
     assert proc.returncode == 3, proc.stderr
-    assert ('kpirules-bad 0.2.0: connector "lister": read() returned list, '
-            'expected kpirules.plugin_api.RawTable') in proc.stderr
+    assert f'kpirules-bad 0.2.0: connector "{connector}": {expected}' in proc.stderr
     assert "bug in kpirules" not in proc.stderr
 
 
