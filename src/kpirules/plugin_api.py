@@ -42,6 +42,11 @@ if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
     from kpirules.data.table import RawTable
     from kpirules.hookspecs import hookimpl
     from kpirules.lang.functions import FunctionSpec
+    from kpirules.lang.row_translate import (
+        NotTranslatable,
+        RowTranslator,
+        aggregate_parts,
+    )
     from kpirules.report.base import OutputFormat, RenderOptions
 
 __all__ = [
@@ -54,12 +59,15 @@ __all__ = [
     "Digest",
     "Firing",
     "FunctionSpec",
+    "NotTranslatable",
     "OutputFormat",
     "RawTable",
     "RenderOptions",
+    "RowTranslator",
     "Secret",
     "SettingsError",
     "SourceContext",
+    "aggregate_parts",
     "api_version_satisfies",
     "check_type",
     "date_format",
@@ -488,6 +496,9 @@ _LAZY = {
     "OutputFormat": "kpirules.report.base",
     "RenderOptions": "kpirules.report.base",
     "hookimpl": "kpirules.hookspecs",
+    "RowTranslator": "kpirules.lang.row_translate",
+    "NotTranslatable": "kpirules.lang.row_translate",
+    "aggregate_parts": "kpirules.lang.row_translate",
 }
 
 
