@@ -66,7 +66,7 @@ def status(kpi: str, clauses: list[tuple[str, str]], applies: str | None = None)
 
 def query(path: Path, keep: str) -> str:
     """The whole evaluation; ``keep`` is the condition on ``_p`` of the rows returned."""
-    sums = ", ".join(f'sum("{m}") AS "{m}"' for m in METRICS)
+    sums = ", ".join(f'sum("{m}")::{"DOUBLE" if m in MONEY else "BIGINT"} AS "{m}"' for m in METRICS)
     dims = ", ".join(DIMS)
     metrics = ", ".join(f'"{m}"' for m in METRICS)
     filled = ", ".join(f'coalesce("{m}", 0) AS "{m}"' if m in MISSING_ZERO else f'"{m}"' for m in METRICS)
@@ -109,7 +109,7 @@ def query(path: Path, keep: str) -> str:
         {div('revenue', f'lag(revenue, 1) {w}')} - 1 AS revenue_growth,
         {div('revenue', f'lag(revenue, 12) {w}')} - 1 AS revenue_yoy,
         CASE WHEN count(customers) OVER (PARTITION BY {SID} ORDER BY {P} ROWS 2 PRECEDING) = 3
-             THEN sum(customers) OVER (PARTITION BY {SID} ORDER BY {P} ROWS 2 PRECEDING) END AS customers_3m
+             THEN (sum(customers) OVER (PARTITION BY {SID} ORDER BY {P} ROWS 2 PRECEDING))::BIGINT END AS customers_3m
       FROM filled
     ),
     k2 AS (
@@ -158,7 +158,9 @@ def evaluate(path: Path, period: str | None, history: bool) -> tuple[pl.DataFram
     """
     as_of = str(parse_period(period)) if period else "(SELECT hi FROM bounds)"
     keep = f"{P} <= {as_of}" if history else f"{P} = {as_of}"
-    frame = duckdb.connect().sql(query(path, keep)).pl()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    frame = con.sql(query(path, keep)).pl()
     if frame.height == 0:
         raise SystemExit(f"period {period} is outside the data")
     return frame, int(frame[P].max())  # type: ignore[arg-type]

@@ -371,7 +371,9 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     # windows (previous, rolling, ytd, for N periods) read each segment's rows in time order;
     # stored segment by segment, Polars' window functions also run on contiguous groups,
     # which measured faster and leaner than any other layout (docs/performance.md)
-    frame = frame.sort([SEG, P])
+    # one integer key sorts 2.5-4 times faster than the two columns (docs/performance.md)
+    frame = frame.sort(pl.col(SEG).cast(pl.Int64) * (last - first + 1) + (pl.col(P) - first)).with_columns(
+        pl.col(SEG).set_sorted())  # as sorting by it would mark it: windows over segments use that
     unsupplied = [m for m in ruleset.metrics if m not in metrics]
     return Normalised(frame, by_dims, dims, first, last, warnings, bad_total, unsupplied)
 
