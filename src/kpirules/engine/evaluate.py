@@ -221,7 +221,7 @@ def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, fl
     full = lazy.collect()
     objectives = evaluate_objectives(ruleset, full, norm.dimensions, values, as_of)
     shown = full.filter(pl.col(P) <= as_of) if history else full.filter(pl.col(P) == as_of)
-    shown = shown.sort(pl.col(P) * (int(shown[SEG].max() or 0) + 1) + pl.col(SEG)) if shown.height else shown
+    shown = shown.sort(pl.col(P) * (int(shown.select(pl.col(SEG).max()).item() or 0) + 1) + pl.col(SEG))
     return Result(ruleset=ruleset, frame=shown, dimensions=norm.dimensions, as_of=as_of,
                   history=history, params=values, objectives=objectives, warnings=norm.warnings,
                   bad_values=norm.bad_values, first=norm.first, full=full, unsupplied=norm.unsupplied)
