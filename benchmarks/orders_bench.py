@@ -153,7 +153,7 @@ def main() -> None:
     for data in () if args.skip_files else (parquet, csv):
         out_k, out_p, out_b = args.dir / "kpirules.json", args.dir / "polars.json", args.dir / "before.json"
         evaluation = ["eval", str(RULES), "--data", str(data), "--by", "channel", "--history",
-                      "--format", "json", "--fail-on", "never"]
+                      "--format", "json", "--fail-on", "never", "--max-rows", "100000000"]
         commands: dict[str, list[Any]] = {
             "kpirules": [KPIRULES, *evaluation, "-o", out_k],
             "Polars": [PYTHON, Path(__file__).parent / "orders_polars.py", data, "-o", out_p],
