@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kpirules.cli import run_cli
+from support.cli import RunCli
 
 RULES = "ruleset r\n  grain month\nmetric visits\nkpi v = visits\n"
 
@@ -25,7 +25,7 @@ def _blocking(module: str) -> str:
 
 
 def test_a_sql_source_without_sqlalchemy_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+                                                         run_cli: RunCli) -> None:
     (tmp_path / "r.kpi").write_text(RULES, encoding="utf-8")
     with sqlite3.connect(tmp_path / "db.sqlite") as db:
         db.execute("create table t (month text, visits int)")
@@ -35,8 +35,8 @@ def test_a_sql_source_without_sqlalchemy_names_the_extra(tmp_path: Path, monkeyp
                       'url = "sqlite:///db.sqlite"\nquery = "select * from t"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(sys.modules, "sqlalchemy", None)  # import sqlalchemy now fails
-    code = run_cli(["run", "--config", str(config)])
-    err = capsys.readouterr().err
+    result = run_cli("run", "--config", config)
+    code, err = result.code, result.err
     assert code == 2, err
     assert "the sql connector needs sqlalchemy" in err
     assert 'pip install "kpirules[sql]"' in err

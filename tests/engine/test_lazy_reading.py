@@ -18,6 +18,7 @@ import kpirules
 from kpirules.data.readers import read_file
 from kpirules.data.table import RawTable
 from kpirules.errors import DataError
+from support.cli import RunCli
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS_RULES = ROOT / "rulesets" / "orders.kpi"
@@ -90,3 +91,18 @@ def test_an_unreadable_parquet_file_is_a_data_error(tmp_path: Path) -> None:
     path.write_bytes(b"PAR1 this is not parquet")
     with pytest.raises(DataError, match="not a readable Parquet file"):
         read_file(path)
+
+
+def test_eval_never_reads_a_parquet_table_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                run_cli: RunCli) -> None:
+    """``eval --data FILE.parquet`` (through the parquet connector) reads only the columns used."""
+    path = _orders_parquet(tmp_path)
+
+    def whole(self: RawTable) -> pl.DataFrame:
+        raise AssertionError("the whole table was read")
+
+    monkeypatch.setattr(RawTable, "frame", property(whole))
+    result = run_cli("eval", ORDERS_RULES, "--data", path, "--by", "channel", "--format", "json",
+                     "--fail-on", "never")
+    assert result.code == 0, result.err
+    assert '"orders"' in result.out

@@ -2,7 +2,7 @@
 (first firings, reminders, resolutions and digests).
 
 The job has named points where the environment variable
-``KPIRULES_TEST_CRASH_AT`` makes it SIGKILL itself (see kpirules.testpoints.crashpoint).
+``KPIRULES_TEST_CRASH_AT`` makes it SIGKILL itself (see kpirules.testing.faults; the points are named in kpirules.job.faults).
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ import signal
 from collections import Counter
 
 import pytest
-from kpi_project import DIGEST, Project, run_process, start_process
-from kpi_servers import receiver
 
 from kpirules.state import StateStore
+from support.project import DIGEST, Project, run_process, start_process
+from support.servers import receiver
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 SEGMENTS = {"a": 0.005, "b": 0.004, "c": 0.003, "d": 0.05}  # a, b and c fire
 
@@ -38,6 +40,17 @@ def test_killed_run_then_rerun_loses_nothing_and_sends_nothing_twice(project: Pr
     assert again.returncode == 1 and sent_per_segment(project) == {"a": 1, "b": 1, "c": 1}
     with StateStore(project.state) as state:
         assert {d["status"] for d in state.deliveries()} == {"sent"}
+
+
+def test_the_kpirules_command_itself_ignores_the_fault_variables(project: Project) -> None:
+    """Fault injection is test-only: only ``python -m kpirules.testing.faults`` honours it."""
+    from support import cli
+
+    project.month("2026-01", **SEGMENTS)
+    done = cli.run_process("run", "--config", project.config, autoload=False,
+                           env={"KPIRULES_TEST_CRASH_AT": "after_begin"})
+    assert done.returncode == 1, done.stderr  # ran to the end: a, b and c fire
+    assert sent_per_segment(project) == {"a": 1, "b": 1, "c": 1}
 
 
 def test_killed_between_delivery_and_record_delivers_at_least_once(project: Project) -> None:

@@ -6,9 +6,10 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from kpi_project import Project
+import pytest
 
 from kpirules.state import SCHEMA_VERSION, StateStore
+from support.project import Project
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -41,6 +42,7 @@ def test_a_new_firing_in_a_later_period_is_sent(project: Project, run_cli: Run) 
         ("display", "2026-01"), ("paid", "2026-02")]
 
 
+@pytest.mark.slow
 def test_a_rule_that_stops_firing_is_resolved_and_fires_again_later(project: Project,
                                                                    run_cli: Run) -> None:
     project.month("2026-01", display=0.005)
@@ -212,16 +214,16 @@ def test_a_warning_names_each_source_of_a_shared_file() -> None:
     import polars as pl
 
     from kpirules.data.table import RawTable
-    from kpirules.job import _name_source
+    from kpirules.job import name_source
 
     frame = pl.DataFrame({"month": ["2026-01"]})
     web, sql = RawTable(frame, source="/d/web.csv"), RawTable(frame, source="source crm")
     tables = [("web", web), ("crm", sql), ("web2", web)]
-    assert _name_source("/d/web.csv: 1 numeric column(s) …", tables) == \
+    assert name_source("/d/web.csv: 1 numeric column(s) …", tables) == \
         'sources "web", "web2" (/d/web.csv): 1 numeric column(s) …'
-    assert _name_source("source crm: 1 numeric column(s) …", tables) == \
+    assert name_source("source crm: 1 numeric column(s) …", tables) == \
         'source "crm": 1 numeric column(s) …'
-    assert _name_source('no column supplies metric "x" (null)', tables) == \
+    assert name_source('no column supplies metric "x" (null)', tables) == \
         'no column supplies metric "x" (null)'
 
 
