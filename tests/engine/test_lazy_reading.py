@@ -106,3 +106,17 @@ def test_eval_never_reads_a_parquet_table_whole(tmp_path: Path, monkeypatch: pyt
                      "--fail-on", "never")
     assert result.code == 0, result.err
     assert '"orders"' in result.out
+
+
+def test_a_lazy_frame_is_evaluated_without_computing_unused_columns() -> None:
+    """``kpirules.evaluate(ruleset, lazy_frame)``: a column the ruleset does not use is never computed."""
+
+    def explode(value: float) -> float:
+        raise RuntimeError("an unused column was computed")
+
+    lazy = pl.LazyFrame({
+        "month": ["2026-01", "2026-02"], "visits": [100.0, 200.0], "sales": [20.0, 10.0],
+    }).with_columns(pl.col("visits").map_elements(explode, return_dtype=pl.Float64).alias("costly"))
+    result = kpirules.evaluate(kpirules.loads(COLUMN_RULES), lazy, history=True)
+    assert [row["values"]["rate"] for row in _rows(result)] == [0.2, 0.05]
+    assert any("costly" in w for w in result.warnings)  # an unused numeric column, named as before

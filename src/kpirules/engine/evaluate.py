@@ -35,8 +35,8 @@ def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
         return [read_file(data, period_column=period_column)]
     if isinstance(data, pl.DataFrame):
         return [RawTable(data, "<DataFrame>", None, period_column)]
-    if isinstance(data, pl.LazyFrame):
-        return [RawTable(data.collect(), "<LazyFrame>", None, period_column)]
+    if isinstance(data, pl.LazyFrame):  # kept lazy: only the columns the ruleset uses are computed
+        return [RawTable(None, "<LazyFrame>", None, period_column, scan=data)]
     if type(data).__module__.startswith("pandas"):
         return [RawTable(pl.from_pandas(data), "<DataFrame>", None, period_column)]
     if isinstance(data, dict):
