@@ -123,7 +123,7 @@ def test_shares_are_the_brute_force_shapley_values(formula: Any, old: dict[str, 
     assert why.change == why.value - why.from_value
     magnitudes = [abs(s.contribution) for s in why.by_input]
     # largest first; equal shares may differ in the last bit (1/3 + 1/3 + 1/3 computed two ways)
-    assert all(a >= b - 1e-12 * scale for a, b in zip(magnitudes[1:], magnitudes[2:], strict=False))
+    assert all(a >= b - 1e-12 * scale for a, b in itertools.pairwise(magnitudes[1:]))
 
 
 @pytest.mark.slow
