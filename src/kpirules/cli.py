@@ -311,6 +311,8 @@ def _read_tables(opts: dict[str, Any], ruleset: Any = None) -> list[Any]:
 
 
 def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
+    import kpirules
+
     ruleset = _load_ruleset(file)  # the rule file is checked before any data is read
     for warning in ruleset.warnings:
         from kpirules.lang.diagnostics import render
@@ -319,8 +321,8 @@ def _evaluate(file: str, opts: dict[str, Any], history: bool) -> Any:
     with _progress("Reading data…") as status:
         tables = _read_tables(opts, ruleset)
         status("Evaluating…")
-        result = ruleset.evaluate(
-            tables, by=opts.get("by"), period=opts.get("period"),
+        result = kpirules.evaluate(
+            ruleset, tables, by=opts.get("by"), period=opts.get("period"),
             params=_parse_params(opts.get("params") or ()), history=history,
             period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
             functions=_plugin_functions(), date_format=opts.get("date_format"))

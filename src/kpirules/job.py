@@ -454,8 +454,10 @@ class Job:
         try:
             if isinstance(tables, KpirulesError):
                 raise tables
-            result = rs.evaluate([self._for_ruleset(table, rs) for _name, table in tables],
-                                 period=options.period, params=self._params(rs, options), history=True)
+            import kpirules
+
+            result = kpirules.evaluate(rs, [self._for_ruleset(table, rs) for _name, table in tables],
+                                       period=options.period, params=self._params(rs, options), history=True)
             unsupplied = [m for m in result.unsupplied if rs.metrics[m].missing is None]
             if unsupplied:  # a misspelt metric must not run actions on nulls (interfaces §1)
                 hints = [w for w in result.warnings if w.startswith("no column supplies metric")]

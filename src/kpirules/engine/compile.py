@@ -47,7 +47,6 @@ class Compiler:
         self.params = params
         self.columns = columns
         self.functions = functions or ruleset.functions or FunctionRegistry()
-        self.uses_year = False
 
     def compile(self, expr: ast.Expr) -> pl.Expr:
         method: Callable[[Any], pl.Expr] = getattr(self, "_" + type(expr).__name__.lower())
@@ -189,7 +188,6 @@ class Compiler:
         return self._rolling(args, "max")
 
     def _f_ytd(self, args: list[ast.Expr]) -> pl.Expr:
-        self.uses_year = True
         x = self.compile(args[0]).cast(pl.Float64)
         window = [SEG, YEAR]
         any_null = x.is_null().cast(pl.Int32).cum_sum().over(window) > 0

@@ -21,9 +21,9 @@ from kpirules.engine.result import Result
 from kpirules.errors import DataError, UsageError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
-from kpirules.lang.checker import MAX_PERIODS, STATUS_SUFFIX
 from kpirules.lang.functions import FunctionRegistry
-from kpirules.lang.model import Ruleset
+from kpirules.lang.model import MAX_PERIODS, Ruleset
+from kpirules.lang.nodes import Node, NodeId
 
 
 def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
@@ -242,16 +242,16 @@ def _needs_year(ruleset: Ruleset) -> bool:
     return any(isinstance(n, ast.Call) and n.func == "ytd" for e in exprs for n in ast.walk(e))
 
 
-def _generations(ruleset: Ruleset) -> list[list[str]]:
+def _generations(ruleset: Ruleset) -> list[list[Node]]:
     """KPIs, statuses and decisions grouped so each group only needs earlier ones."""
     wanted = set(ruleset.order)
     sub = ruleset.graph.subgraph(wanted)
     return [sorted(g, key=ruleset.order.index) for g in nx.topological_generations(sub)]
 
 
-def _node_expr(ruleset: Ruleset, compiler: Compiler, node: str) -> pl.Expr:
-    if node.endswith(STATUS_SUFFIX):
-        target = node.removesuffix(STATUS_SUFFIX)
+def _node_expr(ruleset: Ruleset, compiler: Compiler, node: Node) -> pl.Expr:
+    if isinstance(node, NodeId):  # the status of a KPI or metric
+        target = node.name
         if has_recovery(ruleset, target):
             return recovery_status_expr(ruleset, compiler, target)
         return _status_expr(ruleset, compiler, target)

@@ -44,7 +44,6 @@ class Normalised:
 
     frame: pl.DataFrame  # __p, __seg, __overall, by-dims…, metrics…; sorted by (__seg, __p)
     dimensions: list[str]  # the breakdown (by)
-    data_dimensions: list[str]
     first: int
     last: int
     warnings: list[str] = field(factory=list)
@@ -367,7 +366,7 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     # which measured faster and leaner than any other layout (docs/performance.md)
     frame = frame.sort([SEG, P])
     unsupplied = [m for m in ruleset.metrics if m not in metrics]
-    return Normalised(frame, by_dims, dims, first, last, warnings, bad_total, unsupplied)
+    return Normalised(frame, by_dims, first, last, warnings, bad_total, unsupplied)
 
 
 def unsupplied_metric_warnings(ruleset: Ruleset, supplied: Sequence[str], tables: Sequence[RawTable]) -> list[str]:

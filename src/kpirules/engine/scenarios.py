@@ -188,7 +188,7 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
     if has_segments:
         edited = _recompute_overall(edited, frame, rs, sorted({e.metric for e in edits}))
     norm = Normalised(frame=edited.drop("`edited").sort([SEG, P]), dimensions=list(before.dimensions),
-                      data_dimensions=list(before.dimensions), first=before.first,
+                      first=before.first,
                       last=int(full[P].max()),  # type: ignore[arg-type]
                       warnings=list(before.warnings), bad_values=before.bad_values)
     after = evaluate_normalised(rs, norm, dict(before.params), before.as_of, history=before.history,

@@ -15,6 +15,8 @@ from __future__ import annotations
 import graphlib
 from typing import TYPE_CHECKING, Any
 
+from kpirules.lang.nodes import Node
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -23,18 +25,18 @@ class DependencyGraph:
     """Nodes (with attributes) and edges (input → dependent), in the order they were added."""
 
     def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self._inputs: dict[str, dict[str, None]] = {}  # node → its inputs, ordered, without repeats
+        self.nodes: dict[Node, dict[str, Any]] = {}
+        self._inputs: dict[Node, dict[Node, None]] = {}  # node → its inputs, ordered, without repeats
         self._additions: list[tuple[str, Any, Any]] = []
         self._networkx: nx.DiGraph | None = None
 
-    def add_node(self, node: str, **attributes: Any) -> None:
+    def add_node(self, node: Node, **attributes: Any) -> None:
         self.nodes.setdefault(node, {}).update(attributes)
         self._inputs.setdefault(node, {})
         self._additions.append(("node", node, attributes))
         self._networkx = None
 
-    def add_edge(self, source: str, target: str) -> None:
+    def add_edge(self, source: Node, target: Node) -> None:
         for node in (source, target):
             if node not in self.nodes:
                 self.nodes[node] = {}

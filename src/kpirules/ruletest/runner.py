@@ -1,7 +1,7 @@
 """Running rule tests: evaluate each test's rows and compare with its expectations.
 
 Each test is evaluated through the public API, exactly as ``kpirules eval``
-would (``ruleset.evaluate(rows, params=…, history=True)`` then
+would (``kpirules.evaluate(ruleset, rows, params=…, history=True)`` then
 ``result.to_dict()``), so a passing test says something about what users see.
 An expectation's segment also chooses the breakdown (``segment = { channel =
 "paid" }`` evaluates ``by=["channel"]``), and its period the as-of period, so
@@ -97,7 +97,8 @@ class Runner:
             for exp in test.expectations:
                 key = (tuple(exp.segment), exp.period)
                 if key not in evaluations:
-                    result = ruleset.evaluate(
+                    result = kpirules.evaluate(
+                        ruleset,
                         [dict(row) for row in test.rows],
                         by=list(exp.segment) or None,
                         period=exp.period,
