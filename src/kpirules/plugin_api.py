@@ -33,6 +33,7 @@ from attrs import field, frozen
 from kpirules.data.limits import DEFAULT_MAX_ROWS, too_many_rows
 from kpirules.errors import ActionError, ConfigError, DataError
 from kpirules.lang.diagnostics import did_you_mean
+from kpirules.lang.levels import SEVERITIES
 from kpirules.redaction import REDACTED, redact
 
 if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
@@ -336,7 +337,7 @@ class Firing:
         )
 
 
-SEVERITY_ORDER = ("info", "warning", "critical")
+SEVERITY_ORDER = SEVERITIES  # lowest first
 
 
 @frozen

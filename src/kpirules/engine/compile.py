@@ -14,19 +14,10 @@ from typing import Any
 
 import polars as pl
 
+from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P, status_col
 from kpirules.lang import ast
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
-
-SEG, P, OVERALL, YEAR = "__seg", "__p", "__overall", "__year"
-
-
-def status_col(name: str) -> str:
-    return f"{name}`status"  # a backtick never appears in a name
-
-
-def rule_col(name: str) -> str:
-    return f"rule`{name}"
 
 
 def finite(expr: pl.Expr) -> pl.Expr:

@@ -12,9 +12,10 @@ import polars as pl
 
 from kpirules.data.columns import find_period_column
 from kpirules.data.table import RawTable
-from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler, rule_col, status_col
+from kpirules.engine.compile import Compiler
+from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P, new_col, rule_col, status_col
 from kpirules.engine.lifecycle import has_recovery, recovery_status_expr, streak_exprs
-from kpirules.engine.normalise import Normalised, P, normalise
+from kpirules.engine.normalise import Normalised, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.periods import check_date_format
 from kpirules.engine.result import Result
@@ -215,7 +216,7 @@ def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, fl
         lazy = lazy.with_columns(rule_exprs)
         lazy = lazy.with_columns([
             (pl.col(rule_col(n)) & ~pl.col(rule_col(n)).shift(1).over(SEG).fill_null(False))
-            .alias(rule_col(n) + "`new") for n in ruleset.rules])
+            .alias(new_col(n)) for n in ruleset.rules])
         lifecycle = streak_exprs(ruleset.rules)
         if lifecycle:
             lazy = lazy.with_columns(lifecycle)

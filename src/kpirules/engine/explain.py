@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from kpirules.engine.compile import SEG, Compiler, rule_col, status_col
-from kpirules.engine.lifecycle import age_col, event_of, resolved_col
+from kpirules.engine.compile import Compiler
+from kpirules.engine.frame_columns import INDEX, SEG, P, age_col, resolved_col, rule_col, status_col
+from kpirules.engine.lifecycle import event_of
 from kpirules.engine.templates import plain_value
 from kpirules.errors import UsageError
 from kpirules.lang import ast
@@ -23,7 +24,6 @@ from kpirules.lang.model import Ruleset
 if TYPE_CHECKING:
     from kpirules.engine.result import Result
 
-P = "__p"
 
 
 def source_text(ruleset: Ruleset, expr: ast.Expr) -> str:
@@ -69,7 +69,7 @@ class Explainer:
             return None
         if series.len() == 1:
             return series[0]
-        return series[self.row["__index"]]
+        return series[self.row[INDEX]]
 
     def add(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)
@@ -284,7 +284,7 @@ def _walk_this_period(expr: ast.Expr) -> list[ast.Expr]:
 def explain(result: Result, name: str, period: str | None, segment: dict[str, Any]) -> str:
     rs = result.ruleset
     full = result.full if result.full is not None else result.frame
-    frame = full.with_row_index("__index")
+    frame = full.with_row_index(INDEX)
     index = result.as_of if period is None else periods_mod.last_index(periods_mod.as_literal(period), rs.grain)
     rows = frame.filter(pl.col(P) == index)
     for d in result.dimensions:

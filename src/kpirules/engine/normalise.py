@@ -30,12 +30,11 @@ from kpirules.engine.aggregates import (
     read_columns,
     rows_col,
 )
+from kpirules.engine.frame_columns import OVERALL, ROW, SEG, P, T
 from kpirules.engine.periods import PeriodColumnError, map_periods
 from kpirules.engine.roles import choose_period_column, column_roles, role_warnings
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
-
-P, T, ROW, SEG, OVERALL = "__p", "__t", "__row", "__seg", "__overall"
 
 
 @define

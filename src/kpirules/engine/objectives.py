@@ -8,11 +8,10 @@ from typing import Any
 import polars as pl
 
 from kpirules.engine.forecast import projected_status, projected_values
+from kpirules.engine.frame_columns import SEG, P
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import ObjectiveDef, Ruleset
-
-SEG, P = "__seg", "__p"
 
 
 def constant_value(expr: ast.Expr, params: Mapping[str, float | str]) -> float | None:

@@ -8,18 +8,28 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from attrs import define, field
 
-from kpirules.engine.compile import rule_col, status_col
-from kpirules.engine.lifecycle import age_col, event_of, resolved_col
-from kpirules.engine.templates import EMPTY_VALUE_LABEL, ROLLED_UP_LABEL, fill, plain_value
+from kpirules.engine.frame_columns import (
+    SEG,
+    P,
+    age_col,
+    decision_output,
+    new_col,
+    resolved_col,
+    rule_col,
+    rule_output,
+    status_col,
+    status_output,
+)
+from kpirules.engine.lifecycle import event_of
+from kpirules.engine.segment import EMPTY_VALUE_LABEL
+from kpirules.engine.templates import ROLLED_UP_LABEL, fill, plain_value
 from kpirules.lang import periods as periods_mod
+from kpirules.lang.levels import FAIL_ON, SEVERITY_RANK
 from kpirules.lang.model import Ruleset
 
 if TYPE_CHECKING:
     from kpirules.engine.why import Why
 
-P, SEG = "__p", "__seg"
-SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
-FAIL_ON = {"never": 99, "warning": 1, "critical": 2}
 
 
 def json_number(value: Any) -> Any:
@@ -105,9 +115,9 @@ class Result:
         cols: list[pl.Expr] = [pl.col(P).replace_strict(labels, return_dtype=pl.String).alias("period")]
         cols += [pl.col(d) for d in self.dimensions]
         cols += [pl.col(n) for n in self._value_names()]
-        cols += [pl.col(status_col(n)).alias(f"status.{n}") for n in self.ruleset.thresholds]
-        cols += [pl.col(n).alias(f"decision.{n}") for n in self.ruleset.decisions]
-        cols += [pl.col(rule_col(n)).alias(f"rule.{n}") for n in self.ruleset.rules]
+        cols += [pl.col(status_col(n)).alias(status_output(n)) for n in self.ruleset.thresholds]
+        cols += [pl.col(n).alias(decision_output(n)) for n in self.ruleset.decisions]
+        cols += [pl.col(rule_col(n)).alias(rule_output(n)) for n in self.ruleset.rules]
         return self.frame.select(cols)
 
     def to_pandas(self) -> Any:
@@ -218,7 +228,7 @@ class Result:
             for row in wanted.iter_rows(named=True):
                 age = row.get(age_col(name))
                 if row[col]:
-                    new = bool(row[col + "`new"])
+                    new = bool(row[new_col(name)])
                     calls, event = rule.actions, event_of(rule, new, age)
                 else:
                     calls, event, new = rule.resolve_actions, "resolve", True

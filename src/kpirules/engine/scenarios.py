@@ -27,8 +27,8 @@ from typing import Any, Literal
 import polars as pl
 from attrs import frozen
 
-from kpirules.engine.compile import OVERALL, SEG, rule_col, status_col
 from kpirules.engine.evaluate import evaluate_normalised
+from kpirules.engine.frame_columns import OVERALL, SEG, P, rule_col, status_col
 from kpirules.engine.normalise import Normalised
 from kpirules.engine.result import Result, json_number
 from kpirules.errors import UsageError
@@ -36,7 +36,6 @@ from kpirules.lang import periods as periods_mod
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
 
-P = "__p"
 Op = Literal["=", "+=", "-=", "*="]
 ChangeKind = Literal["value", "status", "decision", "rule", "objective"]
 

@@ -40,15 +40,16 @@ from kpirules.engine.attribution import (
     shapley,
     switched,
 )
-from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler
+from kpirules.engine.compile import Compiler
 from kpirules.engine.evaluate import _generations, _node_expr, resolve_period
+from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P
 from kpirules.engine.lookback import lookback
 from kpirules.engine.result import Result, json_number
+from kpirules.engine.segment import Segment
 from kpirules.errors import DataError, UsageError
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
 
-P = "__p"
 #: More segments than this: the smallest are grouped as one "others" player.
 MAX_SEGMENTS = 12
 _T, _KIND = "`t", "`kind"  # offset from the compared period; 0 overall row, 1 segment row
@@ -127,7 +128,7 @@ class Why:
 
 
 def _segment_text(segment: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    return Segment.of(segment).assignments(", ")
 
 
 def explain_change(result: Result, kpi: str, period: str | None = None, from_period: str | None = None,

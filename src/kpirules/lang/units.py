@@ -10,7 +10,7 @@ does) so that what the language knows of units reads in one place.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from kpirules.lang import ast
 from kpirules.lang.lints import plain_percent
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def is_currency(unit: str | None) -> bool:
+def is_currency(unit: str | None) -> TypeGuard[str]:
     """A currency unit is a three-capital-letter code, as in the language (§10)."""
     return unit is not None and bool(CURRENCY.match(unit))
 
