@@ -37,6 +37,7 @@ from kpirules.alerting.events import firing_of, lifecycle_events, streak_start
 from kpirules.config import JobConfig, load_config
 from kpirules.data.limits import check_table
 from kpirules.display import MAX_LINE, cut, message_lines
+from kpirules.engine.data_warnings import UNSUPPLIED_METRIC, DataWarning
 from kpirules.errors import (
     ConfigError,
     DataError,
@@ -460,7 +461,7 @@ class Job:
                                        period=options.period, params=self._params(rs, options), history=True)
             unsupplied = [m for m in result.unsupplied if rs.metrics[m].missing is None]
             if unsupplied:  # a misspelt metric must not run actions on nulls (interfaces §1)
-                hints = [w for w in result.warnings if w.startswith("no column supplies metric")]
+                hints = [w for w in result.warnings if w.code == UNSUPPLIED_METRIC]
                 raise DataError("; ".join(_name_source(h, tables) for h in hints)
                                 + " — give the metric a `missing` value to run without it")
         except UsageError:
@@ -724,19 +725,16 @@ def supplied_metrics(table: RawTable, metrics: Mapping[str, Any]) -> list[str]:
     return [c for c in columns if c in metrics and c not in table.ignore]
 
 
-def _name_source(warning: str, tables: list[tuple[str, RawTable]]) -> str:
-    """``warning`` with the table it starts with named by its ``[sources.NAME]``."""
-    for _name, table in tables:
-        prefix = f"{table.source}: "
-        if not warning.startswith(prefix):
-            continue
-        names = [name for name, t in tables if t.source == table.source]
-        label = ", ".join(f'"{name}"' for name in names)
-        label = f"source {label}" if len(names) == 1 else f"sources {label}"
-        if table.source not in {f"source {name}" for name in names}:
-            label += f" ({table.source})"
-        return f"{label}: {warning[len(prefix):]}"
-    return warning
+def _name_source(warning: DataWarning, tables: list[tuple[str, RawTable]]) -> str:
+    """``warning`` with the table it is about named by its ``[sources.NAME]``."""
+    names = [name for name, t in tables if warning.place is not None and t.source == warning.place]
+    if not names:
+        return str(warning)
+    label = ", ".join(f'"{name}"' for name in names)
+    label = f"source {label}" if len(names) == 1 else f"sources {label}"
+    if warning.place not in {f"source {name}" for name in names}:
+        label += f" ({warning.place})"
+    return f"{label}: {warning.message}"
 
 
 def _quoted(names: list[str]) -> str:

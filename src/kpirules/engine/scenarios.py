@@ -30,7 +30,8 @@ from attrs import frozen
 from kpirules.engine.evaluate import evaluate_normalised
 from kpirules.engine.frame_columns import OVERALL, SEG, P, rule_col, status_col
 from kpirules.engine.normalise import Normalised
-from kpirules.engine.result import Result, json_number
+from kpirules.engine.result import Result
+from kpirules.engine.result_parts import json_number
 from kpirules.errors import UsageError
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.functions import FunctionRegistry
@@ -270,17 +271,13 @@ def _changes(before: Result, after: Result) -> list[Change]:
         for kind, name, col in columns:
             if row[col + "`differs"]:
                 out.append(Change(period, segment, kind, name, row[col], row[col + "`after"]))
-    old_objectives = {(o["name"], _key(o["segment"])): o for o in before.objectives}
+    old_objectives = {(o.name, o.segment): o for o in before.objectives}
     for objective in after.objectives:
-        previous = old_objectives.get((objective["name"], _key(objective["segment"])))
-        if previous is not None and previous["status"] != objective["status"]:
-            out.append(Change(objective.get("judged_at") or after.as_of_label, dict(objective["segment"]),
-                              "objective", objective["name"], previous["status"], objective["status"]))
+        previous = old_objectives.get((objective.name, objective.segment))
+        if previous is not None and previous.status != objective.status:
+            out.append(Change(objective.judged_at or after.as_of_label, dict(objective.segment),
+                              "objective", objective.name, previous.status, objective.status))
     return out
-
-
-def _key(segment: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple(sorted(segment.items()))
 
 
 def _differs(a: pl.Expr, b: pl.Expr) -> pl.Expr:

@@ -44,7 +44,8 @@ from kpirules.engine.compile import Compiler
 from kpirules.engine.evaluate import _generations, _node_expr, resolve_period
 from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P
 from kpirules.engine.lookback import lookback
-from kpirules.engine.result import Result, json_number
+from kpirules.engine.result import Result
+from kpirules.engine.result_parts import json_number
 from kpirules.engine.segment import Segment
 from kpirules.errors import DataError, UsageError
 from kpirules.lang import periods as periods_mod
