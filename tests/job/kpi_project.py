@@ -104,13 +104,14 @@ class Project:
 
 def run_process(*args: str, env: dict[str, str] | None = None,
                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``kpirules ARGS…`` in a child process (to kill it, or run two at once)."""
+    """Run ``kpirules ARGS…`` in a child process (to kill it, or run two at once), through
+    the test kit's entry point that honours ``KPIRULES_TEST_CRASH_AT``/``_PAUSE_AT``."""
     full_env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "kpirules", *args], env=full_env,
+    return subprocess.run([sys.executable, "-m", "kpirules.testing.faults", *args], env=full_env,
                           capture_output=True, text=True, timeout=timeout)
 
 
 def start_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     full_env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "kpirules", *args], env=full_env,
+    return subprocess.Popen([sys.executable, "-m", "kpirules.testing.faults", *args], env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -2,7 +2,7 @@
 (first firings, reminders, resolutions and digests).
 
 The job has named points where the environment variable
-``KPIRULES_TEST_CRASH_AT`` makes it SIGKILL itself (see kpirules.testpoints.crashpoint).
+``KPIRULES_TEST_CRASH_AT`` makes it SIGKILL itself (see kpirules.testing.faults; the points are named in kpirules.job.faults).
 """
 
 from __future__ import annotations
@@ -38,6 +38,21 @@ def test_killed_run_then_rerun_loses_nothing_and_sends_nothing_twice(project: Pr
     assert again.returncode == 1 and sent_per_segment(project) == {"a": 1, "b": 1, "c": 1}
     with StateStore(project.state) as state:
         assert {d["status"] for d in state.deliveries()} == {"sent"}
+
+
+def test_the_kpirules_command_itself_ignores_the_fault_variables(project: Project) -> None:
+    """Fault injection is test-only: only ``python -m kpirules.testing.faults`` honours it."""
+    import os
+    import subprocess
+    import sys
+
+    project.month("2026-01", **SEGMENTS)
+    env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1",
+           "KPIRULES_TEST_CRASH_AT": "after_begin"}
+    done = subprocess.run([sys.executable, "-m", "kpirules", "run", "--config", str(project.config)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # ran to the end: a, b and c fire
+    assert sent_per_segment(project) == {"a": 1, "b": 1, "c": 1}
 
 
 def test_killed_between_delivery_and_record_delivers_at_least_once(project: Project) -> None:

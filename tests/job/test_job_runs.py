@@ -213,18 +213,18 @@ def test_a_warning_names_each_source_of_a_shared_file() -> None:
 
     from kpirules.data.table import RawTable
     from kpirules.engine.data_warnings import IGNORED_NUMBERS, UNSUPPLIED_METRIC, DataWarning
-    from kpirules.job import _name_source
+    from kpirules.job import name_source
 
     frame = pl.DataFrame({"month": ["2026-01"]})
     web, sql = RawTable(frame, source="/d/web.csv"), RawTable(frame, source="source crm")
     tables = [("web", web), ("crm", sql), ("web2", web)]
     ignored = "1 numeric column(s) …"
-    assert _name_source(DataWarning(IGNORED_NUMBERS, ignored, "/d/web.csv"), tables) == \
+    assert name_source(DataWarning(IGNORED_NUMBERS, ignored, "/d/web.csv"), tables) == \
         'sources "web", "web2" (/d/web.csv): 1 numeric column(s) …'
-    assert _name_source(DataWarning(IGNORED_NUMBERS, ignored, "source crm"), tables) == \
+    assert name_source(DataWarning(IGNORED_NUMBERS, ignored, "source crm"), tables) == \
         'source "crm": 1 numeric column(s) …'
     # about the data as a whole: no table is named, whatever the text starts with
-    assert _name_source(DataWarning(UNSUPPLIED_METRIC, 'source crm: no column supplies metric "x" (null)'),
+    assert name_source(DataWarning(UNSUPPLIED_METRIC, 'source crm: no column supplies metric "x" (null)'),
                         tables) == 'source crm: no column supplies metric "x" (null)'
 
 

@@ -24,7 +24,6 @@ from kpirules.alerting.outbox import segment_key
 from kpirules.engine.templates import fill
 from kpirules.errors import ConfigError
 from kpirules.plugin_api import Digest, Firing
-from kpirules.testpoints import crashpoint, pause
 
 if TYPE_CHECKING:
     from kpirules.job import Job, RunReport
@@ -98,11 +97,12 @@ def build(action: str, firings: Sequence[Firing], templates: Mapping[str, str],
 def deliver_digests(state: StateStore, run_id: str, groups: Mapping[str, list[Delivery]],
                     send: Callable[[str, Digest], str | None],
                     templates: Mapping[str, Mapping[str, str]],
-                    reports: Sequence[str] = ()) -> tuple[int, int]:
+                    reports: Sequence[str] = (),
+                    crashpoint: Callable[[str], None] = lambda _name: None) -> tuple[int, int]:
     """Deliver each digest group in one call; returns ``(sent, failed)`` row counts.
 
     ``send(action, digest)`` delivers and returns None, or the (redacted)
-    error.
+    error. ``crashpoint`` is the job's fault-injection point (tests only).
     """
 
     sent = failed = 0
@@ -142,7 +142,7 @@ def deliver_run_digests(job: Job, state: StateStore, run_id: str, report: RunRep
 
     def send(action: str, digest: Digest) -> str | None:
         resolved = job.actions[action]
-        pause("deliver")
+        job.faults.pause("deliver")
         try:
             resolved.plugin.deliver_digest(digest, resolved.settings)
         except Exception as exc:
@@ -154,6 +154,6 @@ def deliver_run_digests(job: Job, state: StateStore, run_id: str, report: RunRep
 
     templates = {name: job.actions[name].digest or {} for name in groups}
     sent, failed = deliver_digests(state, run_id, groups, send, templates,
-                                   job.expected_reports(report))
+                                   job.expected_reports(report), job.faults.crashpoint)
     report.sent += sent
     report.failed += failed

@@ -81,10 +81,10 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
 
         assert job.registry is not None
         renderer = job.registry.formats[fmt]
-        from kpirules.job import as_of_only
+        from kpirules.job import as_of_document
 
         text = "\n".join(
-            renderer.render(p.document if renderer.needs_history else as_of_only(p.document),
+            renderer.render(p.document if renderer.needs_history else as_of_document(p),
                             RenderOptions())
             for p in report.rulesets if p.document is not None)
     text = job.redact(text)
