@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import attrs
 import polars as pl
+import pytest
 
 import kpirules
+from kpirules.errors import OptionError
 from kpirules.lang import model
 from kpirules.lang.nodes import NodeId, status_node
 
@@ -89,3 +93,30 @@ def test_the_facade_shares_the_checked_fields() -> None:
     checked = kpirules.loads(RULES)
     for field in attrs.fields(model.Ruleset):
         assert getattr(checked, field.name) is getattr(kpirules.Ruleset.of(checked), field.name)
+
+
+@pytest.mark.parametrize(("options", "option", "value"), [
+    ({"period": "2030-01"}, "period", "2030-01"),
+    ({"params": {"goal": "lots"}}, "params", "goal=lots"),
+    ({"params": {"gaol": 1}}, "params", "gaol"),
+    ({"by": ["country"]}, "by", "country"),
+    ({"by": "channel,channel"}, "by", "channel,channel"),
+])
+def test_the_engine_names_the_option_and_the_command_line_its_flag(options: dict, option: str,
+                                                                   value: str) -> None:
+    from kpirules.commands.shared import error_text
+
+    with pytest.raises(OptionError) as info:
+        kpirules.evaluate(kpirules.loads(RULES), ROWS, **options)
+    err = info.value
+    assert (err.option, err.value) == (option, value) and "--" not in str(err)
+    flag = {"period": "--period", "params": "--param", "by": "--by"}[option]
+    assert error_text(err) == f"{flag} {value}: {err.reason}"
+
+
+def test_no_engine_module_writes_a_flag_of_the_evaluation() -> None:
+    engine = Path(kpirules.__file__).parent / "engine"
+    for path in engine.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for flag in ("--param", "--period ", "--by "):
+            assert flag not in text, f"{path.name} writes {flag!r}"

@@ -26,6 +26,7 @@ from kpirules.commands.shared import (
     CONFIG_PATHS,
     config_option,
     echo_err,
+    error_text,
     file_output,
     stream_output,
     use_color,
@@ -501,7 +502,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
             import traceback  # a plugin's bug (PluginFault): show where in its code
 
             traceback.print_exception(err.__cause__)
-        echo_err(message_lines(f"error: {err}"))
+        echo_err(message_lines(f"error: {error_text(err)}"))
         return err.exit_code
     except BrokenPipeError:
         return ExitCode.OK

@@ -19,7 +19,7 @@ from kpirules.engine.normalise import Normalised, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.periods import check_date_format
 from kpirules.engine.result import Result
-from kpirules.errors import DataError, UsageError
+from kpirules.errors import DataError, OptionError, UsageError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.functions import FunctionRegistry
@@ -59,12 +59,12 @@ def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
     raise DataError(f"cannot evaluate data of type {type(data).__name__}")
 
 
-def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None,
-                   where: str = "--param ") -> dict[str, float | str]:
-    """Parameter values, with run-time overrides (``--param NAME=VALUE``).
+def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None) -> dict[str, float | str]:
+    """Parameter values, with run-time overrides (``params={NAME: VALUE}``).
 
-    ``where`` starts each message: the option by default; a test file or a
-    configuration passes its own (``""``) and adds its line.
+    A wrong override raises :class:`OptionError` (option ``params``, value
+    ``NAME`` or ``NAME=VALUE``): the command line, a test file or a
+    configuration each say where it was given.
     """
     values: dict[str, float | str] = {n: p.value for n, p in ruleset.params.items()}
     for name, raw in (overrides or {}).items():
@@ -72,8 +72,8 @@ def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None,
             from kpirules.lang.diagnostics import did_you_mean
 
             hint = did_you_mean(name, ruleset.params)
-            raise UsageError(f'{where}{name}: the ruleset has no parameter "{name}"'
-                             + (f" ({hint})" if hint else ""))
+            raise OptionError("params", name, f'the ruleset has no parameter "{name}"'
+                              + (f" ({hint})" if hint else ""))
         default = ruleset.params[name].value
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             values[name] = float(raw)
@@ -82,17 +82,17 @@ def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None,
             try:
                 values[name] = float(text[:-1]) / 100 if text.endswith("%") else float(text)
             except ValueError:
-                raise UsageError(f'{where}{name}={raw}: "{name}" is a number') from None
+                raise OptionError("params", f"{name}={raw}", f'"{name}" is a number') from None
         else:
             values[name] = str(raw)
         counted_by = period_count_params(ruleset).get(name)
         value = values[name]
         if isinstance(value, float) and not math.isfinite(value):
-            raise UsageError(f'{where}{name}={raw}: "{name}" must be a finite number')
+            raise OptionError("params", f"{name}={raw}", f'"{name}" must be a finite number')
         if counted_by and not (isinstance(value, float) and value == int(value)
                                and 1 <= value <= MAX_PERIODS):
-            raise UsageError(f'{where}{name}={raw}: "{name}" is a number of periods in {counted_by}(), '
-                             f"so it must be a whole number from 1 to {MAX_PERIODS:,}")
+            raise OptionError("params", f"{name}={raw}", f'"{name}" is a number of periods in {counted_by}(), '
+                              f"so it must be a whole number from 1 to {MAX_PERIODS:,}")
     return values
 
 
@@ -137,17 +137,17 @@ def resolve_period(text: str | None, ruleset: Ruleset, first: int, last: int) ->
     except periods_mod.PeriodError as err:
         found = _period_as_the_data_writes_it(text, ruleset.grain)
         if found is None:
-            raise UsageError(f"--period {text}: {err}") from None
+            raise OptionError("period", text, str(err)) from None
         index = found
     if not first <= index <= last:
-        raise UsageError(
-            f"--period {text}: outside the data, which runs from "
+        raise OptionError(
+            "period", text, "outside the data, which runs from "
             f"{periods_mod.label(first, ruleset.grain)} to {periods_mod.label(last, ruleset.grain)}")
     return index
 
 
 def _period_as_the_data_writes_it(text: str, grain: str) -> int | None:
-    """``--period "janv. 2026"``, ``03/2026``, ``Q1 2026``: a period copied from the data, read as
+    """``period="janv. 2026"``, ``03/2026``, ``Q1 2026``: a period copied from the data, read as
     the data is (a form finer than or equal to the grain), else ``None``."""
     from kpirules.engine.periods import PeriodColumnError, map_periods
 
@@ -176,7 +176,7 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
     if by is not None:
         repeated = sorted({d for d in by if list(by).count(d) > 1})
         if repeated:
-            raise UsageError(f"--by {','.join(by)}: {', '.join(repeated)} given twice")
+            raise OptionError("by", ",".join(by), f"{', '.join(repeated)} given twice")
     values = resolve_params(ruleset, params)
     tables = as_tables(data, period_column)
     try:

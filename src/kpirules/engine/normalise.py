@@ -39,7 +39,7 @@ from kpirules.engine.data_warnings import (
 from kpirules.engine.frame_columns import OVERALL, ROW, SEG, P, T
 from kpirules.engine.periods import PeriodColumnError, map_periods
 from kpirules.engine.roles import choose_period_column, column_roles, role_warnings
-from kpirules.errors import DataError, UsageError
+from kpirules.errors import DataError, OptionError
 from kpirules.lang.model import Ruleset
 
 
@@ -312,8 +312,8 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     else:
         unknown = [d for d in by if d not in dims]
         if unknown:
-            raise UsageError(f"--by {', '.join(unknown)}: no such dimension in the data "
-                             f"(dimensions: {', '.join(dims) or 'none'})")
+            raise OptionError("by", ", ".join(unknown), "no such dimension in the data "
+                              f"(dimensions: {', '.join(dims) or 'none'})")
         by_dims = list(by)
     for table, (_, part_dims, part_metrics) in zip(tables, finest_parts, strict=True):
         present = set(part_dims)  # sets: thousands of dimensions stay linear

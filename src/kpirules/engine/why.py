@@ -47,7 +47,7 @@ from kpirules.engine.lookback import lookback
 from kpirules.engine.result import Result
 from kpirules.engine.result_parts import json_number
 from kpirules.engine.segment import Segment
-from kpirules.errors import DataError, UsageError
+from kpirules.errors import DataError, OptionError, UsageError
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
 
@@ -157,8 +157,8 @@ def explain_change(result: Result, kpi: str, period: str | None = None, from_per
     else:
         try:
             from_index = resolve_period(from_period, rs, first, last)
-        except UsageError as err:
-            raise UsageError(str(err).replace("--period", "--from", 1)) from None
+        except OptionError as err:
+            raise OptionError("from_period", err.value, err.reason) from None
     seg_id = _segment_id(result, full, segment or {})
     value = _cell(full, seg_id, to_index, kpi)
     from_value = _cell(full, seg_id, from_index, kpi)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from kpirules.data.limits import check_table
-from kpirules.errors import ConfigError, DataError, KpirulesError, UsageError
+from kpirules.errors import ConfigError, DataError, KpirulesError, OptionError, UsageError
 from kpirules.job.model import Voice
 from kpirules.job.plan import Plan, absolute_paths
 from kpirules.plugin_api import SourceContext
@@ -148,7 +148,10 @@ def pushed_params(rs: Ruleset, overrides: dict[str, Any]) -> dict[str, float | s
         return {}
     from kpirules.engine.evaluate import resolve_params
 
-    return resolve_params(rs, overrides, "")
+    try:
+        return resolve_params(rs, overrides)
+    except OptionError as err:  # said as given: NAME=VALUE
+        raise UsageError(f"{err.value}: {err.reason}") from None
 
 
 def supplied_metrics(table: RawTable, metrics: Mapping[str, Any]) -> list[str]:

@@ -111,9 +111,9 @@ class Runner:
         except KpirulesError as exc:
             # the rows are the test's: say where they are, in the test file's words
             where = f"{tf.label}:{test.line}: the rows of the test" if test.line else "the rows of the test"
-            message = str(exc).replace("<rows>", where).replace(
+            message = str(exc).replace("<rows>", where).replace(  # an OptionError names no flag
                 "use --on-bad-value null to count such cells as missing",
-                'write "null" for a missing value').replace("--period ", "period ")
+                'write "null" for a missing value')
             return CaseResult(tf, test, "error", time.perf_counter() - started,
                               tuple(mismatches), message, frozenset(touched))
         except Exception:  # an engine bug must not hide the other tests' results
