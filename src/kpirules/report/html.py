@@ -34,6 +34,7 @@ from kpirules.report.htmlparts import (
     rules_context,
     thresholds_text,
 )
+from kpirules.report.objectives import objective_rows
 from kpirules.report.review import monthly_review
 from kpirules.report.values import CURRENCY_SYMBOLS, POINT_UNITS, is_currency, is_number
 from kpirules.report.view import STATUSES, Column, DocView
@@ -154,7 +155,7 @@ def _summary(view: DocView) -> list[dict[str, Any]]:
     firing = sum(len(segs) for _, segs in view.firing())
     cards.append({"key": "rules", "label": tr("rule_firings"), "count": firing})
     if view.objectives:
-        behind = sum(1 for o in view.objectives if o.get("status") in ("at_risk", "missed"))
+        behind = sum(1 for o in objective_rows(view) if o.behind)
         cards.append({"key": "objectives", "label": tr("objectives_behind"), "count": behind})
     return cards
 
