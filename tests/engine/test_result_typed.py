@@ -33,7 +33,7 @@ rule tiny "Tiny" when visits < 100 severity critical then log(text="tiny")
 """
 
 # ads: low in 01, 02, (not 03), 04, 05; seo: low in 05 only; tiny: seo in 04 and 05;
-# overall: low in 01, 02, 04, 05
+# overall (cr 5%, 5%, 9%, 1.4%, 3%): low in 04 and 05
 CR = {"ads": [1, 1, 9, 1, 3], "seo": [9, 9, 9, 9, 4]}
 VISITS = {"ads": [1000] * 5, "seo": [1000, 1000, 1000, 50, 50]}
 ROWS = [{"month": f"2026-0{m + 1}", "channel": ch, "visits": VISITS[ch][m],
@@ -127,3 +127,15 @@ def test_warnings_say_what_and_where_without_being_parsed(result: Any) -> None:
     assert unsupplied.subject == "refunds" and unsupplied.place is None
     assert result.to_dict()["warnings"] == [str(w) for w in result.warnings]
     assert str(DataWarning(IGNORED_NUMBERS, "m", "data.csv")) == "data.csv: m"
+
+
+def test_ended_streaks_are_the_firings_of_the_period_before_that_stop_now() -> None:
+    rules = RULES.replace('rule low when cr < 5% then log(text="low {channel}")',
+                          'rule low when cr < 5% then log(text="low {channel}") resolve log(text="ok")')
+    # ads: low in 01, 02, not in 03 (ended: since 01, 2 periods)
+    result = kpirules.evaluate(kpirules.loads(rules, "shop.kpi"), ROWS, period="2026-03", history=True)
+    ended = [(f.rule, dict(f.segment), f.since, f.periods) for f in result.ended_streaks()]
+    assert ended == [("low", {"channel": "ads"}, "2026-01", 2)]  # overall: 5% in 01 and 02, not low
+    resolve = [(a["rule"], a["segment"]) for a in result.to_dict()["actions"] if a["event"] == "resolve"]
+    assert resolve == [(rule, segment) for rule, segment, _since, _n in ended]
+    assert kpirules.evaluate(kpirules.loads(RULES, "shop.kpi"), ROWS, period="2026-03").ended_streaks() == []

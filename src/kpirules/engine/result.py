@@ -233,6 +233,25 @@ class Result:
                            row["age"] + 1, bool(row["new"]))
                 for row in found.iter_rows(named=True)]
 
+    def ended_streaks(self) -> list[RuleFiring]:
+        """The streaks that ended at the as-of period, of the rules that resolve (language §10).
+
+        Each is the rule's firing of the period before: the streak a ``resolve``
+        action belongs to.
+        """
+        resolving = [name for name, rule in self.ruleset.rules.items() if rule.resolve_actions]
+        source = self.full if self.full is not None else self.frame
+        now, before = source.filter(pl.col(P) == self.as_of), source.filter(pl.col(P) == self.as_of - 1)
+        out: list[RuleFiring] = []
+        for name in resolving:
+            ended = now.filter(pl.col(resolved_col(name))).select(SEG).join(
+                before.select(SEG, *self.dimensions, pl.col(age_col(name)).cast(pl.Int64).alias("age")),
+                on=SEG, how="inner", maintain_order="left")
+            out += [RuleFiring(name, Segment(self.segment_of(row).items()),
+                               self._label(self.as_of - 1 - row["age"]), row["age"] + 1, False)
+                    for row in ended.iter_rows(named=True)]
+        return out
+
     def as_of_only(self) -> Result:
         """This result with only the as-of period's rows (what ``eval`` prints without ``--history``)."""
         return evolve(self, frame=self._rows(self.as_of), history=False)

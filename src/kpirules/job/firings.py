@@ -33,7 +33,7 @@ def record_firings(job: Job, state: StateStore, run_id: str, part: RulesetRun) -
     doc = part.document
     current = current_firings(part.result, doc)
     part.firing = len(current)
-    changes = state.record_firings(run_id, part.name, part.as_of, current, lifecycle_events(doc))
+    changes = state.record_firings(run_id, part.name, part.as_of, current, lifecycle_events(part.result, doc))
     part.new, part.resolved = len(changes.new), len(changes.resolved)
     if changes.past_period:
         job.say(f"{part.name}: {part.as_of} is older than the last period run; "
