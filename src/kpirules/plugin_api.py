@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from attrs import field, frozen
 
 from kpirules.data.limits import DEFAULT_MAX_ROWS, too_many_rows
+from kpirules.engine.segment import Segment
 from kpirules.errors import ActionError, ConfigError, DataError
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.lang.levels import SEVERITIES
@@ -289,7 +290,7 @@ class Firing:
         text = self.args.get("text")
         if isinstance(text, str) and text:
             return text
-        where = ", ".join(f"{k}={v}" for k, v in self.segment.items()) or "overall"
+        where = Segment.of(self.segment).assignments(", ")
         title = self.title or self.rule
         state = {"resolve": "resolved, ", "renotify": "still firing, "}.get(self.event, "")
         return f"[{self.severity}] {self.ruleset}: {title} ({state}{where}, {self.period})"

@@ -14,6 +14,7 @@ import polars as pl
 from kpirules.engine.compile import Compiler
 from kpirules.engine.frame_columns import INDEX, SEG, P, age_col, resolved_col, rule_col, status_col
 from kpirules.engine.lifecycle import event_of
+from kpirules.engine.segment import Segment
 from kpirules.engine.templates import plain_value
 from kpirules.errors import UsageError
 from kpirules.lang import ast
@@ -239,7 +240,7 @@ def aggregate_line(rs: Ruleset, name: str, row: dict[str, Any]) -> str:
 
 def _no_row(frame: pl.DataFrame, index: int, grain: str, segment: dict[str, Any]) -> str:
     """Why no row matches, with the values the data has for the first dimension that has no match."""
-    where = ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    where = Segment.of(segment).assignments(", ")
     message = f"no row for period {periods_mod.label(index, grain)} and segment {where}"
     for dimension, value in segment.items():
         known = sorted(str(v) for v in frame.get_column(dimension).drop_nulls().unique().to_list())
@@ -296,7 +297,7 @@ def explain(result: Result, name: str, period: str | None, segment: dict[str, An
         raise UsageError(_no_row(frame, index, rs.grain, segment))
     row = rows.row(0, named=True)
     ex = Explainer(result, row, frame)
-    where = ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    where = Segment.of(segment).assignments(", ")
     ex.add(0, f"{periods_mod.label(index, rs.grain)}, {where}")
     target = name.removesuffix(":status")
     if name.endswith(":status") or (name in rs.thresholds and name not in rs.kpis and name not in rs.metrics):

@@ -32,6 +32,7 @@ from kpirules.engine.frame_columns import OVERALL, SEG, P, rule_col, status_col
 from kpirules.engine.normalise import Normalised
 from kpirules.engine.result import Result
 from kpirules.engine.result_parts import json_number
+from kpirules.engine.segment import Segment
 from kpirules.errors import UsageError
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.functions import FunctionRegistry
@@ -155,7 +156,7 @@ class Scenario:
 
     def to_polars(self) -> pl.DataFrame:
         """One row per change: period, segment (as text), kind, name, before, after (as text)."""
-        rows = [{"period": c.period, "segment": ", ".join(f"{k}={v}" for k, v in c.segment.items()),
+        rows = [{"period": c.period, "segment": Segment.of(c.segment).assignments(", ", ""),
                  "kind": c.kind, "name": c.name,
                  "before": None if c.before is None else str(json_number(c.before)),
                  "after": None if c.after is None else str(json_number(c.after))} for c in self.changes]

@@ -74,9 +74,9 @@ class Segment(Mapping[str, Any]):
         """The canonical text the state store keys firings by: JSON with sorted keys."""
         return json.dumps(dict(self._items), sort_keys=True, ensure_ascii=False, default=str)
 
-    def assignments(self, separator: str = ",") -> str:
-        """``channel=paid,country=FR`` (messages), or ``overall``."""
-        return separator.join(f"{name}={value}" for name, value in self._items) or "overall"
+    def assignments(self, separator: str = ",", overall: str = "overall") -> str:
+        """``channel=paid,country=FR`` (messages), or ``overall`` for the overall level."""
+        return separator.join(f"{name}={value}" for name, value in self._items) or overall
 
     def label(self, dimensions: Iterable[str] = (), overall: str = OVERALL_LABEL,
               empty: str = EMPTY_VALUE_LABEL) -> str:

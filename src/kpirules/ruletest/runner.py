@@ -20,6 +20,7 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 import kpirules
+from kpirules.engine.segment import Segment
 from kpirules.errors import KpirulesError
 from kpirules.ruletest.check import check_against_ruleset
 from kpirules.ruletest.compare import same, show
@@ -149,7 +150,7 @@ def _check(exp: Expectation, result: Any, doc: dict[str, Any], tolerance: float,
     row = _find_row(doc, str(period), dict(exp.segment))
     if row is None:
         available = sorted(
-            {", ".join(f"{k}={v}" for k, v in r.get("segment", {}).items()) or "overall"
+            {Segment.of(r.get("segment")).assignments(", ")
              for r in doc.get("rows", []) if r.get("period") == period}
         )
         return [Mismatch(exp, "row", f"a row for {exp.where()}",
