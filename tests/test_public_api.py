@@ -118,5 +118,5 @@ def test_no_engine_module_writes_a_flag_of_the_evaluation() -> None:
     engine = Path(kpirules.__file__).parent / "engine"
     for path in engine.glob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for flag in ("--param", "--period ", "--by "):
+        for flag in ("--param", "--period ", "--by ", "--where", "--set", "--kpi "):
             assert flag not in text, f"{path.name} writes {flag!r}"

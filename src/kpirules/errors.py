@@ -61,12 +61,13 @@ class OptionError(UsageError):
     """
 
     def __init__(self, option: str, value: str, reason: str) -> None:
-        super().__init__(f"{option} {value}: {reason}")
         self.option, self.value, self.reason = option, value, reason
+        super().__init__(self.worded({}))
 
     def worded(self, flags: dict[str, str]) -> str:
         """The message with the option named as ``flags`` name it (``{"period": "--period"}``)."""
-        return f"{flags.get(self.option, self.option)} {self.value}: {self.reason}"
+        option = flags.get(self.option, self.option)
+        return f"{option} {self.value}: {self.reason}" if self.value else f"{option}: {self.reason}"
 
 
 class ConfigError(KpirulesError):

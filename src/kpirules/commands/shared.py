@@ -21,7 +21,8 @@ from kpirules.errors import DataError, KpirulesError, OptionError, UsageError
 
 #: How the command line names the options of an evaluation: the engine's errors
 #: (:class:`~kpirules.errors.OptionError`) name the option, the user reads the flag.
-OPTION_FLAGS = {"params": "--param", "period": "--period", "by": "--by", "from_period": "--from"}
+OPTION_FLAGS = {"params": "--param", "period": "--period", "by": "--by", "from_period": "--from",
+                "segment": "--where", "where": "--where", "edits": "--set", "kpis": "--kpi"}
 
 
 def error_text(err: KpirulesError) -> str:

@@ -366,12 +366,9 @@ class Result:
         }
 
     def _definitions(self) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for m in self.ruleset.metrics.values():
-            out[m.name] = {"kind": "metric", "label": m.label, "unit": m.unit, "better": None}
-        for k in self.ruleset.kpis.values():
-            out[k.name] = {"kind": "kpi", "label": k.label, "unit": k.unit, "better": k.better}
-        return out
+        """Metrics then KPIs, in file order: what every definition has, and a KPI's ``better``."""
+        return {d.name: {"kind": d.kind, "label": d.label, "unit": d.unit, "better": getattr(d, "better", None)}
+                for d in (*self.ruleset.metrics.values(), *self.ruleset.kpis.values())}
 
     def _threshold_defs(self) -> dict[str, list[dict[str, Any]]]:
         from kpirules.engine.explain import source_text

@@ -202,14 +202,14 @@ def _segment_id(result: Result, full: pl.DataFrame, segment: dict[str, Any]) -> 
         return 0
     unknown = [d for d in segment if d not in result.dimensions]
     if unknown:
-        raise UsageError(f"--where: no dimension {', '.join(unknown)} in the data "
-                         f"(dimensions: {', '.join(result.dimensions) or 'none'})")
+        raise OptionError("segment", "", f"no dimension {', '.join(unknown)} in the data "
+                          f"(dimensions: {', '.join(result.dimensions) or 'none'})")
     rows = full.filter(pl.col(SEG) != 0)
     for d in result.dimensions:
         value = segment.get(d)
         rows = rows.filter(pl.col(d).is_null() if value is None else pl.col(d) == str(value))
     if rows.height == 0:
-        raise UsageError(f"--where: no segment {_segment_text(segment)} in the data")
+        raise OptionError("segment", "", f"no segment {_segment_text(segment)} in the data")
     return int(rows[SEG][0])
 
 
