@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kpirules.cli import run_cli
+from support.cli import RunCli
 
 PLUGIN = '''
 import kpirules
@@ -52,39 +52,43 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_without_config_the_unknown_function_says_how_to_load_it(
+@pytest.mark.slow
+def test_without_config_the_unknown_function_says_how_to_load_it(run_cli: RunCli,
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(["check", str(project / "p.kpi")]) == 2
+    assert run_cli("check", str(project / "p.kpi")).code == 2
     err = capsys.readouterr().err
     assert 'unknown function "safe_log10"' in err and "--config" in err
 
 
-def test_check_with_config_knows_the_function_and_the_action(
+@pytest.mark.slow
+def test_check_with_config_knows_the_function_and_the_action(run_cli: RunCli,
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(["check", "--config", str(project / "job.toml"), str(project / "p.kpi")]) == 0
+    assert run_cli("check", "--config", str(project / "job.toml"), str(project / "p.kpi")).code == 0
     assert "no problems" in capsys.readouterr().err  # not even the warning about "notify"
 
 
-def test_eval_and_explain_with_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_cli(["eval", str(project / "p.kpi"), "--config", str(project / "job.toml"),
-                    "--data", str(project / "p.csv"), "--format", "json"])
+@pytest.mark.slow
+def test_eval_and_explain_with_config(run_cli: RunCli, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run_cli("eval", str(project / "p.kpi"), "--config", str(project / "job.toml"),
+                    "--data", str(project / "p.csv"), "--format", "json").code
     assert code == 0
     assert json.loads(capsys.readouterr().out)["rows"][0]["values"]["lg"] == pytest.approx(3.0)
-    assert run_cli(["explain", str(project / "p.kpi"), "lg", "-c", str(project / "job.toml"),
-                    "--data", str(project / "p.csv")]) == 0
+    assert run_cli("explain", str(project / "p.kpi"), "lg", "-c", str(project / "job.toml"),
+                    "--data", str(project / "p.csv")).code == 0
     assert "safe_log10(v)" in capsys.readouterr().out
 
 
-def test_graph_and_test_with_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(["graph", str(project / "p.kpi"), "--config", str(project / "job.toml")]) == 0
+@pytest.mark.slow
+def test_graph_and_test_with_config(run_cli: RunCli, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli("graph", str(project / "p.kpi"), "--config", str(project / "job.toml")).code == 0
     assert "lg" in capsys.readouterr().out
-    assert run_cli(["test", str(project / "p_test.toml"), "--config", str(project / "job.toml")]) == 0
+    assert run_cli("test", str(project / "p_test.toml"), "--config", str(project / "job.toml")).code == 0
     assert "1 passed" in capsys.readouterr().out
 
 
-def test_a_config_that_does_not_exist_is_a_usage_error(
+def test_a_config_that_does_not_exist_is_a_usage_error(run_cli: RunCli,
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(["check", "--config", str(project / "nope.toml"), str(project / "p.kpi")]) == 2
+    assert run_cli("check", "--config", str(project / "nope.toml"), str(project / "p.kpi")).code == 2
     assert "nope.toml" in capsys.readouterr().err
 
 
@@ -94,13 +98,13 @@ def test_a_config_that_does_not_exist_is_a_usage_error(
     ("plugins.toml", "plugins = 5\n", "plugins must be a list of texts"),
     ("failing.toml", 'plugins = ["plugins/failing.py"]\n', "failing"),
 ])
-def test_a_config_given_by_name_that_cannot_be_used_exits_2(
+def test_a_config_given_by_name_that_cannot_be_used_exits_2(run_cli: RunCli,
         project: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, message: str) -> None:
     (project / "plugins" / "failing.py").write_text("raise RuntimeError('no luck')\n", encoding="utf-8")
     (project / "sub").mkdir()
     config = project / "sub" / name
     config.write_text(content.replace("plugins/", "../plugins/"), encoding="utf-8")
-    code = run_cli(["eval", str(project / "p.kpi"), "--config", str(config), "--data", str(project / "p.csv")])
+    code = run_cli("eval", str(project / "p.kpi"), "--config", str(config), "--data", str(project / "p.csv")).code
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err and "internal error" not in err

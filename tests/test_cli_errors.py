@@ -28,10 +28,11 @@ def rule_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_an_unexpected_failure_exits_3_in_two_lines(
         rule_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("KPIRULES_DEBUG", raising=False)
-    monkeypatch.setattr(cli, "_plugin_functions", _boom)
+    monkeypatch.setattr("kpirules.commands.check.plugin_functions", _boom)
     assert cli.run_cli(["check", str(rule_file)]) == ExitCode.RUNTIME
     err = capsys.readouterr().err
     assert err.splitlines()[0] == "internal error: RuntimeError: boom"
@@ -42,7 +43,7 @@ def test_an_unexpected_failure_exits_3_in_two_lines(
 def test_kpirules_debug_shows_the_traceback(
         rule_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("KPIRULES_DEBUG", "1")
-    monkeypatch.setattr(cli, "_plugin_functions", _boom)
+    monkeypatch.setattr("kpirules.commands.check.plugin_functions", _boom)
     assert cli.run_cli(["check", str(rule_file)]) == ExitCode.RUNTIME
     err = capsys.readouterr().err
     assert "Traceback" in err and "_boom" in err
@@ -53,6 +54,6 @@ def test_an_interrupt_exits_3_without_a_traceback(
     def interrupt(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_plugin_functions", interrupt)
+    monkeypatch.setattr("kpirules.commands.check.plugin_functions", interrupt)
     assert cli.run_cli(["check", str(rule_file)]) == ExitCode.RUNTIME
     assert capsys.readouterr().err.strip() == "aborted"  # click turns the interrupt into an Abort

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
+
+from support.cli import run_process
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 RULES = """ruleset ventes
 dimension canal
@@ -26,8 +29,7 @@ def test_eval_reads_an_excel_workbook_through_the_plugin(tmp_path: Path) -> None
     book.save(tmp_path / "ventes.xlsx")
     (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
     for spec in ("ventes.xlsx", "xlsx:ventes.xlsx"):
-        proc = subprocess.run([sys.executable, "-m", "kpirules", "eval", "rules.kpi", "--data", spec,
-                               "--format", "json"], cwd=tmp_path, capture_output=True, text=True)
+        proc = run_process("eval", "rules.kpi", "--data", spec, "--format", "json", cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         doc = json.loads(proc.stdout)
         rows = {r["segment"].get("canal"): r["values"]["conversion"] for r in doc["rows"]}
@@ -41,8 +43,7 @@ def test_a_missing_data_file_exits_3_whatever_the_connector(tmp_path: Path) -> N
     specs = ["missing.csv", "csv:missing.txt", "missing.parquet", "missing.json",
              "missing.jsonl", "missing.xlsx", "xlsx:missing.xlsx", "folder.xlsx"]
     for spec in specs:
-        proc = subprocess.run([sys.executable, "-m", "kpirules", "eval", "rules.kpi", "--data", spec],
-                              cwd=tmp_path, capture_output=True, text=True)
+        proc = run_process("eval", "rules.kpi", "--data", spec, cwd=tmp_path)
         path = spec.partition(":")[2] or spec
         assert (proc.returncode, proc.stdout) == (3, ""), (spec, proc.stderr)
         assert proc.stderr.startswith(f"error: {path}: cannot read the data file: "), proc.stderr

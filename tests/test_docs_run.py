@@ -46,6 +46,7 @@ def test_the_documents_have_blocks_of_every_kind() -> None:
     assert {lang for _, lang, _ in ALL} >= {"python", "console", "sh", "toml", ""}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", [b for b in ALL if b[1] == "python"], ids=_id)
 def test_python_blocks_run(block: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
@@ -133,6 +134,7 @@ def _run(command: str, cwd: Path, refused: bool = False) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", [b for b in ALL if b[1] == "console"], ids=_id)
 def test_console_blocks_run_and_print_what_they_show(block: tuple[str, str, str], workdir: Path) -> None:
     for command, shown in _commands(block[2]):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import kpirules
+from support.cli import RunCli
 
 HEAVY = ("polars", "pandas", "pyarrow", "sqlalchemy", "babel", "jinja2")
 
@@ -46,6 +47,7 @@ def imported_modules(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
     return proc.returncode, modules, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--version"], ["check", "rules.kpi"], ["check", "--format", "json",
                                                                           "rules.kpi"]])
 def test_language_commands_do_not_import_the_evaluation_stack(args: list[str], tmp_path: Path) -> None:
@@ -63,6 +65,7 @@ def test_importing_kpirules_is_light() -> None:
     assert proc.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_checking_a_valid_file_does_not_import_networkx(tmp_path: Path) -> None:
     """networkx (a quarter of a second) is for ordering, naming cycles and export, not for check."""
     (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
@@ -71,6 +74,7 @@ def test_checking_a_valid_file_does_not_import_networkx(tmp_path: Path) -> None:
     assert "networkx" not in modules
 
 
+@pytest.mark.slow
 def test_a_cycle_is_still_named_by_check(tmp_path: Path) -> None:
     (tmp_path / "rules.kpi").write_text(RULES + "kpi a = b + 1\nkpi b = a * 2\n", encoding="utf-8")
     code, modules, output = imported_modules(["check", "rules.kpi"], tmp_path)
@@ -80,14 +84,14 @@ def test_a_cycle_is_still_named_by_check(tmp_path: Path) -> None:
 
 
 def test_version_is_answered_without_click_and_says_what_click_says(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        run_cli: RunCli, tmp_path: Path) -> None:
     code, modules, output = imported_modules(["--version"], tmp_path)
     assert code == 0, output
     assert "click" not in modules
-    from kpirules.cli import run_cli
 
-    assert run_cli(["--version"]) == 0
-    printed_by_click = capsys.readouterr().out.strip()
+    by_click = run_cli("--version")
+    assert by_click.code == 0
+    printed_by_click = by_click.out.strip()
     assert output.splitlines()[0] == printed_by_click == f"kpirules, version {kpirules.__version__}"
 
 
@@ -95,3 +99,29 @@ def test_other_arguments_next_to_version_go_to_the_full_command_line(tmp_path: P
     code, modules, output = imported_modules(["--version", "--help"], tmp_path)
     assert code == 0, output
     assert "click" in modules
+
+
+def test_no_command_imports_a_private_helper_of_another_module() -> None:
+    """issue 11: the command line is argument handling only; commands share public helpers."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "src" / "kpirules"
+    found = []
+    for path in [root / "cli.py", *sorted((root / "commands").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kpirules"):
+                found += [f"{path.name}: {node.module}.{alias.name}" for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert found == []
+
+
+def test_the_command_line_module_defines_no_command() -> None:
+    """Every command lives in kpirules.commands and is imported only when it runs."""
+    import click
+
+    from kpirules import cli
+
+    assert not any(isinstance(value, click.Command) and value is not cli.main
+                   for value in vars(cli).values())
+    assert set(cli.main.list_commands(click.Context(cli.main))) >= {
+        "check", "eval", "explain", "fmt", "graph", "run", "test", "why", "whatif", "suggest"}

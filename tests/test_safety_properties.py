@@ -13,12 +13,15 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpirules.display import one_line, shown
 from kpirules.redaction import redact
 from kpirules.safe_paths import MAX_NAME_BYTES, inside, report_file_name
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 NASTY = st.text(alphabet=st.sampled_from(list("ab./\\\x00\n\r\t :é\u202e~$")) | st.characters(),
                 max_size=300)

@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
+
 ROOT = Path(__file__).resolve().parents[1]
 
 RULES = """\

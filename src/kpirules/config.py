@@ -23,7 +23,7 @@ import os
 import re
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,35 @@ def load_config(path: str | Path | None = None,
     return _Parser(file, locator, os.environ if environ is None else environ).parse(data)
 
 
+def expand_env(value: str, environ: Mapping[str, str],
+               missing: Callable[[str], KpirulesError]) -> tuple[str, list[str]]:
+    """``value`` with ``${NAME}`` replaced by the environment variable ``NAME``,
+    and the environment values it used (the secrets to redact from every message).
+
+    ``$${NAME}`` stays a literal ``${NAME}``. A value that used the
+    environment comes back as a :class:`Secret` (its ``repr`` hides it);
+    ``missing(NAME)`` is the error raised for an unset variable. The
+    configuration's values and ``--source KEY=VALUE`` both go through it.
+    """
+    if "${" not in value:
+        return value, []
+    names: list[str] = []
+
+    def sub(match: re.Match[str]) -> str:
+        escaped, name = match.group(1), match.group(2)
+        if escaped:
+            return "${" + name + "}"
+        if name not in environ:
+            raise missing(name)
+        names.append(name)
+        return environ[name]
+
+    result = _ENV.sub(sub, value)
+    if not names:
+        return result, []
+    return Secret(result, dict.fromkeys(names)), [environ[name] for name in names]
+
+
 class _Parser:
     """Turns the TOML data into a :class:`JobConfig`, checking as it goes."""
 
@@ -226,26 +255,15 @@ class _Parser:
             return {k: self.env(v, (*keys, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [self.env(v, keys) for v in value]
-        if not isinstance(value, str) or "${" not in value:
+        if not isinstance(value, str):
             return value
-        used: list[str] = []
-        names: list[str] = []
 
-        def sub(match: re.Match[str]) -> str:
-            escaped, name = match.group(1), match.group(2)
-            if escaped:
-                return "${" + name + "}"
-            if name not in self.environ:
-                raise self.error(keys, f"environment variable {name} is not set")
-            used.append(self.environ[name])
-            names.append(name)
-            return self.environ[name]
+        def missing(name: str) -> ConfigError:
+            return self.error(keys, f"environment variable {name} is not set")
 
-        result = _ENV.sub(sub, value)
-        if not used:
-            return result
+        result, used = expand_env(value, self.environ, missing)
         self.secrets.extend(used)
-        return Secret(result, dict.fromkeys(names))
+        return result
 
     def unknown(self, data: Mapping[str, Any], known: tuple[str, ...],
                 keys: tuple[str, ...]) -> None:
@@ -494,7 +512,7 @@ def configured_plugins(path: Path) -> list[str]:
     plugins, so that a rule file using a configured plugin's function checks
     as it runs. Raises :class:`ConfigError` when the file cannot be read.
     """
-    data = _kpirules_table(path)
+    data = kpirules_table(path)
     plugins = data.get("plugins", [])
     if isinstance(plugins, str):
         plugins = [plugins]
@@ -503,7 +521,7 @@ def configured_plugins(path: Path) -> list[str]:
     return list(plugins)
 
 
-def _kpirules_table(path: Path) -> dict[str, Any]:
+def kpirules_table(path: Path) -> dict[str, Any]:
     """The kpirules table of the configuration at ``path``, unchecked; ConfigError if unreadable."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -525,6 +543,6 @@ def _kpirules_table(path: Path) -> dict[str, Any]:
 def _light_read(path: Path | None, start: Path | None) -> dict[str, Any] | None:
     """The kpirules table of a configuration, best effort: None when there is none or it is unreadable."""
     try:
-        return _kpirules_table(path or find_config(start))
+        return kpirules_table(path or find_config(start))
     except ConfigError:
         return None

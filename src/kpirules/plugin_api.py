@@ -219,7 +219,15 @@ class Connector(_Settings):
     ``ctx.rename``, and applied to the returned table by the engine) and
     ``max_rows`` (given as ``ctx.max_rows``, and checked on the returned table).
     Everything else, ``period_column`` included, is the connector's to accept.
+
+    ``main_setting`` names the setting that ``--data KIND:ARG`` of ``eval``,
+    ``explain`` and the other data commands gives ``ARG`` to (``path`` for a
+    file, ``url`` for a database or an API); ``--source KEY=VALUE`` gives the
+    others. Left at ``None``, it is ``path`` when the connector accepts one,
+    else its only required setting.
     """
+
+    main_setting: ClassVar[str | None] = None
 
     def read(self, settings: Mapping[str, Any], ctx: SourceContext) -> RawTable:
         """Return the rows of the source as a :class:`~kpirules.data.table.RawTable`."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from support.cli import RunCli
 
 RULES = """ruleset acquisition "Acquisition"
 dimension channel
@@ -32,38 +32,36 @@ DATA = """month,channel,spend,customers
 """
 
 
-def kpirules(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kpirules", *args], cwd=cwd, capture_output=True, text=True,
-                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
-
-
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
     (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
     (tmp_path / "data.csv").write_text(DATA, encoding="utf-8")
     return tmp_path
 
 
-def test_why_in_words_and_in_json(project: Path) -> None:
-    proc = kpirules("why", "rules.kpi", "cac", "--data", "data.csv", "--period", "2026-02", cwd=project)
-    assert proc.returncode == 0, proc.stderr
-    text = proc.stdout.replace("\u00a0", " ")
+@pytest.mark.slow
+def test_why_in_words_and_in_json(run_cli: RunCli, project: Path) -> None:
+    proc = run_cli("why", "rules.kpi", "cac", "--data", "data.csv", "--period", "2026-02")
+    assert proc.code == 0, proc.err
+    text = proc.out.replace("\u00a0", " ")
     # CAC 50 € → 66.67 €: customers 40 → 30 explain it all, spend did not move in total
     assert "cac (Customer acquisition cost)" in text and "overall, 2026-01 → 2026-02" in text
     assert "In short: cac +16.67 €: customers +16.67 €, spend 0 €; by channel: google +" in text
-    doc = json.loads(kpirules("why", "rules.kpi", "cac", "--data", "data.csv", "--period", "2026-02",
-                              "--format", "json", cwd=project).stdout)
+    doc = json.loads(run_cli("why", "rules.kpi", "cac", "--data", "data.csv", "--period", "2026-02",
+                              "--format", "json").out)
     assert [s["name"] for s in doc["by_input"]] == ["customers", "spend"]
     assert doc["by_input"][1] == {"name": "spend", "from": 2000, "to": 2000, "contribution": 0}
     assert doc["by_segment"][0]["segment"] == {"channel": "google"}
     assert sum(s["contribution"] for s in doc["by_segment"]) == pytest.approx(doc["change"])
 
 
-def test_why_for_a_segment_and_from_an_earlier_period(project: Path) -> None:
-    proc = kpirules("why", "rules.kpi", "cac", "--data", "data.csv", "--period", "2026-03", "--from", "2026-01",
-                    "--where", "channel=linkedin", "--format", "json", cwd=project)
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+def test_why_for_a_segment_and_from_an_earlier_period(run_cli: RunCli, project: Path) -> None:
+    proc = run_cli("why", "rules.kpi", "cac", "--data", "data.csv", "--period", "2026-03", "--from", "2026-01",
+                    "--where", "channel=linkedin", "--format", "json")
+    assert proc.code == 0, proc.err
+    doc = json.loads(proc.out)
     assert doc["segment"] == {"channel": "linkedin"} and doc["from"] == "2026-01"
     assert doc["by_input"] == [{"name": "spend", "from": 600, "to": 700, "contribution": 10},
                                {"name": "customers", "from": 10, "to": 10, "contribution": 0}]
@@ -78,32 +76,32 @@ def test_why_for_a_segment_and_from_an_earlier_period(project: Path) -> None:
     (["cac", "--where", "channel=tiktok"], 2, "no segment channel=tiktok"),
     (["cac", "--where", "country=FR"], 2, "--where: no such dimension in the data (dimensions: channel)"),
 ])
-def test_why_mistakes_are_clear_errors(project: Path, args: list[str], code: int, message: str) -> None:
-    proc = kpirules("why", "rules.kpi", *args, "--data", "data.csv", cwd=project)
-    assert proc.returncode == code, proc.stderr
-    assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
+def test_why_mistakes_are_clear_errors(run_cli: RunCli, project: Path, args: list[str], code: int, message: str) -> None:
+    proc = run_cli("why", "rules.kpi", *args, "--data", "data.csv")
+    assert proc.code == code, proc.err
+    assert message in proc.err
+    assert "Traceback" not in proc.err
 
 
-def test_a_broken_rule_file_is_reported_before_the_data(project: Path) -> None:
+def test_a_broken_rule_file_is_reported_before_the_data(run_cli: RunCli, project: Path) -> None:
     (project / "rules.kpi").write_text(RULES + "kpi bad = nope\n", encoding="utf-8")
     for args in (["why", "rules.kpi", "cac"], ["whatif", "rules.kpi", "--set", "spend*=2"]):
-        proc = kpirules(*args, "--data", "missing.csv", cwd=project)
-        assert proc.returncode == 2 and "rules.kpi:" in proc.stderr and "nope" in proc.stderr
+        proc = run_cli(*args, "--data", "missing.csv")
+        assert proc.code == 2 and "rules.kpi:" in proc.err and "nope" in proc.err
 
 
-def test_whatif_in_words_and_its_exit_code_judges_the_scenario(project: Path) -> None:
-    proc = kpirules("whatif", "rules.kpi", "--data", "data.csv", "--period", "2026-02",
-                    "--set", "spend*=2", "--where", "channel=google", cwd=project)
+def test_whatif_in_words_and_its_exit_code_judges_the_scenario(run_cli: RunCli, project: Path) -> None:
+    proc = run_cli("whatif", "rules.kpi", "--data", "data.csv", "--period", "2026-02",
+                    "--set", "spend*=2", "--where", "channel=google")
     # google: CAC 100 → 200 (critical): the scenario exits 1 as eval would
-    assert proc.returncode == 1, proc.stderr
-    text = proc.stdout.replace("\u00a0", " ")
+    assert proc.code == 1, proc.err
+    text = proc.out.replace("\u00a0", " ")
     assert "Scenario: spend*=2 (where channel=google) at 2026-02" in text
     assert "cac (status)" in text and "critical" in text
-    calm = kpirules("whatif", "rules.kpi", "--data", "data.csv", "--period", "2026-02",
-                    "--set", "spend*=0.5", "--format", "json", cwd=project)
-    assert calm.returncode == 0, calm.stderr
-    doc = json.loads(calm.stdout)
+    calm = run_cli("whatif", "rules.kpi", "--data", "data.csv", "--period", "2026-02",
+                    "--set", "spend*=0.5", "--format", "json")
+    assert calm.code == 0, calm.err
+    doc = json.loads(calm.out)
     # every CAC halves (google 100 → 50 …) and every status stays ok: no status is listed
     assert {(c["segment"].get("channel"), c["kind"]) for c in doc["changes"] if c["name"] == "cac"} == \
         {(None, "value"), ("google", "value"), ("linkedin", "value"), ("display", "value")}
@@ -115,6 +113,6 @@ def test_whatif_in_words_and_its_exit_code_judges_the_scenario(project: Path) ->
     ("spend**2", "--set spend**2: write METRIC=VALUE"),
     ("cost*=2", 'no metric "cost"'),
 ])
-def test_whatif_bad_edits_exit_2(project: Path, edit: str, message: str) -> None:
-    proc = kpirules("whatif", "rules.kpi", "--data", "data.csv", "--set", edit, cwd=project)
-    assert proc.returncode == 2 and message in proc.stderr
+def test_whatif_bad_edits_exit_2(run_cli: RunCli, project: Path, edit: str, message: str) -> None:
+    proc = run_cli("whatif", "rules.kpi", "--data", "data.csv", "--set", edit)
+    assert proc.code == 2 and message in proc.err

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from support.cli import run_process
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "why-and-whatif.md").read_text(encoding="utf-8")
@@ -20,10 +19,10 @@ def test_the_page_has_examples() -> None:
     assert len(EXAMPLES) >= 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c[:60] for c, _ in EXAMPLES])
 def test_each_example_prints_what_the_page_shows(command: str, expected: str) -> None:
     args = shlex.split(command)[1:]
-    proc = subprocess.run([sys.executable, "-m", "kpirules", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
+    proc = run_process(*args, cwd=ROOT, env={"NO_COLOR": "1"})
     assert proc.returncode in (0, 1), proc.stderr
     assert proc.stdout == expected

@@ -28,6 +28,7 @@ def least_squares(points: list[tuple[float, float]], at: float) -> float:
     return (sy - slope * sx) / n + slope * at
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(series=st.lists(st.one_of(st.none(), st.integers(0, 10_000)), min_size=2, max_size=9),
        deadline=st.integers(9, 14))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "job"))
+from support.project import Project, run_process
 
-from kpi_project import Project, run_process
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 
 @pytest.mark.parametrize("worsens", [True, False])

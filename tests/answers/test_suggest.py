@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import kpirules
 from kpirules.answers.suggest_text import suggestions_text
 from kpirules.engine.suggest import percentile, suggest
 from kpirules.errors import UsageError
+from support.cli import CliRun, RunCli
 
 RULES = """ruleset shop
 dimension channel
@@ -108,6 +107,7 @@ def test_no_pace_when_it_never_improved() -> None:
     assert found.pace is None
 
 
+@pytest.mark.slow
 def test_the_text_pastes_into_the_rule_file_and_judges_the_history_as_proposed(tmp_path: Path) -> None:
     result = kpirules.loads(RULES).evaluate(known_rows(), history=True)
     found = suggest(result)
@@ -123,30 +123,31 @@ def test_the_text_pastes_into_the_rule_file_and_judges_the_history_as_proposed(t
     assert statuses.count("ok") == 9
 
 
-def test_suggest_on_the_command_line(tmp_path: Path) -> None:
+def test_suggest_on_the_command_line(tmp_path: Path, run_cli: RunCli,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
     lines = ["month,channel,visits,leads,spend,customers"]
     lines += [f"{r['month']},{r['channel']},{r['visits']},{r['leads']},{r['spend']},{r['customers']}"
               for r in known_rows()]
     (tmp_path / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "kpirules", "suggest", "rules.kpi", "--data", "data.csv",
-                               *args], cwd=tmp_path, capture_output=True, text=True)
+    def run(*args: str) -> CliRun:
+        return run_cli("suggest", "rules.kpi", "--data", "data.csv", *args)
 
     proc = run("--kpi", "cr")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("# cr: 2025-01 → 2025-12, better higher")
-    assert "threshold cac" not in proc.stdout
+    assert proc.code == 0, proc.err
+    assert proc.out.startswith("# cr: 2025-01 → 2025-12, better higher")
+    assert "threshold cac" not in proc.out
     bad = run("--kpi", "nope")
-    assert bad.returncode == 2 and "--kpi nope" in bad.stderr
+    assert bad.code == 2 and "--kpi nope" in bad.err
     import json
 
-    doc = json.loads(run("--kpi", "cr", "--format", "json").stdout)
+    doc = json.loads(run("--kpi", "cr", "--format", "json").out)
     (cr,) = doc["suggestions"]
     assert cr["kpi"] == "cr" and cr["op"] == "<" and cr["guard"]["expression"] == "visits"
     assert {b["segment"].get("channel", "*") for b in cr["bands"]} == {"a", "b", "*"}
-    assert doc["text"] == proc.stdout
+    assert doc["text"] == proc.out
 
 
 def test_too_little_history_is_said_not_guessed() -> None:

@@ -100,6 +100,7 @@ def test_every_period_is_edited_with_all_periods() -> None:
     assert {c.period for c in scenario.changes} >= {"2026-01", "2026-02", "2026-03"}
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(metric=st.sampled_from(["visits", "customers", "spend", "best_day"]),
        op=st.sampled_from(["=", "+=", "-=", "*="]), amount=st.integers(0, 400),

@@ -91,6 +91,7 @@ def used(text: str) -> list[str]:
     return [m for m in METRICS if m in text.replace("(", " ").replace(")", " ").split()]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(formula=formulas, old=st.fixed_dictionaries({m: values for m in METRICS}),
        new=st.fixed_dictionaries({m: values for m in METRICS}))
@@ -124,6 +125,7 @@ def test_shares_are_the_brute_force_shapley_values(formula: Any, old: dict[str, 
     assert magnitudes[1:] == sorted(magnitudes[1:], reverse=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), segments=st.integers(2, 5))
 def test_segment_shares_are_the_brute_force_shapley_values(data: st.DataObject, segments: int) -> None:
@@ -181,6 +183,7 @@ def test_more_than_twelve_segments_group_the_smallest_as_others() -> None:
     assert_adds_up([s.contribution for s in why.by_segment], why.change)
 
 
+@pytest.mark.slow
 def test_twelve_inputs_are_split_exactly() -> None:
     names = [f"m{i}" for i in range(12)]
     rules = "ruleset t\n" + "".join(f"metric {n}\n" for n in names) + \
@@ -211,6 +214,7 @@ def test_twelve_inputs_are_split_exactly() -> None:
         assert got[name] > 0
 
 
+@pytest.mark.slow
 def test_too_many_inputs_is_a_clear_usage_error() -> None:
     from kpirules.errors import UsageError
 
@@ -221,6 +225,7 @@ def test_too_many_inputs_is_a_clear_usage_error() -> None:
         kpirules.loads(rules).evaluate(rows).why("k")
 
 
+@pytest.mark.slow
 def test_a_segments_kpi_reading_overall_switches_the_overall_row_too() -> None:
     """``leads / overall(visits)`` for channel a: switching visits moves the overall visits as well."""
     rules = "ruleset t\ndimension channel\nmetric leads\nmetric visits\nkpi k = leads / overall(visits)\n"

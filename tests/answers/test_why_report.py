@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import kpirules
 from kpirules.answers.report import why_context, worsened_whys
 from kpirules.answers.wording import forecast_text
@@ -28,6 +30,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 def test_only_the_kpis_whose_status_worsened_are_explained() -> None:
     result = kpirules.loads(RULES).evaluate(ROWS, history=True)
     whys = worsened_whys(result)
@@ -44,6 +47,7 @@ def test_only_the_kpis_whose_status_worsened_are_explained() -> None:
     assert "Customer acquisition cost" in html
 
 
+@pytest.mark.slow
 def test_no_section_when_nothing_worsened() -> None:
     result = kpirules.loads(RULES).evaluate(ROWS[:2], history=True)
     assert worsened_whys(result) == []

@@ -82,6 +82,7 @@ def test_the_manifest_declares_both_hooks_on_kpi_files() -> None:
         assert hook["files"] == r"\.kpi$"
 
 
+@pytest.mark.slow
 def test_check_hook_passes_valid_files_and_stops_a_broken_one(tmp_path: Path, hooks_repo: Path) -> None:
     project = _project(tmp_path, {"good.kpi": VALID, "bad.kpi": BROKEN, "notes.txt": "kpi = broken"})
     result = _try_repo(project, hooks_repo, "kpirules-check")
@@ -95,6 +96,7 @@ def test_check_hook_passes_valid_files_and_stops_a_broken_one(tmp_path: Path, ho
     assert "kpirules check" in result.stdout and "Passed" in result.stdout
 
 
+@pytest.mark.slow
 def test_fmt_hook_rewrites_a_messy_file_and_stops_the_commit(tmp_path: Path, hooks_repo: Path) -> None:
     project = _project(tmp_path, {"messy.kpi": MESSY, "good.kpi": VALID})
     result = _try_repo(project, hooks_repo, "kpirules-fmt")

@@ -65,6 +65,7 @@ def test_grammar_file_is_written_as_json(grammar_file: Path) -> None:
     assert data == textmate_grammar()
 
 
+@pytest.mark.slow
 @needs_node
 def test_grammar_passes_the_annotated_test_file(grammar_file: Path) -> None:
     result = _run(_tool("vscode-tmgrammar-test"), "-g", str(grammar_file), "test/*.test.kpi")
@@ -72,6 +73,7 @@ def test_grammar_passes_the_annotated_test_file(grammar_file: Path) -> None:
     assert "highlighting.test.kpi run successful" in result.stdout
 
 
+@pytest.mark.slow
 @needs_node
 def test_a_wrong_expectation_fails(grammar_file: Path, tmp_path: Path) -> None:
     text = (EXTENSION / "test" / "highlighting.test.kpi").read_text(encoding="utf-8")
@@ -82,12 +84,14 @@ def test_a_wrong_expectation_fails(grammar_file: Path, tmp_path: Path) -> None:
     assert "missing required scopes: constant.numeric.kpi" in result.stdout
 
 
+@pytest.mark.slow
 @needs_node
 def test_grammar_matches_the_snapshot_of_a_shipped_ruleset(grammar_file: Path) -> None:
     result = _run(_tool("vscode-tmgrammar-snap"), "-g", str(grammar_file), "test/snap/*.kpi")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @needs_node
 def test_client_starts_kpirules_lsp() -> None:
     _tool("vscode-tmgrammar-test")  # the npm packages are installed
@@ -96,6 +100,7 @@ def test_client_starts_kpirules_lsp() -> None:
     assert "# pass 3" in result.stdout and "# fail 0" in result.stdout
 
 
+@pytest.mark.slow
 @needs_node
 def test_the_docs_picture_is_rendered_from_the_grammar(grammar_file: Path) -> None:
     """``scripts/render-html.js`` (the picture of docs/editors.md) colours tokens by their scopes."""

@@ -24,6 +24,7 @@ def matrix_doc(grain: str, by: list[str], **options: object) -> dict:
     return ruleset.evaluate(matrix.rows(), by=by, history=True, **options).to_dict()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grain", ["month", "quarter"])
 @pytest.mark.parametrize("by", [[], ["channel"], ["country"], ["channel", "country"]])
 def test_every_value_of_the_matrix_is_computed_from_the_rows_of_its_cell(grain: str, by: list[str]) -> None:

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 import kpirules
-from kpirules.cli import run_cli
 from kpirules.data.columns import holds_numbers, nearest_column
 from kpirules.errors import DataError
+from support.cli import RunCli
 
 FRENCH_CSV = ("Mois;Canal;Dépenses\n"
               "2026-01;Réseaux sociaux;4 800,00\n"
@@ -101,25 +101,26 @@ def test_a_boolean_column_is_not_an_ignored_number() -> None:
     assert result.dimensions == ["promo"]
 
 
-def test_warnings_are_printed_once_and_grouped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.slow
+def test_warnings_are_printed_once_and_grouped(run_cli: RunCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.kpi").write_text("ruleset r\nmetric visits\n")
     (tmp_path / "d.csv").write_text("month,channel,visits,a,b,c\n2026-01,paid,1,2,3,4\n")
-    code = run_cli(["eval", str(tmp_path / "r.kpi"), "--data", str(tmp_path / "d.csv")])
+    code = run_cli("eval", str(tmp_path / "r.kpi"), "--data", str(tmp_path / "d.csv")).code
     assert code == 0
     err = capsys.readouterr().err
     assert err.count("warning:") == 1, err
     assert '"a", "b", "c"' in err and "--ignore 'a' --ignore 'b' --ignore 'c'" in err
 
 
-def test_no_warning_for_a_dimension_the_breakdown_does_not_use(tmp_path: Path,
+def test_no_warning_for_a_dimension_the_breakdown_does_not_use(run_cli: RunCli, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.kpi").write_text("ruleset r\nmetric visits\nmetric spend\n")
     (tmp_path / "v.csv").write_text("month,channel,region,visits\n2026-01,paid,north,1\n")
     (tmp_path / "s.csv").write_text("month,region,spend\n2026-01,north,5\n")
     args = ["eval", str(tmp_path / "r.kpi"), "--data", str(tmp_path / "v.csv"), "--data", str(tmp_path / "s.csv")]
-    assert run_cli([*args, "--by", "region"]) == 0
+    assert run_cli(*args, "--by", "region").code == 0
     assert "warning" not in capsys.readouterr().err
-    assert run_cli([*args, "--by", "channel"]) == 0
+    assert run_cli(*args, "--by", "channel").code == 0
     assert "cannot be split by channel" in capsys.readouterr().err
 
 

@@ -180,6 +180,7 @@ def test_tables_join_on_period_and_shared_dimensions() -> None:
         rs.evaluate([web, twice])
 
 
+@pytest.mark.slow
 def test_in_memory_inputs_dict_pandas_and_rows() -> None:
     import pandas as pd
 
@@ -190,6 +191,7 @@ def test_in_memory_inputs_dict_pandas_and_rows() -> None:
     assert rs.evaluate([{"month": "2026-01", "spend": 9, "customers": 3}]).value("cac") == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("suffix", "writer"), [
     (".jsonl", lambda f, p: f.write_ndjson(p)),
     (".parquet", lambda f, p: f.write_parquet(p)),

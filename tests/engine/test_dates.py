@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 import kpirules
-from kpirules.cli import run_cli
 from kpirules.errors import DataError, UsageError
+from support.cli import RunCli
 
 MONTHLY = "ruleset r\nmetric visits\n"
 
@@ -179,28 +179,30 @@ def test_period_column_names_in_the_spec_order_whatever_the_column_order() -> No
     assert kpirules.loads(MONTHLY).evaluate(frame, history=True).to_dict()["periods"] == ["2026-01", "2026-02"]
 
 
-def test_cli_date_format_and_job_source_date_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.slow
+def test_cli_date_format_and_job_source_date_format(run_cli: RunCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.kpi").write_text(MONTHLY)
     (tmp_path / "d.csv").write_text("Date,visits\n03/04/2026,1\n05/06/2026,2\n")
-    code = run_cli(["eval", str(tmp_path / "r.kpi"), "--data", str(tmp_path / "d.csv"), "--format", "json"])
+    code = run_cli("eval", str(tmp_path / "r.kpi"), "--data", str(tmp_path / "d.csv"), "--format", "json").code
     assert code == 3
     err = capsys.readouterr().err
     assert "d.csv:2:1" in err and "--date-format" in err
-    code = run_cli(["eval", str(tmp_path / "r.kpi"), "--data", str(tmp_path / "d.csv"), "--format", "json",
-                    "--date-format", "MDY", "--history"])
+    code = run_cli("eval", str(tmp_path / "r.kpi"), "--data", str(tmp_path / "d.csv"), "--format", "json",
+                    "--date-format", "MDY", "--history").code
     assert code == 0
     assert '"as_of": "2026-05"' in capsys.readouterr().out
     (tmp_path / "kpirules.toml").write_text(
         'rulesets = ["r.kpi"]\nstate = "s.sqlite"\n[sources.web]\nconnector = "csv"\npath = "d.csv"\n'
         'date_format = "%m/%d/%Y"\n')
-    assert run_cli(["run", "--config", str(tmp_path / "kpirules.toml")]) == 0
+    assert run_cli("run", "--config", str(tmp_path / "kpirules.toml")).code == 0
     (tmp_path / "kpirules.toml").write_text(
         'rulesets = ["r.kpi"]\nstate = "s.sqlite"\n[sources.web]\nconnector = "csv"\npath = "d.csv"\n'
         'date_format = "DD/MM"\n')
-    assert run_cli(["run", "--config", str(tmp_path / "kpirules.toml")]) == 2
+    assert run_cli("run", "--config", str(tmp_path / "kpirules.toml")).code == 2
     assert "date_format" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_many_distinct_datetimes_are_read_without_a_loop_per_value() -> None:
     # 20,000 distinct UCI-style date-times: read as one column, month first (13/…: never)
     values = [f"{m}/{d}/11 {h}:{mi:02d}" for m in (1, 2) for d in range(1, 29) for h in range(8, 20)
@@ -216,6 +218,7 @@ def test_period_option_takes_the_forms_of_the_data(period: str) -> None:
     assert result.to_dict()["as_of"] == "2026-02" and result.value("visits") == 2
 
 
+@pytest.mark.slow
 def test_sql_source_date_format(tmp_path: Path) -> None:
     import sqlite3
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import kpirules
-from kpirules.cli import run_cli
 from kpirules.errors import UsageError
+from support.cli import RunCli
 
 RULES = "ruleset r\nmetric visits\nmetric leads\nkpi cr = leads / visits\n"
 ROWS = [{"period": "2026-01", "channel": c, "visits": 10, "leads": 1} for c in ("paid", "display")]
@@ -22,12 +22,12 @@ def test_the_api_raises_and_suggests_the_value_meant() -> None:
         result.explain("cr", segment={"channel": "zzz"})
 
 
-def test_the_command_exits_2_with_the_message_on_stderr(
+def test_the_command_exits_2_with_the_message_on_stderr(run_cli: RunCli,
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.kpi").write_text(RULES, encoding="utf-8")
     (tmp_path / "d.csv").write_text("period,channel,visits,leads\n2026-01,paid,10,1\n", encoding="utf-8")
-    code = run_cli(["explain", str(tmp_path / "r.kpi"), "cr", "--data", str(tmp_path / "d.csv"),
-                    "--where", "channel=zzz"])
+    code = run_cli("explain", str(tmp_path / "r.kpi"), "cr", "--data", str(tmp_path / "d.csv"),
+                    "--where", "channel=zzz").code
     out, err = capsys.readouterr()
     assert code == 2
     assert out == ""

@@ -30,6 +30,7 @@ def _expected(value: str, grain: str) -> tuple[int, float]:
     return P.index_of_date(stamp.date(), grain), stamp.date().toordinal() + seconds / 86400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grain", ["day", "week", "month", "quarter", "year"])
 def test_iso_text_maps_to_the_calendars_periods(grain: str) -> None:
     values = _values()

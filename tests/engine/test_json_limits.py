@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from kpirules.cli import run_cli
 from kpirules.data import json_rows
 from kpirules.data.readers import read_file
 from kpirules.errors import DataError, ExitCode
+from support.cli import RunCli
 
 
 def test_a_deeply_nested_json_file_is_a_data_error_at_the_place(tmp_path: Path) -> None:
@@ -36,12 +36,12 @@ def test_a_deeply_nested_json_lines_row_is_located_on_its_line(tmp_path: Path) -
     assert err.value.where is not None and err.value.where.startswith(f"{path}:2:")
 
 
-def test_the_cli_reports_deep_json_as_a_data_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_reports_deep_json_as_a_data_error(run_cli: RunCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rules = tmp_path / "r.kpi"
     rules.write_text("ruleset r\nmetric visits\nkpi v = visits\n")
     data = tmp_path / "deep.json"
     data.write_text('[{"period": "2026-01", "visits": ' + "[" * 100_000 + "]" * 100_000 + "}]")
-    assert run_cli(["eval", str(rules), "--data", str(data)]) == ExitCode.RUNTIME
+    assert run_cli("eval", str(rules), "--data", str(data)).code == ExitCode.RUNTIME
     err = capsys.readouterr().err
     assert "internal error" not in err
     assert f"{data}:1:" in err and "nests more than" in err

@@ -102,6 +102,7 @@ def test_status_tests_and_rules_see_the_level_in_force() -> None:
     assert row(doc)["rules"] == {"hot": True}
 
 
+@pytest.mark.slow
 def test_recovery_is_vectorised_over_many_segments() -> None:
     """One evaluation of 2,000 segments × 24 months agrees with a plain loop over the rows."""
     import random
@@ -166,6 +167,7 @@ def test_events_of_a_streak(period: str, expected: list[tuple[str, bool, str, st
     assert all(a["severity"] == "critical" for a in doc["actions"])
 
 
+@pytest.mark.slow
 def test_a_new_streak_starts_counting_again() -> None:
     # fires in 2 and 3, resolved in 4, fires again in 5: renotify counts from 5 (at 7)
     data = returns_rows([5, 12, 15, 5, 12, 12, 12])

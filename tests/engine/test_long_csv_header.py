@@ -21,6 +21,7 @@ def wide_csv(separator: str = ",") -> bytes:
     return f"{header}\n{row}\n".encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("separator", [",", ";"])
 def test_a_header_longer_than_the_sample_is_read_whole_from_a_file(tmp_path: Path, separator: str) -> None:
     path = tmp_path / "wide.csv"
@@ -32,12 +33,14 @@ def test_a_header_longer_than_the_sample_is_read_whole_from_a_file(tmp_path: Pat
     assert table.frame[f"c{WIDTH}"].to_list() == [WIDTH]
 
 
+@pytest.mark.slow
 def test_a_header_longer_than_the_sample_is_read_whole_from_bytes() -> None:
     table = read_csv_bytes(wide_csv(";"), "wide.csv")
     assert table.frame.width == WIDTH
     assert table.frame.columns[-1] == f"c{WIDTH}"
 
 
+@pytest.mark.slow
 def test_a_header_only_file_longer_than_the_sample_is_read_whole() -> None:
     header = ",".join(f"c{i}" for i in range(1, WIDTH + 1)).encode()
     table = read_csv_bytes(header, "wide.csv")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kpirules
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 RULES = kpirules.loads(
     "ruleset p\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import kpirules
-from kpirules.cli import run_cli
+from support.cli import RunCli
 
 RULES = """ruleset e
 metric visits
@@ -47,12 +47,11 @@ def test_explain_of_previous_does_not_show_this_periods_breakdown() -> None:
     assert "orders = 10" not in text and "cr in 2026-02" in text
 
 
-def test_eval_warns_about_an_action_nobody_provides(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_eval_warns_about_an_action_nobody_provides(run_cli: RunCli, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.kpi").write_text('ruleset a\nmetric visits\nrule low "Low"\n  when visits < 10\n'
                                     '  then notfy(text="low")\n')
     (tmp_path / "a.csv").write_text("month,visits\n2026-01,5\n")
-    run_cli(["eval", "a.kpi", "--data", "a.csv", "--format", "json"])
-    err = capsys.readouterr().err
+    err = run_cli("eval", "a.kpi", "--data", "a.csv", "--format", "json").err
     assert 'a.kpi:5:8: warning: no plugin or configuration provides the action "notfy"' in err

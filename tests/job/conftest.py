@@ -1,19 +1,12 @@
-"""Fixtures of the job tests: a small project on disk, and ways to run it."""
+"""Fixtures of the job tests: a small project on disk (``support.project``)."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # kpi_project.py
-sys.path.insert(0, str(HERE.parent))  # tests/conftest_pg.py
-sys.path.insert(0, str(HERE.parent / "plugins"))  # tests/plugins/kpi_servers.py
-
-from kpi_project import Project  # noqa: E402
+from support.project import Project
 
 
 @pytest.fixture(autouse=True)
@@ -26,19 +19,3 @@ def _no_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "proj")
-
-
-@pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    """Run ``kpirules ARGS…`` in this process; returns (code, stdout, stderr)."""
-    from kpirules.cli import run_cli as cli
-
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = cli(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from kpirules.job import RunOptions, run_job
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 RULES = """ruleset shop
 param big = 100

@@ -11,6 +11,7 @@ import pytest
 Run = Callable[..., tuple[int, str, str]]
 
 
+@pytest.mark.slow
 def test_init_creates_a_project_that_works(tmp_path: Path, run_cli: Run,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "demo"
@@ -51,6 +52,7 @@ def test_init_in_the_current_folder(tmp_path: Path, run_cli: Run,
     assert run_cli("init")[0] == 2
 
 
+@pytest.mark.slow
 def test_plugins_lists_what_each_plugin_adds(run_cli: Run, tmp_path: Path) -> None:
     code, out, _ = run_cli("plugins")
     assert code == 0

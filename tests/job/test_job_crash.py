@@ -11,10 +11,12 @@ import signal
 from collections import Counter
 
 import pytest
-from kpi_project import DIGEST, Project, run_process, start_process
-from kpi_servers import receiver
 
 from kpirules.state import StateStore
+from support.project import DIGEST, Project, run_process, start_process
+from support.servers import receiver
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 SEGMENTS = {"a": 0.005, "b": 0.004, "c": 0.003, "d": 0.05}  # a, b and c fire
 
@@ -42,15 +44,11 @@ def test_killed_run_then_rerun_loses_nothing_and_sends_nothing_twice(project: Pr
 
 def test_the_kpirules_command_itself_ignores_the_fault_variables(project: Project) -> None:
     """Fault injection is test-only: only ``python -m kpirules.testing.faults`` honours it."""
-    import os
-    import subprocess
-    import sys
+    from support import cli
 
     project.month("2026-01", **SEGMENTS)
-    env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1",
-           "KPIRULES_TEST_CRASH_AT": "after_begin"}
-    done = subprocess.run([sys.executable, "-m", "kpirules", "run", "--config", str(project.config)],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = cli.run_process("run", "--config", project.config, autoload=False,
+                           env={"KPIRULES_TEST_CRASH_AT": "after_begin"})
     assert done.returncode == 1, done.stderr  # ran to the end: a, b and c fire
     assert sent_per_segment(project) == {"a": 1, "b": 1, "c": 1}
 

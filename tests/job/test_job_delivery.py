@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kpi_project import Project
-from kpi_servers import free_port, receiver, smtp_server
 
 from kpirules.builtin.webhook import WebhookAction
 from kpirules.state import StateStore
+from support.project import Project
+from support.servers import free_port, receiver, smtp_server
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -21,6 +21,7 @@ def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(WebhookAction, "sleep", staticmethod(lambda seconds: None))
 
 
+@pytest.mark.slow
 def test_webhook_500_then_200_is_sent_once(project: Project, run_cli: Run) -> None:
     project.month("2026-01", display=0.005)
     with receiver([500]) as server:
@@ -34,6 +35,7 @@ def test_webhook_500_then_200_is_sent_once(project: Project, run_cli: Run) -> No
     assert body["text"] == "display: conversion 0.5% in 2026-01"
 
 
+@pytest.mark.slow
 def test_a_failed_webhook_is_retried_by_the_next_run(project: Project, run_cli: Run) -> None:
     project.month("2026-01", display=0.005, paid=0.004)
     with receiver([500, 500, 500, 500]) as server:  # two firings × two attempts
@@ -71,6 +73,7 @@ def test_smtp_down_then_up(project: Project, run_cli: Run, monkeypatch: pytest.M
     assert "display: conversion 0.5% in 2026-01" in mailbox.messages[0]["data"]
 
 
+@pytest.mark.slow
 def test_secrets_are_absent_from_every_output_and_log(project: Project, run_cli: Run,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     token = "xoxb-T0KEN-s3cr3t-value"

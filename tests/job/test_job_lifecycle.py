@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 
 import pytest
-from kpi_project import DIGEST, Project
-from kpi_servers import free_port, receiver, smtp_server
+
+from support.project import DIGEST, Project
+from support.servers import free_port, receiver, smtp_server
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -22,6 +23,7 @@ def events(project: Project) -> list[tuple[str, str, str, str]]:
             for a in project.alerts]
 
 
+@pytest.mark.slow
 def test_fire_renotify_and_resolve_are_each_sent_once(lifecycle: Project, run_cli: Run) -> None:
     config = str(lifecycle.config)
     for month, rate in [("2026-01", 0.005), ("2026-02", 0.006), ("2026-03", 0.007),
@@ -59,6 +61,7 @@ def test_a_first_run_during_a_streak_fires_once_without_renotifying(lifecycle: P
     assert [e[:3] for e in events(lifecycle)] == [("fire", "a", "2026-03")]
 
 
+@pytest.mark.slow
 def test_a_failed_resolve_is_retried_by_the_next_run(lifecycle: Project, run_cli: Run) -> None:
     config = str(lifecycle.config)
     lifecycle.month("2026-01", a=0.005)
@@ -92,6 +95,7 @@ def test_a_digest_is_one_call_per_run_with_every_firing(lifecycle: Project, run_
                                                "- c: conversion 0.3% in 2026-02"]
 
 
+@pytest.mark.slow
 def test_a_webhook_digest_is_a_slack_payload_with_one_block_per_firing(lifecycle: Project,
                                                                         run_cli: Run) -> None:
     lifecycle.month("2026-01", a=0.005, b=0.004, c=0.003)

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kpi_project import Project
 
 from kpirules.config import load_config
 from kpirules.errors import ConfigError
 from kpirules.job import Job
 from kpirules.state import StateError, StateStore
+from support.project import Project
 
 Run = Callable[..., tuple[int, str, str]]
 

@@ -6,9 +6,10 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from kpi_project import Project
+import pytest
 
 from kpirules.state import SCHEMA_VERSION, StateStore
+from support.project import Project
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -41,6 +42,7 @@ def test_a_new_firing_in_a_later_period_is_sent(project: Project, run_cli: Run) 
         ("display", "2026-01"), ("paid", "2026-02")]
 
 
+@pytest.mark.slow
 def test_a_rule_that_stops_firing_is_resolved_and_fires_again_later(project: Project,
                                                                    run_cli: Run) -> None:
     project.month("2026-01", display=0.005)

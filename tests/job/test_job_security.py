@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kpi_project import RULES, Project
+
+from support.project import RULES, Project
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -144,6 +145,7 @@ def kpirules_actions():
 '''
 
 
+@pytest.mark.slow
 def test_a_secret_is_hidden_in_every_form_on_stderr_and_in_the_state_store(
         project: Project, run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "Bearer s3cr3t-tok/en+é\nsecond-line-0f-it\n"
@@ -217,7 +219,7 @@ def test_redaction_covers_the_forms_a_library_prints() -> None:
 
 def test_a_line_break_in_a_dimension_value_forges_no_line_on_stderr(
         project: Project, run_cli: Run) -> None:
-    from kpi_servers import free_port
+    from support.servers import free_port
 
     (project.root / "data" / "shop.csv").write_text(
         'month,channel,visits,orders\n2026-01,"paid\r\nerror: forged line",10000,50\n')

@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 
 import pytest
-from kpi_project import Project
+
+from support.project import Project
 
 Run = Callable[..., tuple[int, str, str]]
 

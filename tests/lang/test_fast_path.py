@@ -11,14 +11,12 @@ every diagnostic) on every rule file of the repository, on a generated
 from __future__ import annotations
 
 import gc
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
-from conftest import CASES, ROOT, conformance_rule_files
 from hypothesis import HealthCheck, given, settings
 from kpi_strategies import rule_files
 from lark.exceptions import UnexpectedInput
@@ -26,9 +24,21 @@ from test_lang_properties import mutated_files
 
 from kpirules.lang.grammar import fast_parser
 from kpirules.lang.parser import parse, parse_standard
+from support.golden import CASES, ROOT, conformance_rule_files
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import gen_big_ruleset
+
+def _benchmark_module(name: str) -> Any:
+    """A script of benchmarks/, loaded from its file (the folder is no package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gen_big_ruleset = _benchmark_module("gen_big_ruleset")
 
 REPOSITORY_RULE_FILES = sorted(
     p for folder in ("rulesets", "examples", "benchmarks", "tests", "docs", "plugins")
@@ -63,6 +73,7 @@ def test_every_rule_file_parses_the_same(path: Path) -> None:
     assert_same_as_standard(path.read_text(encoding="utf-8"), str(path))
 
 
+@pytest.mark.slow
 def test_a_large_generated_file_takes_the_fast_path_and_parses_the_same() -> None:
     text = gen_big_ruleset.generate(scale=0.15)
     statements, _ = fast_parser().parse(text, "big.kpi")  # no fallback: the fast path accepts it
@@ -70,6 +81,7 @@ def test_a_large_generated_file_takes_the_fast_path_and_parses_the_same() -> Non
     assert_same_as_standard(text, "big.kpi")
 
 
+@pytest.mark.slow
 def test_a_large_file_with_one_error_is_reported_like_the_standard_front_end() -> None:
     lines = gen_big_ruleset.generate(scale=0.15).split("\n")
     kpi_lines = [i for i, line in enumerate(lines) if line.startswith("kpi ")]
@@ -171,12 +183,14 @@ def test_files_parsed_at_the_same_time_keep_their_own_path() -> None:
         assert {s.expr.span.file for s in rule_file.statements[2:]} == {path}
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_files())
 def test_random_files_parse_the_same(text: str) -> None:
     assert_same_as_standard(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated_files())

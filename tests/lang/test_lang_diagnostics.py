@@ -12,29 +12,27 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CASES, check_golden
 
 import kpirules
-from kpirules.cli import run_cli
 from kpirules.errors import RuleFileError
 from kpirules.lang.loader import check_text
+from support.cli import CliRun, RunCli
+from support.golden import CASES, check_golden
 
 DIAGNOSTIC_CASES = sorted((CASES / "diagnostics").glob("*.kpi"))
 
 
-def run_check(case: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-              *extra: str) -> tuple[int, str, str]:
+def run_check(case: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch,
+              *extra: str) -> CliRun:
     monkeypatch.chdir(case.parent)
     monkeypatch.setenv("NO_COLOR", "1")
-    code = run_cli(["check", case.name, *extra])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli("check", case.name, *extra)
 
 
 @pytest.mark.parametrize("case", DIAGNOSTIC_CASES, ids=lambda p: p.stem)
-def test_golden_diagnostics(case: Path, capsys: pytest.CaptureFixture[str],
+def test_golden_diagnostics(case: Path, run_cli: RunCli,
                             monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, err = run_check(case, capsys, monkeypatch)
+    code, out, err = run_check(case, run_cli, monkeypatch)
     assert out == ""
     check_golden(case.with_suffix(".expected"), err)
     has_error = any(": error: " in line for line in err.splitlines())
@@ -42,9 +40,9 @@ def test_golden_diagnostics(case: Path, capsys: pytest.CaptureFixture[str],
 
 
 @pytest.mark.parametrize("case", DIAGNOSTIC_CASES, ids=lambda p: p.stem)
-def test_json_diagnostics_match_the_text(case: Path, capsys: pytest.CaptureFixture[str],
+def test_json_diagnostics_match_the_text(case: Path, run_cli: RunCli,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = run_check(case, capsys, monkeypatch, "--format", "json")
+    code, out, _ = run_check(case, run_cli, monkeypatch, "--format", "json")
     diagnostics = json.loads(out)
     text = case.with_suffix(".expected").read_text(encoding="utf-8")
     for diag in diagnostics:
@@ -87,9 +85,9 @@ def test_every_diagnostic_code_has_a_case() -> None:
     }
 
 
-def test_several_errors_are_all_reported(capsys: pytest.CaptureFixture[str],
+def test_several_errors_are_all_reported(run_cli: RunCli,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    code, _, err = run_check(CASES / "diagnostics" / "several_errors.kpi", capsys, monkeypatch)
+    code, _, err = run_check(CASES / "diagnostics" / "several_errors.kpi", run_cli, monkeypatch)
     assert code == 2
     assert err.count(": error: ") == 7
     assert err.rstrip().endswith("7 errors, 0 warnings")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
 
 import kpirules
 from kpirules.lang.formatter import format_text
 from kpirules.lang.functions import CORE_FUNCTIONS
 from kpirules.lang.parser import STATEMENT_KEYWORDS
 from kpirules.lang.transform import KEYWORDS
+from support.golden import ROOT
 
 DOC = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"```kpi\n(.*?)```", DOC, flags=re.S)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CASES, SHIPPED_RULESETS, check_golden, conformance_rule_files, same_meaning
 
 from kpirules.errors import RuleFileError
 from kpirules.lang import ast
@@ -17,6 +16,13 @@ from kpirules.lang.formatter import (
     scan_comments,
 )
 from kpirules.lang.parser import parse
+from support.golden import (
+    CASES,
+    SHIPPED_RULESETS,
+    check_golden,
+    conformance_rule_files,
+    same_meaning,
+)
 
 FMT_CASES = sorted(p for p in (CASES / "fmt").glob("*.kpi") if not p.name.endswith(".formatted.kpi"))
 
@@ -257,6 +263,7 @@ def test_files_with_errors_are_refused(text: str) -> None:
     assert all(d.file == "broken.kpi" for d in info.value.diagnostics)
 
 
+@pytest.mark.slow
 def test_printing_and_comparing_deep_trees_does_not_recurse() -> None:
     """However deep an expression the parser accepts, the formatter can print and check it."""
     from kpirules.lang.formatter import same_tree

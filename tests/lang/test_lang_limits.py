@@ -14,17 +14,16 @@ import random
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpirules
-from kpirules.cli import main
 from kpirules.errors import RuleFileError
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean
 from kpirules.lang.loader import diagnose_text
 from kpirules.lang.parser import MAX_DEPTH, MAX_TERMS
 from kpirules.lang.suggest import NameIndex
+from support.cli import RunCli
 
 
 def errors(text: str) -> list[Diagnostic]:
@@ -48,6 +47,7 @@ def old_did_you_mean(word: str, candidates: list[str]) -> str | None:
 WORDS = st.text(alphabet="abcdeAB_1", min_size=0, max_size=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(WORDS, st.lists(WORDS, max_size=40))
 def test_the_index_suggests_what_difflib_suggested(word: str, candidates: list[str]) -> None:
@@ -76,6 +76,7 @@ def test_a_budget_stops_hints_but_never_the_answers_already_given() -> None:
     assert index.hint("name_1x") == first  # remembered
 
 
+@pytest.mark.slow
 def test_a_file_of_thousands_of_unknown_names_reports_each_and_hints_the_first() -> None:
     count = 3_000
     text = "ruleset big\nmetric visits\n" + "".join(
@@ -88,6 +89,7 @@ def test_a_file_of_thousands_of_unknown_names_reports_each_and_hints_the_first()
 
 # ───────────────────────── nesting and chains ─────────────────────────
 
+@pytest.mark.slow
 def test_a_flat_sum_of_many_terms_is_not_nesting() -> None:
     terms = 600
     text = "ruleset r\nmetric a\nkpi total = " + " + ".join(["a"] * terms) + "\n"
@@ -154,14 +156,14 @@ def test_every_bidi_control_character_is_a_warning_at_its_place(char: str) -> No
     assert f"U+{ord(char):04X}" in ruleset.warnings[0].message
 
 
-def test_check_reports_a_trojan_source_name_in_json(tmp_path: Path) -> None:
+def test_check_reports_a_trojan_source_name_in_json(tmp_path: Path, run_cli: RunCli) -> None:
     path = tmp_path / "r.kpi"
     path.write_text("ruleset r\nmetric `cost\u202e`\nkpi k = `cost\u202e`\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
-    found = [d for d in json.loads(result.output) if d["code"] == "bidi-control"]
+    result = run_cli("check", "--format", "json", path)
+    found = [d for d in json.loads(result.out) if d["code"] == "bidi-control"]
     assert [(d["line"], d["column"], d["severity"]) for d in found] == [(2, 13, "warning"), (3, 14, "warning")]
     assert "quoted name" in found[0]["message"]
-    assert result.exit_code == 0
+    assert result.code == 0
 
 
 def test_plain_right_to_left_text_is_no_warning() -> None:

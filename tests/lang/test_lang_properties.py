@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from conftest import CASES, SHIPPED_RULESETS, conformance_rule_files, same_meaning
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kpi_strategies import rule_files
@@ -21,6 +21,9 @@ from kpirules.errors import RuleFileError
 from kpirules.lang.diagnostics import render
 from kpirules.lang.formatter import format_text
 from kpirules.lang.parser import parse
+from support.golden import CASES, SHIPPED_RULESETS, conformance_rule_files, same_meaning
+
+pytestmark = pytest.mark.slow  # left out of the quick loop: pytest -m "not slow"
 
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None,
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

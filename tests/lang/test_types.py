@@ -7,8 +7,6 @@ an assertion of the engine); now `check` names the offending operand.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +15,7 @@ import pytest
 import kpirules
 from kpirules.lang.functions import FunctionRegistry, FunctionSpec
 from kpirules.lang.loader import check_text
+from support.cli import RunCli
 
 HEADER = """ruleset t
 dimension store
@@ -204,21 +203,18 @@ def test_unknown_names_and_bad_calls_add_no_type_error() -> None:
 
 # ── eval refuses what check refuses: exit 2 before reading the data ──
 
-def kpirules_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kpirules", *args], cwd=cwd, capture_output=True, text=True,
-                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}, check=False)
-
-
 @pytest.mark.parametrize(("body", "offset", "column", "code", "message"), [b[:5] for b in BAD[:18]],
                          ids=[b[0].splitlines()[-1] for b in BAD[:18]])
 def test_eval_refuses_a_type_mismatch_before_reading_data(tmp_path: Path, body: str, offset: int, column: int,
-                                                          code: str, message: str) -> None:
+                                                          code: str, message: str, run_cli: RunCli,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.kpi").write_text(HEADER + body + "\n", encoding="utf-8")
-    proc = kpirules_cli("eval", "bad.kpi", "--data", "does-not-exist.csv", cwd=tmp_path)
-    assert proc.returncode == 2, proc.stderr
-    assert f"bad.kpi:{FIRST + offset}:{column}: error: {message}" in proc.stderr
-    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
-    assert "does-not-exist" not in proc.stderr
+    proc = run_cli("eval", "bad.kpi", "--data", "does-not-exist.csv")
+    assert proc.code == 2, proc.err
+    assert f"bad.kpi:{FIRST + offset}:{column}: error: {message}" in proc.err
+    assert "Traceback" not in proc.err and "internal error" not in proc.err
+    assert "does-not-exist" not in proc.err
 
 
 # ── action arguments keep whole numbers whole ──
@@ -235,10 +231,10 @@ def test_whole_action_arguments_are_ints() -> None:
     assert type(fired[0]["args"]["k"]) is int
 
 
-def test_whole_action_arguments_are_ints_in_eval_json(tmp_path: Path) -> None:
+def test_whole_action_arguments_are_ints_in_eval_json(tmp_path: Path, run_cli: RunCli) -> None:
     (tmp_path / "rules.kpi").write_text(ACTIONS, encoding="utf-8")
     (tmp_path / "data.csv").write_text("month,x\n2026-01,1\n", encoding="utf-8")
-    proc = kpirules_cli("eval", "rules.kpi", "--data", "data.csv", "--format", "json", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    args = json.loads(proc.stdout)["actions"][0]["args"]
-    assert '"k": 3,' in proc.stdout and args["k"] == 3 and args["p"] == 0.3 and args["f"] == 1.5
+    proc = run_cli("eval", tmp_path / "rules.kpi", "--data", tmp_path / "data.csv", "--format", "json")
+    assert proc.code == 0, proc.err
+    args = json.loads(proc.out)["actions"][0]["args"]
+    assert '"k": 3,' in proc.out and args["k"] == 3 and args["p"] == 0.3 and args["f"] == 1.5

@@ -152,6 +152,7 @@ def test_crlf_and_bom_keep_editor_columns() -> None:
     assert analysis.lines.span_range(first.span).start == Position(0, 9)  # "r" after the BOM and "ruleset "
 
 
+@pytest.mark.slow
 def test_a_configuration_whose_plugin_fails_still_names_its_actions(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from kpirules.lsp.environment import Environments
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from kpirules.lsp.hover import hover_text
 from kpirules.lsp.navigation import RenameRefused, definition, outline, references, rename
 from kpirules.lsp.positions import Position
 from kpirules.lsp.quickfix import fix_for
+
+pytestmark = pytest.mark.slow  # measured: docs/performance.md, tests
 
 ENV = Environment(None, frozenset({"log"}), None)
 BASE = '''ruleset r "é🚀"

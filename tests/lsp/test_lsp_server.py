@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
 from tests.lsp.conftest import LspClient
+
+from support.cli import run_process
 
 RULES = """\
 ruleset funnel "Entonnoir 🚀"
@@ -41,6 +42,7 @@ def _line(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines()) if needle in line)
 
 
+@pytest.mark.slow
 def test_diagnostics_follow_the_typing_with_checks_codes_and_hints(lsp: LspClient, tmp_path: Path) -> None:
     uri = (tmp_path / "funnel.kpi").as_uri()
     assert lsp.open(uri, RULES) == []
@@ -62,13 +64,13 @@ def test_diagnostics_follow_the_typing_with_checks_codes_and_hints(lsp: LspClien
     assert lsp.change(uri, 3, [{"text": RULES}]) == []
 
 
+@pytest.mark.slow
 def test_diagnostics_are_those_of_check(lsp: LspClient, tmp_path: Path) -> None:
     text = RULES.replace("leads / visits", "leads / visit").replace("log(", "notify(")
     path = tmp_path / "funnel.kpi"
     path.write_text(text, encoding="utf-8")
-    check = subprocess.run([sys.executable, "-m", "kpirules", "check", "--format", "json", str(path)],
-                           cwd=tmp_path, capture_output=True, text=True,
-                           env={"KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1", "PATH": ""})
+    check = run_process("check", "--format", "json", path, cwd=tmp_path, env={"PATH": ""},
+                        inherit_env=False, autoload=False)
     import json
 
     expected = json.loads(check.stdout)
@@ -273,6 +275,7 @@ def test_code_action_applies_the_did_you_mean_hint(lsp: LspClient, tmp_path: Pat
     assert [a["edit"]["changes"][uri][0]["newText"] for a in actions] == ["grain"]
 
 
+@pytest.mark.slow
 def test_shutdown_and_exit(fresh_lsp: LspClient) -> None:
     assert fresh_lsp.shutdown() == 0
 
@@ -312,6 +315,7 @@ def test_initialize_advertises_every_feature(lsp: LspClient) -> None:
     assert capabilities["signatureHelpProvider"]["triggerCharacters"] == ["(", ","]
 
 
+@pytest.mark.slow
 def test_a_client_that_counts_in_utf8_gets_utf8_columns(tmp_path: Path) -> None:
     import os
 

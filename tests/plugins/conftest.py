@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/conftest_pg.py
-
-from conftest_pg import pg_schema
-
-__all__ = ["pg_schema"]
 
 
 @pytest.fixture(autouse=True)

@@ -13,12 +13,13 @@ from email import message_from_string
 from pathlib import Path
 
 import pytest
-from kpi_servers import free_port, receiver, smtp_server
 
 from kpirules.builtin.webhook import WebhookAction
 from kpirules.errors import ActionError
 from kpirules.plugin_api import Firing, Secret, SettingsError
 from kpirules.plugins import load_registry
+from support.cli import RunCli
+from support.servers import free_port, receiver, smtp_server
 
 ACTIONS = load_registry(autoload=False).actions
 EVIL = "paid\r\nBcc: victim@example.com\r\n2026-01-01 kpirules: CRITICAL forged/line"
@@ -32,6 +33,7 @@ def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(WebhookAction, "sleep", staticmethod(lambda seconds: None))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("target", ["ftp://files.example.com/drop", "http://127.0.0.1:{port}/other",
                                     "https://elsewhere.example.com/secret-path"])
@@ -49,21 +51,17 @@ def test_the_webhook_follows_no_redirect_and_never_prints_its_target(
     assert len(server.requests) == 1 and landing.requests == []
 
 
-def test_a_redirect_is_a_failed_delivery_retried_next_run_without_its_url(
+@pytest.mark.slow
+def test_a_redirect_is_a_failed_delivery_retried_next_run_without_its_url(run_cli: RunCli,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "job"))
-    from kpi_project import Project
-
-    from kpirules.cli import run_cli
+    from support.project import Project
 
     project = Project(tmp_path / "proj")
     project.month("2026-01", display=0.005)
     with receiver([302], location="ftp://attacker.example.com/x") as server:
         project.set_notify(f'type = "webhook"\nurl = "{server.url()}"')
         monkeypatch.setenv("KPIRULES_DISABLE_PLUGIN_AUTOLOAD", "1")
-        code = run_cli(["run", "--config", str(project.config)])
+        code = run_cli("run", "--config", str(project.config)).code
     assert code == 3
     import sqlite3
 

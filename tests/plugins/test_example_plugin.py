@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "plugins" / "kpirules-xlsx"
 
 
@@ -18,6 +20,7 @@ def test_the_package_declares_its_entry_point() -> None:
     assert (PACKAGE / "README.md").is_file()
 
 
+@pytest.mark.slow
 def test_the_plugins_own_tests_pass() -> None:
     env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1"}
     done = subprocess.run(

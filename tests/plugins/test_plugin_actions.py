@@ -7,12 +7,12 @@ from email import message_from_string
 from pathlib import Path
 
 import pytest
-from kpi_servers import free_port, receiver, smtp_server
 
 from kpirules.builtin.webhook import WebhookAction
 from kpirules.errors import ActionError
 from kpirules.plugin_api import Firing, Secret, SettingsError, redact
 from kpirules.plugins import load_registry
+from support.servers import free_port, receiver, smtp_server
 
 ACTIONS = load_registry(autoload=False).actions
 
@@ -54,6 +54,7 @@ def test_file_appends_one_json_line_per_firing(tmp_path: Path) -> None:
         ACTIONS["file"].validate({"path": str(tmp_path)})
 
 
+@pytest.mark.slow
 def test_webhook_retries_a_500_then_sends_once(fast_webhook: list[float]) -> None:
     with receiver([500]) as server:
         settings = {"url": server.url(), "retries": 3, "backoff": 0.5}
@@ -68,6 +69,7 @@ def test_webhook_retries_a_500_then_sends_once(fast_webhook: list[float]) -> Non
     assert fast_webhook == [0.5]
 
 
+@pytest.mark.slow
 def test_webhook_backs_off_exponentially_then_fails(fast_webhook: list[float]) -> None:
     secret_url_token = "T000/B000/XXXXsecretXXXX"
     with receiver([503, 503, 503, 503]) as server:
@@ -82,6 +84,7 @@ def test_webhook_backs_off_exponentially_then_fails(fast_webhook: list[float]) -
     assert secret_url_token not in repr(settings)
 
 
+@pytest.mark.slow
 def test_webhook_does_not_retry_a_client_error(fast_webhook: list[float]) -> None:
     with receiver([404]) as server, pytest.raises(ActionError, match="HTTP 404"):
         ACTIONS["webhook"].deliver(FIRING, {"url": server.url(), "retries": 3})

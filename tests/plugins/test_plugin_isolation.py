@@ -8,9 +8,7 @@ process, as a user runs it.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 
 from kpirules.errors import PluginError, PluginFault
 from kpirules.plugins import load_registry
+from support.cli import run_process
 
 HEALTHY = """
     import kpirules
@@ -46,13 +45,10 @@ def install(root: Path, dist: str, version: str, module: str, code: str) -> None
 
 
 def kpirules_cli(cwd: Path, *args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "KPIRULES_DISABLE_PLUGIN_AUTOLOAD"}
-    env["PYTHONPATH"] = str(cwd / "site")
-    env.pop("KPIRULES_DEBUG", None)
-    if debug:
-        env["KPIRULES_DEBUG"] = "1"
-    return subprocess.run([sys.executable, "-m", "kpirules", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True)
+    """``kpirules ARGS…`` in a child process that sees the plugins installed in ``cwd/site``."""
+    return run_process(*args, cwd=cwd, env={"PYTHONPATH": str(cwd / "site"),
+                                            "KPIRULES_DEBUG": "1" if debug else None,
+                                            "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": None})
 
 
 @pytest.fixture
@@ -66,6 +62,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_a_broken_plugin_leaves_the_healthy_ones_working(project: Path) -> None:
     checked = kpirules_cli(project, "check", "rules.kpi")
     assert checked.returncode == 0, checked.stderr
@@ -76,6 +73,7 @@ def test_a_broken_plugin_leaves_the_healthy_ones_working(project: Path) -> None:
     assert json.loads(evaluated.stdout)["rows"][0]["values"]["cr"] == pytest.approx(2.0)
 
 
+@pytest.mark.slow
 def test_an_unknown_function_says_which_plugin_failed(project: Path) -> None:
     (project / "rules.kpi").write_text(RULES.replace("pct_change", "from_broken"), encoding="utf-8")
     proc = kpirules_cli(project, "check", "rules.kpi")
@@ -84,6 +82,7 @@ def test_an_unknown_function_says_which_plugin_failed(project: Path) -> None:
     assert "the plugin 'kpirules-broken 0.4.0' failed to load" in proc.stderr
 
 
+@pytest.mark.slow
 def test_the_plugins_command_lists_the_failed_plugin_with_its_reason(project: Path) -> None:
     proc = kpirules_cli(project, "plugins")
     assert proc.returncode == 2
@@ -95,6 +94,7 @@ def test_the_plugins_command_lists_the_failed_plugin_with_its_reason(project: Pa
         "ModuleNotFoundError")
 
 
+@pytest.mark.slow
 def test_debug_shows_the_failed_plugins_traceback(project: Path) -> None:
     proc = kpirules_cli(project, "check", "rules.kpi", debug=True)
     assert "Traceback (most recent call last)" in proc.stderr
@@ -198,6 +198,7 @@ def misbehaving(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "expected"), [
     ("lister", "returned list, expected kpirules.plugin_api.RawTable"),
     ("frame", "returned DataFrame, expected kpirules.plugin_api.RawTable"),
@@ -210,6 +211,7 @@ def test_a_connector_returning_the_wrong_type_is_the_plugins_fault(
     assert "bug in kpirules" not in proc.stderr and "internal error" not in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("function", "expected"), [
     ("boom", 'function "boom": build() failed: ZeroDivisionError: plugin arithmetic'),
     ("text", 'function "text": build() returned str, expected polars.Expr'),
@@ -223,6 +225,7 @@ def test_a_function_whose_build_misbehaves_is_named(misbehaving: Path, function:
     assert "bug in kpirules" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_format_returning_bytes_is_named_and_debug_shows_the_plugins_code(
         misbehaving: Path) -> None:
     proc = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", "--format", "bytes")
@@ -267,6 +270,7 @@ def test_builtins_are_not_wrapped() -> None:
     assert registry.functions["growth"].plugin == "kpirules"
 
 
+@pytest.mark.slow
 def test_run_names_the_connector_plugin_too(misbehaving: Path) -> None:
     (misbehaving / "kpirules.toml").write_text(
         'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
@@ -280,6 +284,7 @@ def test_run_names_the_connector_plugin_too(misbehaving: Path) -> None:
 
 # ───────────────────────── kpirules plugins --verbose ─────────────────────────
 
+@pytest.mark.slow
 def test_verbose_listing_describes_items_and_warns_authors(tmp_path: Path) -> None:
     install(tmp_path / "site", "kpirules-pct", "1.0.0", "kpirules_pct_mod", HEALTHY + """
     import time

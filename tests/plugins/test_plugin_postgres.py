@@ -1,4 +1,4 @@
-"""The ``sql`` connector against a real PostgreSQL server (see tests/conftest_pg.py).
+"""The ``sql`` connector against a real PostgreSQL server (see tests/support/pg.py).
 
 The push-down must give the same results as reading the raw rows, averages
 across segments included.

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from kpirules.cli import run_cli
+from support.cli import RunCli, run_process
 
 
-def test_the_generated_plugin_passes_its_own_tests(tmp_path: Path,
+@pytest.mark.slow
+def test_the_generated_plugin_passes_its_own_tests(run_cli: RunCli, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "kpirules-restapi"
-    assert run_cli(["init", "--plugin", "kpirules-restapi", str(target)]) == 0
+    assert run_cli("init", "--plugin", "kpirules-restapi", str(target)).code == 0
     assert "next: cd" in capsys.readouterr().out
     source = (target / "src" / "kpirules_restapi" / "__init__.py").read_text()
     assert 'name = "restapi-jsonl"' in source and "__MODULE__" not in source
@@ -29,33 +30,32 @@ def test_the_generated_plugin_passes_its_own_tests(tmp_path: Path,
     assert "6 passed" in proc.stdout
 
 
-def test_the_generated_plugin_is_found_by_kpirules_plugins(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_the_generated_plugin_is_found_by_kpirules_plugins(run_cli: RunCli, tmp_path: Path) -> None:
     target = tmp_path / "kpirules-pager"
-    assert run_cli(["init", "--plugin", "kpirules-pager", str(target)]) == 0
+    assert run_cli("init", "--plugin", "kpirules-pager", str(target)).code == 0
     config = tmp_path / "kpirules.toml"
     (tmp_path / "rules.kpi").write_text("ruleset r\nmetric visits\n")
     config.write_text('rulesets = ["rules.kpi"]\n'
                       'plugins = ["kpirules-pager/src/kpirules_pager/__init__.py"]\n')
-    proc = subprocess.run([sys.executable, "-m", "kpirules", "plugins", "--verbose",
-                           "--config", str(config)], capture_output=True, text=True,
-                          env={**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    proc = run_process("plugins", "--verbose", "--config", config, autoload=False)
     assert proc.returncode == 0, proc.stderr
     assert "connector pager-jsonl" in proc.stdout and "function pct(x)" in proc.stdout
     assert "warning" not in proc.stdout  # cheap import, every hook decorated
 
 
 @pytest.mark.parametrize("name", ["Kpirules_X", "kpirules restapi", "-x", "x--y"])
-def test_a_bad_plugin_name_is_refused_and_nothing_written(tmp_path: Path, name: str,
+def test_a_bad_plugin_name_is_refused_and_nothing_written(run_cli: RunCli, tmp_path: Path, name: str,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(["init", "--plugin", name, str(tmp_path / "out")]) == 2
+    assert run_cli("init", "--plugin", name, str(tmp_path / "out")).code == 2
     assert "lower-case words joined by hyphens" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
-def test_an_existing_file_stops_the_generation(tmp_path: Path,
+def test_an_existing_file_stops_the_generation(run_cli: RunCli, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "README.md").write_text("mine")
-    assert run_cli(["init", "--plugin", "kpirules-x", str(tmp_path)]) == 2
+    assert run_cli("init", "--plugin", "kpirules-x", str(tmp_path)).code == 2
     assert "README.md" in capsys.readouterr().err
     assert (tmp_path / "README.md").read_text() == "mine"
     assert not (tmp_path / "pyproject.toml").exists()

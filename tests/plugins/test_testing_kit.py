@@ -10,6 +10,7 @@ import pytest
 from kpirules.testing import assert_cheap_import, make_firing, source_context
 
 
+@pytest.mark.slow
 def test_the_http_fixture_receives_what_the_webhook_action_sends(kpirules_registry, kpirules_http) -> None:
     webhook = kpirules_registry().actions["webhook"]
     webhook.deliver(make_firing(args={"text": "CAC en hausse"}), {"url": kpirules_http.url()})
@@ -42,6 +43,7 @@ def test_source_context_and_firing_take_overrides(tmp_path: Path) -> None:
     assert make_firing(args={}).text == "[critical] funnel: Conversion faible (channel=ads, 2026-06)"
 
 
+@pytest.mark.slow
 def test_assert_cheap_import_catches_a_heavy_module_level_import(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "heavy_plugin_mod.py").write_text("import polars\n")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import kpirules
 from kpirules.report.base import RenderOptions
 from kpirules.report.csvfmt import render_csv
@@ -30,6 +32,7 @@ def document() -> dict[str, Any]:
     return kpirules.loads(RULES, "nd.kpi").evaluate(ROWS).to_dict()
 
 
+@pytest.mark.slow
 def test_action_texts_say_empty_for_the_segment_and_all_for_the_overall_level() -> None:
     texts = {tuple(a["segment"].items()): a["args"]["text"] for a in document()["actions"]}
     assert texts[(("channel", None),)] == "(empty): 20 visits"

@@ -21,7 +21,7 @@ import pytest
 
 from kpirules.report import BUILTIN_FORMATS, RenderOptions
 
-pytestmark = pytest.mark.chromium
+pytestmark = [pytest.mark.chromium, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 WIDTH, HEIGHT = 1400, 2400

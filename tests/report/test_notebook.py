@@ -57,6 +57,7 @@ def test_the_html_repr_is_the_status_table_in_the_ruleset_language(result: Any) 
     assert re.search(r"\d,\d\d\u00a0€", html)  # French numbers
 
 
+@pytest.mark.slow
 def test_polars_pandas_and_csv_have_the_same_columns(result: Any) -> None:
     frame = result.to_polars()
     header = next(csv.reader(io.StringIO(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kpirules.report import BUILTIN_FORMATS, RenderOptions
 from kpirules.report.index import INDEX_NAME, collect, main, write_index
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "job"))
+from support.cli import RunCli
 
 
 def write_report(folder: Path, name: str, doc: dict[str, Any], ruleset: str, as_of: str,
@@ -42,11 +42,10 @@ def test_the_command_line_entry(tmp_path: Path) -> None:
     assert main([str(tmp_path / "missing")]) == 2
 
 
-def test_run_writes_the_index_beside_the_html_reports(tmp_path: Path, capsys: Any,
+@pytest.mark.slow
+def test_run_writes_the_index_beside_the_html_reports(run_cli: RunCli, tmp_path: Path, capsys: Any,
                                                        monkeypatch: Any) -> None:
-    from kpi_project import Project
-
-    from kpirules.cli import run_cli
+    from support.project import Project
 
     monkeypatch.setenv("KPIRULES_DISABLE_PLUGIN_AUTOLOAD", "1")
     project = Project(tmp_path / "proj")
@@ -54,7 +53,7 @@ def test_run_writes_the_index_beside_the_html_reports(tmp_path: Path, capsys: An
     project.config.write_text(text)
     project.month("2026-01", paid=0.05, display=0.005)
     project.month("2026-02", paid=0.05, display=0.005)
-    run_cli(["run", "--config", str(project.config), "--fail-on", "never"])
+    run_cli("run", "--config", str(project.config), "--fail-on", "never")
     index = project.root / "reports" / INDEX_NAME
     assert index.is_file()
     assert 'href="shop-2026-02.html"' in index.read_text(encoding="utf-8")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import pytest
 import kpirules
 from kpirules.report import BUILTIN_FORMATS, RenderOptions
 from kpirules.report.stream import capped_document, header_document, iter_rows
+from support.cli import run_process
 
 RULES = """\
 ruleset shop "Boutique"
@@ -30,11 +29,6 @@ threshold per_visit
 def rows(channels: int = 7, months: int = 4) -> list[dict[str, Any]]:
     return [{"period": f"2026-0{m + 1}", "channel": f"c{c}", "visits": 100 * (c + 1) + m,
              "sales": 50.5 * c + m} for m in range(months) for c in range(channels)]
-
-
-def kpirules_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kpirules", *args], capture_output=True,
-                          text=True, timeout=120, check=False)
 
 
 @pytest.fixture
@@ -68,6 +62,7 @@ def test_jsonl_is_one_row_object_per_line(result: Any) -> None:
     assert lines == result.to_dict()["rows"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_eval_streams_to_a_file_and_to_stdout(tmp_path: Path, fmt: str) -> None:
     rules = tmp_path / "shop.kpi"
@@ -75,16 +70,16 @@ def test_eval_streams_to_a_file_and_to_stdout(tmp_path: Path, fmt: str) -> None:
     data = tmp_path / "data.json"
     data.write_text(json.dumps(rows()), encoding="utf-8")
     args = ["eval", str(rules), "--data", str(data), "--history", "--format", fmt]
-    printed = kpirules_cli(*args)
+    printed = run_process(*args)
     assert printed.returncode == 0, printed.stderr
     target = tmp_path / f"out.{fmt}"
-    written = kpirules_cli(*args, "-o", str(target))
+    written = run_process(*args, "-o", str(target))
     assert written.returncode == 0, written.stderr
     expected = BUILTIN_FORMATS[fmt].render(
         kpirules.loads(RULES).evaluate(rows(), history=True).to_dict(), RenderOptions())
     assert target.read_text(encoding="utf-8") == expected
     assert printed.stdout == expected
-    missing = kpirules_cli(*args, "-o", str(tmp_path / "nowhere" / "x"))
+    missing = run_process(*args, "-o", str(tmp_path / "nowhere" / "x"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr
 
 

@@ -47,6 +47,7 @@ def _headers() -> set[str]:
     return columns
 
 
+@pytest.mark.slow
 def test_every_metric_of_the_library_is_in_the_sample_data() -> None:
     columns = _headers()
     for path in RULESETS:
@@ -66,6 +67,7 @@ def _orders_generator() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_the_raw_order_export_is_the_generator_output(tmp_path: Path) -> None:
     written = _orders_generator().generate(tmp_path)
     assert [p.name for p in written] == ["orders.csv"]
@@ -73,6 +75,7 @@ def test_the_raw_order_export_is_the_generator_output(tmp_path: Path) -> None:
         "examples/data/orders.csv is stale: run python examples/generate_orders.py"
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore")
 def test_the_marketplace_returns_climb_and_fire_from_october_2026() -> None:
     doc = _evaluate("orders", DATA / "orders.csv", by=["channel"], history=True)

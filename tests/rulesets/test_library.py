@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import kpirules
 from kpirules.ruletest import Runner, collect, compute_coverage, load_test_file
+from support.cli import RunCli, run_process
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted((ROOT / "rulesets").glob("*.kpi"))
@@ -58,6 +57,7 @@ def library_run() -> tuple[Runner, list]:  # type: ignore[type-arg]
     return runner, results
 
 
+@pytest.mark.slow
 def test_every_shipped_rule_test_passes(library_run: tuple[Runner, list]) -> None:  # type: ignore[type-arg]
     _, results = library_run
     assert results
@@ -80,32 +80,27 @@ def test_the_textbook_cac_is_tested() -> None:
     assert "cac = 10000" in text
 
 
-def test_the_tutorial_example_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    from kpirules.cli import run_cli
-
-    code = run_cli(["test", str(ROOT / "examples" / "tutorial"), "--coverage"])
-    out = capsys.readouterr().out
+@pytest.mark.slow
+def test_the_tutorial_example_passes(run_cli: RunCli) -> None:
+    code, out, _err = run_cli("test", str(ROOT / "examples" / "tutorial"), "--coverage")
     assert code == 0, out
     assert "campagnes.kpi: all 5 items touched" in out
 
 
+@pytest.mark.slow
 def test_the_library_checks_without_any_warning_and_its_job_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """`kpirules check rulesets/*.kpi` is clean: rulesets/kpirules.toml provides `notify`."""
     import shutil
-    import subprocess
-    import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
     files = sorted(str(p) for p in (root / "rulesets").glob("*.kpi"))
-    proc = subprocess.run([sys.executable, "-m", "kpirules", "check", *files],
-                          capture_output=True, text=True, cwd=root)
+    proc = run_process("check", *files, cwd=root)
     assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
     # the shipped job runs on the shipped data (copied, so that nothing is written in the checkout)
     shutil.copytree(root / "rulesets", tmp_path / "rulesets")
     shutil.copytree(root / "examples" / "data", tmp_path / "examples" / "data")
-    proc = subprocess.run([sys.executable, "-m", "kpirules", "run", "--config", "rulesets/kpirules.toml",
-                           "--fail-on", "never"], capture_output=True, text=True, cwd=tmp_path)
+    proc = run_process("run", "--config", "rulesets/kpirules.toml", "--fail-on", "never", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "warning" not in proc.stderr, proc.stderr  # once 30-40 lines per ruleset (issue 12)
     assert (tmp_path / "reports" / "funnel-2026-12.html").is_file()
@@ -127,15 +122,17 @@ def test_shipped_rule_files_are_in_canonical_style() -> None:
         assert format_text(text, str(path)) == text, f"run: kpirules fmt {path.relative_to(root)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["funnel", "acquisition", "revenue", "web", "email_social"])
-def test_eval_of_a_job_ruleset_with_its_config_warns_about_nothing(name: str) -> None:
+def test_eval_of_a_job_ruleset_with_its_config_warns_about_nothing(
+        name: str, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
     """The job's rulesets share one export: with --config, the other rulesets' columns are not news."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
-    args = [sys.executable, "-m", "kpirules", "eval", f"rulesets/{name}.kpi", "--data",
-            "examples/data/marketing.csv", "--fail-on", "never", "--format", "json"]
-    proc = subprocess.run([*args, "--config", "rulesets/kpirules.toml"], capture_output=True, text=True, cwd=root)
-    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
-    proc = subprocess.run(args, capture_output=True, text=True, cwd=root)  # without it: one grouped line
-    assert proc.stderr.count("warning:") == 1 and "--ignore" in proc.stderr, proc.stderr
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    args = ["eval", f"rulesets/{name}.kpi", "--data", "examples/data/marketing.csv",
+            "--fail-on", "never", "--format", "json"]
+    proc = run_cli(*args, "--config", "rulesets/kpirules.toml")
+    assert proc.code == 0 and proc.err == "", proc.err
+    proc = run_cli(*args)  # without it: one grouped line
+    assert proc.err.count("warning:") == 1 and "--ignore" in proc.err, proc.err

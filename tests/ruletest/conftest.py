@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from support.cli import CliRun, RunCli
+
 SHOP = """\
 ruleset shop "Boutique"
   grain month
@@ -63,20 +65,15 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
     return _write
 
 
-Run = Callable[..., tuple[int, str, str]]
+Run = Callable[..., CliRun]
 
 
 @pytest.fixture
-def kpirules_test(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    """Run ``kpirules test ARGS…`` through the real CLI; returns (code, stdout, stderr)."""
-    from kpirules.cli import run_cli
-
+def kpirules_test(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run ``kpirules test ARGS…`` through the real CLI; unpacks as (code, stdout, stderr)."""
     monkeypatch.setenv("NO_COLOR", "1")
 
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = run_cli(["test", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
+    def run(*args: str) -> CliRun:
+        return run_cli("test", *args)
 
     return run

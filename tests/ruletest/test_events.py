@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from kpirules.errors import ExitCode
 
 from .conftest import Run
@@ -46,6 +48,7 @@ actions = [{{ rule = "high_returns", event = "resolve", args = {{ text = "x: bac
 """
 
 
+@pytest.mark.slow
 def test_expected_events_pass_and_a_wrong_one_fails(tmp_path: Path, write: Write,
                                                     kpirules_test: Run) -> None:
     (tmp_path / "returns.kpi").write_text(RULES, encoding="utf-8")

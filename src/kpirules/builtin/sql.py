@@ -43,6 +43,7 @@ class SqlConnector(Connector):
     name = "sql"
     description = "a SQL query or table (any SQLAlchemy URL; with a table the rollup runs in the database)"
     required = ("url",)
+    main_setting = "url"  # --data sql:URL --source query=…
     optional = ("query", "table", "schema", "params", "period_column", "dimensions", "ignore", "date_format")
 
     def validate(self, settings: Mapping[str, Any]) -> None:

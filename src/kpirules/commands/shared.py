@@ -42,6 +42,9 @@ def echo_err(message: str) -> None:
 
 LOADED_REGISTRY: list[Any] = []
 CONFIG_PATHS: list[Path] = []  # the --config of check, eval, explain, graph, test
+#: values a command took from the environment (``--source token=${API_TOKEN}``,
+#: a configuration's ``${NAME}``): the command line redacts them from every error
+SECRETS: list[str] = []
 
 
 def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpirules.config import DEFAULT_STATE, _kpirules_table, find_config
+from kpirules.config import DEFAULT_STATE, find_config, kpirules_table
 from kpirules.errors import ConfigError
 
 
@@ -22,7 +22,7 @@ def config_paths(config_path: str | Path | None) -> tuple[Path, Path, list[Path]
     path = Path(config_path) if config_path is not None else find_config()
     if not path.is_file():
         raise ConfigError(f"{path}: no such configuration file")
-    table = _kpirules_table(path)
+    table = kpirules_table(path)
     base = path.resolve().parent
     state = table.get("state", DEFAULT_STATE)
     rulesets = table.get("rulesets", [])

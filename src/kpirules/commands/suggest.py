@@ -1,7 +1,7 @@
 """``kpirules suggest FILE --data …``: thresholds and objectives proposed from history.
 
-The command is registered in :mod:`kpirules.cli`, beside ``eval``, because it
-reads data exactly as ``eval`` does; its own options and its work are here.
+It reads data exactly as ``eval`` does (:mod:`kpirules.commands.data`); its own
+options and its work are here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from kpirules.commands.shared import echo_err, write_output
+from kpirules.commands.data import data_options, evaluate_file
+from kpirules.commands.shared import config_option, echo_err, write_output
 
 HELP = """Propose warning/critical bands and objectives from each KPI's own history,
 as rule text ready to paste, with the figures behind each proposal."""
@@ -56,3 +57,12 @@ def run(evaluate: Callable[[dict[str, Any]], Any], opts: dict[str, Any]) -> None
         echo_err(f"wrote {output}")
     else:
         click.echo(text, nl=False)
+
+
+@click.command("suggest", help=HELP)
+@click.argument("file")
+@data_options
+@config_option
+@options
+def command(file: str, **opts: Any) -> None:
+    run(lambda o: evaluate_file(file, o, history=True), opts)

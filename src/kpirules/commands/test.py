@@ -15,8 +15,7 @@ from pathlib import Path
 
 import click
 
-from kpirules.commands.shared import config_option
-from kpirules.commands.shared import plugin_functions as _plugin_functions
+from kpirules.commands.shared import config_option, plugin_functions
 from kpirules.errors import ExitCode
 from kpirules.ruletest import Runner, collect, compute_coverage, load_test_file
 from kpirules.ruletest.junit import write_junit
@@ -45,7 +44,7 @@ def command(testfiles: tuple[str, ...], junit_path: str | None,
     Exits 1 when a test fails, 2 when a test file or a rule file is invalid.
     """
     colour = False if os.environ.get("NO_COLOR") else None
-    runner = Runner(functions=_plugin_functions())
+    runner = Runner(functions=plugin_functions())
     # Each file is checked completely (structure, then its names against the
     # ruleset) so that every problem of a file is reported in one go.
     files = [load_test_file(path, label, ruleset=runner.ruleset)

@@ -1,7 +1,7 @@
 """``kpirules whatif FILE --data … --set EDIT…``: a scenario, and what it changes.
 
-The command is registered in :mod:`kpirules.cli`, beside ``eval``, because it
-reads data exactly as ``eval`` does; its own options and its work are here.
+It reads data exactly as ``eval`` does (:mod:`kpirules.commands.data`); its own
+options and its work are here.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
+from kpirules.commands.data import data_options, evaluate_file
 from kpirules.commands.segments import parse_where
-from kpirules.commands.shared import echo_err, plugin_functions, write_output
+from kpirules.commands.shared import config_option, echo_err, plugin_functions, write_output
 
 HELP = """Edit metrics (spend*=1.2, visits+=1000, spend*=0.8 where channel=display),
 re-evaluate, and list every value, status, decision, rule and objective that
@@ -66,3 +67,12 @@ def run(file: str, evaluate: Callable[[dict[str, Any], bool], Any], opts: dict[s
     else:
         click.echo(text)
     sys.exit(scenario.after.exit_status(fail_on))
+
+
+@click.command("whatif", help=HELP)
+@click.argument("file")
+@data_options
+@config_option
+@options
+def command(file: str, **opts: Any) -> None:
+    run(file, lambda o, history: evaluate_file(file, o, history), opts)

@@ -1,7 +1,7 @@
 """``kpirules why FILE KPI --data …``: why a KPI changed, split among its inputs and segments.
 
-The command is registered in :mod:`kpirules.cli`, beside ``eval``, because it
-reads data exactly as ``eval`` does; its own options and its work are here.
+It reads data exactly as ``eval`` does (:mod:`kpirules.commands.data`); its own
+options and its work are here.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
+from kpirules.commands.data import data_options, evaluate_file
 from kpirules.commands.segments import evaluate_for_segment, parse_where
-from kpirules.commands.shared import echo_err, write_output
+from kpirules.commands.shared import config_option, echo_err, write_output
 
 HELP = """Why KPI changed between two periods: its change split exactly among the
 metrics it reads and, on the overall row, among segments (Shapley values)."""
@@ -52,3 +53,13 @@ def run(kpi: str, evaluate: Callable[[dict[str, Any]], Any], opts: dict[str, Any
         echo_err(f"wrote {output}")
     else:
         click.echo(text)
+
+
+@click.command("why", help=HELP)
+@click.argument("file")
+@click.argument("kpi")
+@data_options
+@config_option
+@options
+def command(file: str, kpi: str, **opts: Any) -> None:
+    run(kpi, lambda o: evaluate_file(file, o, history=False), opts)

@@ -1,6 +1,12 @@
-"""Reading the job's sources: every table, through its connector, once per run.
+"""Reading tables: every table kpirules reads goes through a connector, here.
 
-A metric that two sources supply, or a ``rename`` that gives two columns one
+:func:`read_table` reads one :class:`TableSource` (a connector and its
+settings) for one ruleset; both ``kpirules run`` (each ``[sources.NAME]`` of
+the configuration, :class:`SourceReader`) and the data commands (``eval
+--data``, :mod:`kpirules.job.data_arguments`) call it, so a table reads the
+same way whichever command asks.
+
+In a run, a metric that two sources supply, or a ``rename`` that gives two columns one
 name, is a configuration mistake found once the data is read: it stops the
 run (exit 2) before anything is evaluated, recorded or sent. Any other
 failure of a source is kept as the ruleset's error (exit 3) while the other
@@ -10,21 +16,81 @@ rulesets still run.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from attrs import field, frozen
 
-from kpirules.data.limits import check_table
+from kpirules.config import JobConfig, SourceConfig
+from kpirules.data.limits import DEFAULT_MAX_ROWS, check_table
 from kpirules.errors import ConfigError, DataError, KpirulesError, OptionError, UsageError
 from kpirules.job.model import Voice
 from kpirules.job.plan import Plan, absolute_paths
-from kpirules.plugin_api import SourceContext
+from kpirules.plugin_api import Connector, SourceContext
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
     from kpirules.lang.model import Ruleset
 
 SourceTables = list[tuple[str, "RawTable"]]  # (source name, table), in configuration order
+
+
+@frozen
+class TableSource:
+    """One table to read: a connector and its settings, with what the reader adds.
+
+    ``name`` is what the connector's context and messages call it (the
+    ``[sources.NAME]`` name, or the ``--data`` argument); ``where`` locates a
+    connector's failure; ``base_dir`` is the folder relative paths are taken
+    from. ``rename`` and ``max_rows`` are applied by the reader, never passed
+    to the connector (see :class:`~kpirules.plugin_api.Connector`).
+    """
+
+    name: str
+    connector: Connector
+    settings: Mapping[str, Any]
+    where: str
+    base_dir: Path = field(factory=Path)
+    rename: Mapping[str, str] = field(factory=dict)
+    max_rows: int = DEFAULT_MAX_ROWS
+
+
+def configured_source(config: JobConfig, connector: Connector, source: SourceConfig) -> TableSource:
+    """A ``[sources.NAME]`` table of the configuration, its paths made absolute."""
+    return TableSource(source.name, connector,
+                       absolute_paths(config, connector.path_settings, source.settings),
+                       f"source {source.name}", config.base_dir, dict(source.rename),
+                       source.max_rows)
+
+
+def source_context(source: TableSource, rs: Ruleset, params: dict[str, Any]) -> SourceContext:
+    """What the connector knows of the ruleset it reads ``source`` for."""
+    return SourceContext(source=source.name, metrics={m.name: (m.agg or "sum") for m in rs.metrics.values()},
+                         dimensions=tuple(rs.dimensions), base_dir=source.base_dir,
+                         grain=rs.grain, rename=dict(source.rename),
+                         aggregates={n: m for n, m in rs.metrics.items() if m.aggregate is not None},
+                         params=pushed_params(rs, params), max_rows=source.max_rows)
+
+
+def read_table(source: TableSource, ctx: SourceContext) -> RawTable:
+    """Read one table through its connector; check its size and apply its ``rename``.
+
+    A connector's unexpected exception is a data failure of that source (exit
+    3); its :class:`KpirulesError` (and a plugin's fault, already named by the
+    registry's guard) passes through.
+    """
+    try:
+        table = source.connector.read(source.settings, ctx)
+    except KpirulesError:
+        raise
+    except Exception as exc:
+        raise DataError(f"connector {source.connector.name!r} failed: "
+                        f"{type(exc).__name__}: {exc}", source.where) from exc
+    check_table(table, source.max_rows)
+    if source.rename:
+        table = attrs.evolve(table, rename={**table.rename, **source.rename})
+    return table
 
 
 class SourceReader:
@@ -53,32 +119,15 @@ class SourceReader:
 
     def _read(self, rs: Ruleset, params: dict[str, Any]) -> SourceTables:
         config, registry = self.plan.config, self.plan.registry
-        metrics = {m.name: (m.agg or "sum") for m in rs.metrics.values()}
         tables = []
-        for source in config.sources.values():
-            connector = registry.connectors[source.connector]
-            ctx = SourceContext(source=source.name, metrics=metrics,
-                                dimensions=tuple(rs.dimensions), base_dir=config.base_dir,
-                                grain=rs.grain, rename=dict(source.rename),
-                                aggregates={n: m for n, m in rs.metrics.items() if m.aggregate is not None},
-                                params=pushed_params(rs, params), max_rows=source.max_rows)
-            key = (source.name, tuple(sorted(metrics.items())), ctx.dimensions, rs.grain,
+        for configured in config.sources.values():
+            source = configured_source(config, registry.connectors[configured.connector], configured)
+            ctx = source_context(source, rs, params)
+            key = (source.name, tuple(sorted(ctx.metrics.items())), ctx.dimensions, rs.grain,
                    tuple(sorted(ctx.aggregates)), tuple(sorted(ctx.params.items())))
             table = self._cache.get(key)
             if table is None:
-                settings = absolute_paths(config, connector.path_settings, source.settings)
-                try:
-                    table = connector.read(settings, ctx)
-                except KpirulesError:
-                    raise
-                except Exception as exc:
-                    raise DataError(f"connector {connector.name!r} failed: "
-                                    f"{type(exc).__name__}: {exc}", f"source {source.name}"
-                                    ) from exc
-                check_table(table, source.max_rows)
-                if source.rename:
-                    table = attrs.evolve(table, rename={**table.rename, **source.rename})
-                self._cache[key] = table
+                table = self._cache[key] = read_table(source, ctx)
             tables.append((source.name, table))
         return tables
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
+
+from support import cli
 
 RULES = """\
 ruleset shop "Shop"
@@ -104,14 +104,11 @@ class Project:
 
 def run_process(*args: str, env: dict[str, str] | None = None,
                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``kpirules ARGS…`` in a child process (to kill it, or run two at once), through
-    the test kit's entry point that honours ``KPIRULES_TEST_CRASH_AT``/``_PAUSE_AT``."""
-    full_env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "kpirules.testing.faults", *args], env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+    """``kpirules ARGS…`` in a child process (to kill it, or run two at once), with the test
+    fault points installed (``KPIRULES_TEST_CRASH_AT``/``_PAUSE_AT``) and installed plugins hidden."""
+    return cli.run_process(*args, env=env, timeout=timeout, autoload=False, module=cli.FAULTS)
 
 
 def start_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    full_env = {**os.environ, "KPIRULES_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "kpirules.testing.faults", *args], env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """:func:`run_process` without waiting for it."""
+    return cli.start_process(*args, env=env, autoload=False, module=cli.FAULTS)

@@ -1,4 +1,4 @@
-"""Shared helpers of the language tests: case folders, golden files, AST comparison."""
+"""Helpers of the language tests: case folders, golden files, AST comparison."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Local servers for the action tests: the ones plugin authors get from kpirules.testing.
 
-Shared by tests/plugins and tests/job (which puts this folder on sys.path);
+Shared by tests/plugins and tests/job;
 kept under the names these tests have always used.
 """
 
