@@ -8,6 +8,7 @@ PYTHON=${PYTHON:-python3}
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # Spark (plugins/kpirules-spark)
 if [ ${#need[@]} -gt 0 ] && [ "${KPIRULES_NO_APT:-}" != 1 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing system packages: ${need[*]}"
@@ -25,9 +26,12 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 echo "== installing kpirules and its test dependencies"
 .venv/bin/pip install -q -e ".[dev]"
-if [ -d plugins/kpirules-xlsx ]; then
-  .venv/bin/pip install -q -e "plugins/kpirules-xlsx[test]" 2>/dev/null || .venv/bin/pip install -q -e plugins/kpirules-xlsx
-fi
+# the example plugin packages, with their own test dependencies (kpirules-spark pulls pyspark)
+for plugin in plugins/kpirules-xlsx plugins/kpirules-spark; do
+  if [ -d "$plugin" ]; then
+    .venv/bin/pip install -q -e "$plugin[test]" 2>/dev/null || .venv/bin/pip install -q -e "$plugin"
+  fi
+done
 # The VS Code extension's npm packages (its grammar and client tests, `vsce package`).
 # Installed again only when package-lock.json changed; skipped where Node.js is missing.
 if command -v npm >/dev/null 2>&1; then

@@ -41,6 +41,11 @@ if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
     from kpirules.data.table import RawTable
     from kpirules.hookspecs import hookimpl
     from kpirules.lang.functions import FunctionSpec
+    from kpirules.lang.row_translate import (
+        NotTranslatable,
+        RowTranslator,
+        aggregate_parts,
+    )
     from kpirules.report.base import OutputFormat, RenderOptions
 
 __all__ = [
@@ -53,12 +58,15 @@ __all__ = [
     "Digest",
     "Firing",
     "FunctionSpec",
+    "NotTranslatable",
     "OutputFormat",
     "RawTable",
     "RenderOptions",
+    "RowTranslator",
     "Secret",
     "SettingsError",
     "SourceContext",
+    "aggregate_parts",
     "api_version_satisfies",
     "hookimpl",
     "redact",
@@ -67,7 +75,7 @@ __all__ = [
 ]
 
 #: The version of the plugin contract (see the module docstring).
-PLUGIN_API_VERSION = "1.1"
+PLUGIN_API_VERSION = "1.2"
 
 
 class Secret(str):
@@ -417,6 +425,9 @@ _LAZY = {
     "OutputFormat": "kpirules.report.base",
     "RenderOptions": "kpirules.report.base",
     "hookimpl": "kpirules.hookspecs",
+    "RowTranslator": "kpirules.lang.row_translate",
+    "NotTranslatable": "kpirules.lang.row_translate",
+    "aggregate_parts": "kpirules.lang.row_translate",
 }
 
 

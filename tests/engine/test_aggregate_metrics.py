@@ -1,7 +1,7 @@
 """Aggregate metrics on the in-memory engine (language §4.1).
 
 Each level and each grain is computed from the raw rows of its cells: the
-shared matrix (tests/engine/aggregate_matrix.py) holds every value to a plain
+shared matrix (kpirules.testing.aggregate_matrix) holds every value to a plain
 Python reference; the tests below pin the cases the language reference spells
 out.
 """
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.engine import aggregate_matrix as matrix
 from tests.engine.helpers import evaluate, row, values
 
 import kpirules
 from kpirules.errors import DataError
+from kpirules.testing import aggregate_matrix as matrix
 
 
 def matrix_doc(grain: str, by: list[str], **options: object) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kpirules.errors import PluginError, PluginFault
+from kpirules.plugin_api import PLUGIN_API_VERSION
 from kpirules.plugins import load_registry
 from support.cli import run_process
 
@@ -352,7 +353,7 @@ def test_a_plugin_made_for_another_api_is_refused_by_name(tmp_path: Path,
     registry = load_registry()
     assert "pct_change" not in registry.functions
     reasons = {f.label: f.reason for f in registry.failures}
-    assert "supports plugin API >=2.0, but this kpirules provides 1.1" in reasons[
+    assert f"supports plugin API >=2.0, but this kpirules provides {PLUGIN_API_VERSION}" in reasons[
         "kpirules-future 3.0.0"]
     assert "cannot be read" in reasons["kpirules-garbled 0.1.0"]
     module = tmp_path / "configured.py"

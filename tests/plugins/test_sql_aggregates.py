@@ -1,8 +1,8 @@
-"""Aggregate metrics through the ``sql`` connector: SQLite and PostgreSQL agree with the engine.
+"""Aggregate metrics through the ``sql`` connector: SQLite, PostgreSQL and DuckDB agree with the engine.
 
-The shared matrix (tests/engine/aggregate_matrix.py) is stored in a database
+The shared matrix (kpirules.testing.aggregate_matrix) is stored in a database
 and read with ``table``: every aggregate is computed in the database for every
-level (GROUPING SETS on PostgreSQL, one query per level on SQLite) and each
+level (GROUPING SETS on PostgreSQL and DuckDB, one query per level on SQLite) and each
 value is held to the same reference as the in-memory engine. What cannot be
 pushed down (first, last, median) reads the raw rows, with the same values.
 """
@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.engine import aggregate_matrix as matrix
 
 import kpirules
 from kpirules.plugin_api import SourceContext
 from kpirules.plugins import load_registry
+from kpirules.testing import aggregate_matrix as matrix
 
 TABLE = 'Order "lines"'  # quoting needed: a space, a capital and a double quote
 
@@ -42,16 +42,20 @@ def store(url: str, schema: str | None, dates: Any) -> None:
 
 def read(url: str, schema: str | None, rules: str, tmp_path: Path) -> tuple[kpirules.Ruleset, Any]:
     ruleset = kpirules.loads(rules, "matrix.kpi")
+    settings: dict[str, Any] = {"url": url, "table": TABLE}
+    if schema:
+        settings["schema"] = schema
+    return ruleset, read_settings(settings, ruleset, tmp_path)
+
+
+def read_settings(settings: dict[str, Any], ruleset: kpirules.Ruleset, tmp_path: Path) -> Any:
     connector = load_registry(autoload=False).connectors["sql"]
     ctx = SourceContext(source="orders", metrics={n: m.agg for n, m in ruleset.metrics.items()},
                         dimensions=tuple(ruleset.dimensions), base_dir=tmp_path, grain=ruleset.grain,
                         aggregates={n: m for n, m in ruleset.metrics.items() if m.aggregate is not None},
                         params={n: p.value for n, p in ruleset.params.items()})
-    settings: dict[str, Any] = {"url": url, "table": TABLE}
-    if schema:
-        settings["schema"] = schema
     connector.validate(settings)
-    return ruleset, connector.read(settings, ctx)
+    return connector.read(settings, ctx)
 
 
 def check_all_levels(ruleset: kpirules.Ruleset, table: Any, grain: str) -> None:
@@ -73,8 +77,9 @@ def test_sqlite_computes_every_level_in_the_database(tmp_path: Path, grain: str)
     check_all_levels(ruleset, table, grain)
 
 
-def test_sqlite_reads_raw_rows_for_first_last_and_median(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
+@pytest.mark.parametrize("dialect", ["sqlite", "duckdb"])
+def test_raw_rows_are_read_for_first_last_and_median(tmp_path: Path, dialect: str) -> None:
+    url = f"{dialect}:///{tmp_path / 'shop.db'}"
     store(url, None, sa.Text)
     ruleset, table = read(url, None, matrix.RULES.format(grain="month"), tmp_path)
     assert not table.extra["pushed_down"] and table.frame.height == len(matrix.LINES)
@@ -114,3 +119,51 @@ def test_postgres_reads_raw_rows_for_first_last_and_median(pg_schema: tuple[str,
     ruleset, table = read(url, schema, matrix.RULES.format(grain="quarter"), tmp_path)
     assert not table.extra["pushed_down"]
     check_all_levels(ruleset, table, "quarter")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("grain", ["month", "quarter", "week"])
+def test_duckdb_computes_every_level_with_grouping_sets(tmp_path: Path, grain: str) -> None:
+    url = f"duckdb:///{tmp_path / 'shop.duckdb'}"
+    store(url, None, sa.Date)
+    ruleset, table = read(url, None, matrix.PUSHABLE_RULES.format(grain=grain), tmp_path)
+    assert table.extra["pushed_down"] and "GROUPING SETS" in table.extra["sql"]
+    assert "'paid'" not in table.extra["sql"]  # the parameter is bound
+    assert table.frame.height < 4 * len(matrix.LINES)  # only cells cross the wire
+    if grain != "week":  # the reference knows months and quarters
+        check_all_levels(ruleset, table, grain)
+    else:  # ISO weeks: the engine on the raw rows is the reference
+        local = ruleset.evaluate([matrix_table()], by=["channel"], history=True).to_dict()
+        pushed = ruleset.evaluate([table], by=["channel"], history=True).to_dict()
+        assert pushed["rows"] == local["rows"] and len(local["periods"]) > 20
+
+
+def test_duckdb_reads_a_parquet_glob_in_place(tmp_path: Path) -> None:
+    import polars as pl
+
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    frame = pl.DataFrame(matrix.rows()).with_columns(pl.col("date").str.to_date())
+    frame.head(6).write_parquet(folder / "part-1.parquet")
+    frame.slice(6).write_parquet(folder / "part-2.parquet")
+    ruleset = kpirules.loads(matrix.PUSHABLE_RULES.format(grain="month"), "matrix.kpi")
+    table = read_settings({"url": "duckdb:///:memory:", "parquet": "orders/*.parquet"}, ruleset, tmp_path)
+    assert table.extra["pushed_down"] and "read_parquet" in table.extra["sql"]
+    assert str(folder) not in table.extra["sql"]  # the path is a bound parameter
+    check_all_levels(ruleset, table, "month")
+
+
+def test_parquet_is_a_duckdb_setting(tmp_path: Path) -> None:
+    from kpirules.plugin_api import SettingsError
+
+    connector = load_registry(autoload=False).connectors["sql"]
+    with pytest.raises(SettingsError, match="only with a duckdb:/// URL"):
+        connector.validate({"url": "sqlite:///x.db", "parquet": "data/*.parquet"})
+    with pytest.raises(SettingsError, match="exactly one"):
+        connector.validate({"url": "duckdb:///:memory:", "parquet": "a.parquet", "table": "t"})
+
+
+def matrix_table() -> Any:
+    import polars as pl
+
+    return pl.DataFrame(matrix.rows())

@@ -1,6 +1,7 @@
 """The ``sql`` connector: any database SQLAlchemy reaches, rollup pushed down.
 
-With ``query``, the rows the query returns are the table. With ``table``, the
+With ``query``, the rows the query returns are the table. With ``table`` (or,
+on DuckDB, ``parquet``: a Parquet file or glob read in place), the
 connector builds the query itself with SQLAlchemy Core and pushes the rollup
 down to the database: ``GROUP BY`` the period column and the dimensions, each
 metric by its ``agg``, so that millions of raw rows come back as one row per
@@ -44,7 +45,8 @@ class SqlConnector(Connector):
     description = "a SQL query or table (any SQLAlchemy URL; with a table the rollup runs in the database)"
     required = ("url",)
     main_setting = "url"  # --data sql:URL --source query=…
-    optional = ("query", "table", "schema", "params", "period_column", "dimensions", "ignore", "date_format")
+    optional = ("query", "table", "parquet", "schema", "params", "period_column", "dimensions", "ignore",
+                "date_format")
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """A parseable URL, and exactly one of ``query`` and ``table``."""
@@ -58,9 +60,14 @@ class SqlConnector(Connector):
             raise SettingsError(
                 "url", "is not a SQLAlchemy URL (dialect+driver://user:password@host/database)"
             ) from None
-        has_query, has_table = bool(settings.get("query")), bool(settings.get("table"))
-        if has_query == has_table:
-            raise SettingsError("query", "give either query or table (exactly one)")
+        has_query = bool(settings.get("query"))
+        duckdb = sa.engine.make_url(str(settings["url"])).get_backend_name() == "duckdb"
+        check_type(settings, "parquet", str, "a Parquet file or glob")
+        if settings.get("parquet") and not duckdb:
+            raise SettingsError("parquet", "is read by DuckDB: only with a duckdb:/// URL")
+        if has_query + bool(settings.get("table")) + bool(settings.get("parquet")) != 1:
+            raise SettingsError("query", "give one of query, table and parquet (exactly one)" if duckdb
+                                else "give either query or table (exactly one)")
         check_type(settings, "query", str, "an SQL query")
         check_type(settings, "table", str, "a table name")
         check_type(settings, "schema", str, "a schema name")
@@ -121,7 +128,7 @@ class SqlConnector(Connector):
 
     @staticmethod
     def _url(text: str, ctx: SourceContext) -> sa.URL:
-        """The URL, a relative SQLite file taken from the configuration's folder."""
+        """The URL, a relative SQLite or DuckDB file taken from the configuration's folder."""
         import sqlalchemy as sa
 
         url = sa.engine.make_url(text)
@@ -129,7 +136,7 @@ class SqlConnector(Connector):
                 and _importable("psycopg"):
             url = url.set(drivername="postgresql+psycopg")  # psycopg 3, what kpirules installs
         db = url.database
-        if url.get_backend_name() == "sqlite" and db and db != ":memory:" \
+        if url.get_backend_name() in ("sqlite", "duckdb") and db and db != ":memory:" \
                 and not db.startswith("file:"):
             url = url.set(database=str(ctx.resolve(db)))
         return url
@@ -152,11 +159,26 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
     import sqlalchemy as sa
 
     where = f"source {ctx.source}"
-    name = str(settings["table"])
-    try:
-        table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=settings.get("schema"))
-    except sa.exc.NoSuchTableError:
-        raise DataError(f"no table {name!r} in the database", where) from None
+    table: Any
+    if settings.get("parquet"):  # DuckDB reads the files in place
+        from kpirules.builtin.sql_duckdb import parquet_table
+
+        pattern = str(settings["parquet"])
+        name = pattern if "://" in pattern else str(ctx.resolve(pattern))
+        table = parquet_table(conn, name)
+    elif conn.dialect.name == "duckdb":  # SQLAlchemy cannot reflect DuckDB tables
+        from kpirules.builtin.sql_duckdb import duckdb_table
+
+        name = str(settings["table"])
+        table = duckdb_table(conn, name, settings.get("schema"))
+        if table is None:
+            raise DataError(f"no table {name!r} in the database", where)
+    else:
+        name = str(settings["table"])
+        try:
+            table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=settings.get("schema"))
+        except sa.exc.NoSuchTableError:
+            raise DataError(f"no table {name!r} in the database", where) from None
     columns = {c.name: c for c in table.columns}
     ignore = set(str_list(settings, "ignore"))
 

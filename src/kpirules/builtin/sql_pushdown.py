@@ -7,15 +7,18 @@ period over the whole table (``MIN(period) OVER (PARTITION BY value)``).
 Literals and parameters are bound, identifiers quoted by the dialect.
 
 Each level is computed in the database, since distinct counts cannot be
-combined: one ``GROUPING SETS`` query on PostgreSQL (every subset of the
-table's dimensions, so that any ``--by`` finds its level), one query per level
-joined by ``UNION ALL`` elsewhere (SQLite). Only the cells cross the wire.
+combined: one ``GROUPING SETS`` query on PostgreSQL and DuckDB (every subset
+of the table's dimensions, so that any ``--by`` finds its level), one query
+per level joined by ``UNION ALL`` elsewhere (SQLite). Only the cells cross the
+wire. Row expressions are translated by :class:`RowSql`, a
+:class:`~kpirules.lang.row_translate.RowTranslator` (the Spark plugin writes
+the same expressions as Spark columns with its own).
 
 What cannot be pushed down reads the raw rows instead (only the columns the
 ruleset needs), and the engine computes the same values: ``first``/``last``
 (the order of rows is lost in SQL), ``median``, row functions other than
 ``abs``, ``coalesce`` and ``if``, a week grain on SQLite, a dialect other than
-PostgreSQL and SQLite, a period column that is not an ISO date, or more than
+PostgreSQL, DuckDB and SQLite, a period column that is not an ISO date, or more than
 four dimensions (sixteen levels).
 """
 
@@ -26,6 +29,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from kpirules.lang import ast
+from kpirules.lang.row_translate import NotTranslatable, RowTranslator
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -36,6 +40,8 @@ PUSHABLE_AGGREGATES = frozenset({"count", "count_distinct", "sum", "avg", "min",
                                  "count_new", "count_returning"})
 PUSHABLE_FUNCTIONS = frozenset({"abs", "coalesce", "if"})
 MAX_DIMENSIONS = 4
+DIALECTS = ("postgresql", "sqlite", "duckdb")
+"""Dialects the push-down is written and tested for."""
 PERIOD, LEVEL = "kpi_period", "kpi_level"  # plain labels: no quoting rules to meet in any dialect
 ISO_DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
 
@@ -44,82 +50,92 @@ def rows_col(metric: str) -> str:
     return f"__rows__{metric}"
 
 
-class NotPushable(Exception):
-    """Something in the ruleset or the table that SQL cannot compute as the engine does."""
+NotPushable = NotTranslatable  # the name this module has always raised
 
 
 def pushable(metrics: Mapping[str, MetricDef], dims: Sequence[str], dialect: str, grain: str) -> bool:
     """Whether every aggregate, the dialect and the grain allow a push-down."""
-    if dialect not in ("postgresql", "sqlite") or len(dims) > MAX_DIMENSIONS:
+    if dialect not in DIALECTS or len(dims) > MAX_DIMENSIONS:
         return False
     if dialect == "sqlite" and grain == "week":
         return False
-    for metric in metrics.values():
-        assert metric.aggregate is not None
-        if metric.aggregate.func not in PUSHABLE_AGGREGATES:
-            return False
-        for expr in (metric.aggregate, metric.where):
-            for node in ast.walk(expr) if expr is not None else ():
-                if node is not metric.aggregate and isinstance(node, ast.Call) \
-                        and node.func not in PUSHABLE_FUNCTIONS:
-                    return False
-    return True
+    check = RowSql({}, {})
+    return all(metric.aggregate is not None and metric.aggregate.func in PUSHABLE_AGGREGATES
+               and check.translatable(*metric.aggregate.args, metric.where) for metric in metrics.values())
 
 
-class RowSql:
+class RowSql(RowTranslator["sa.ColumnElement[Any]"]):
     """Row expressions → SQLAlchemy expressions over one table (parameters bound)."""
 
+    functions = PUSHABLE_FUNCTIONS
+
     def __init__(self, columns: Mapping[str, sa.ColumnElement[Any]], params: Mapping[str, float | str]) -> None:
+        super().__init__(params)
         self.columns = columns
-        self.params = params
 
     def compile(self, expr: ast.Expr) -> sa.ColumnElement[Any]:
+        return self.translate(expr)
+
+    def number(self, value: float) -> sa.ColumnElement[Any]:
         import sqlalchemy as sa
 
-        if isinstance(expr, ast.Number):
-            return sa.literal(expr.value, sa.Float)
-        if isinstance(expr, ast.String):
-            return sa.literal(expr.value, sa.String)
-        if isinstance(expr, ast.Bool):
-            return sa.true() if expr.value else sa.false()
-        if isinstance(expr, ast.Null):
-            return sa.null()
-        if isinstance(expr, ast.Name):
-            if expr.name in self.params:
-                value = self.params[expr.name]
-                return sa.literal(value, sa.String if isinstance(value, str) else sa.Float)
-            return self.columns[expr.name]
-        if isinstance(expr, ast.Unary):
-            operand = self.compile(expr.operand)
-            return sa.not_(operand) if expr.op == "not" else -operand
-        if isinstance(expr, ast.InList):
-            test = self.compile(expr.operand).in_([self.compile(i) for i in expr.items])
-            return sa.not_(test) if expr.negated else test
-        if isinstance(expr, ast.Binary):
-            return self._binary(expr)
-        if isinstance(expr, ast.Call):
-            args = [self.compile(a) for a in expr.args]
-            if expr.func == "abs":
-                return sa.func.abs(args[0])
-            if expr.func == "coalesce":
-                return sa.func.coalesce(*args)
-            if expr.func == "if":
-                return sa.case((args[0], args[1]), else_=args[2])
-        raise NotPushable(type(expr).__name__)
+        return sa.literal(value, sa.Double)
 
-    def _binary(self, expr: ast.Binary) -> sa.ColumnElement[Any]:
+    def string(self, value: str) -> sa.ColumnElement[Any]:
         import sqlalchemy as sa
 
-        left, right = self.compile(expr.left), self.compile(expr.right)
-        op = expr.op
+        return sa.literal(value, sa.String)
+
+    def boolean(self, value: bool) -> sa.ColumnElement[Any]:
+        import sqlalchemy as sa
+
+        return sa.true() if value else sa.false()
+
+    def null(self) -> sa.ColumnElement[Any]:
+        import sqlalchemy as sa
+
+        return sa.null()
+
+    def column(self, name: str) -> sa.ColumnElement[Any]:
+        return self.columns[name]
+
+    def negate(self, operand: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return -operand
+
+    def logical_not(self, operand: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        import sqlalchemy as sa
+
+        return sa.not_(operand)
+
+    def in_list(self, operand: sa.ColumnElement[Any], items: Sequence[sa.ColumnElement[Any]],
+                negated: bool) -> sa.ColumnElement[Any]:
+        import sqlalchemy as sa
+
+        test = operand.in_(list(items))
+        return sa.not_(test) if negated else test
+
+    def call(self, func: str, args: Sequence[sa.ColumnElement[Any]]) -> sa.ColumnElement[Any]:
+        import sqlalchemy as sa
+
+        if func == "abs":
+            return sa.func.abs(args[0])
+        if func == "coalesce":
+            return sa.func.coalesce(*args)
+        if func == "if":
+            return sa.case((args[0], args[1]), else_=args[2])
+        raise NotPushable(func)
+
+    def binary(self, op: str, left: sa.ColumnElement[Any], right: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        import sqlalchemy as sa
+
         if op == "and":
             return sa.and_(left, right)
         if op == "or":
             return sa.or_(left, right)
         if op == "/":  # a division by zero is null, and never an integer division
-            return sa.case((right != 0, sa.cast(left, sa.Float) / sa.cast(right, sa.Float)), else_=sa.null())
+            return sa.case((right != 0, sa.cast(left, sa.Double) / sa.cast(right, sa.Double)), else_=sa.null())
         if op == "^":
-            return sa.func.power(sa.cast(left, sa.Float), right)
+            return sa.func.power(sa.cast(left, sa.Double), right)
         operators: dict[str, Any] = {
             "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
             "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
@@ -138,6 +154,13 @@ def period_expr(column: sa.ColumnElement[Any], dialect: str, grain: str) -> sa.C
         pattern = {"day": "YYYY-MM-DD", "week": 'IYYY-"W"IW', "month": "YYYY-MM",
                    "quarter": 'YYYY-"Q"Q', "year": "YYYY"}[grain]
         return sa.func.to_char(stamp, sa.literal_column(f"'{pattern}'"))  # a constant of this module
+    if dialect == "duckdb":
+        stamp = sa.cast(column, sa.DateTime)
+        if grain == "quarter":
+            return sa.func.strftime(stamp, sa.literal_column("'%Y-Q'"), type_=sa.String) \
+                + sa.cast(sa.func.quarter(stamp), sa.String)
+        pattern = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}[grain]
+        return sa.func.strftime(stamp, sa.literal_column(f"'{pattern}'"), type_=sa.String)
     text = sa.cast(column, sa.String)
     if grain == "quarter":
         month = sa.cast(sa.func.substr(text, 6, 2, type_=sa.String), sa.Integer)
@@ -154,6 +177,8 @@ def iso_dates(conn: sa.Connection, table: sa.Table, column: sa.Column[Any], dial
         return True
     if dialect == "postgresql":
         bad = sa.not_(sa.cast(column, sa.String).regexp_match(r"^\d{4}-\d{2}-\d{2}"))
+    elif dialect == "duckdb":
+        bad = sa.not_(sa.func.regexp_matches(sa.cast(column, sa.String), r"^\d{4}-\d{2}-\d{2}"))
     else:
         bad = sa.not_(sa.cast(column, sa.String).op("GLOB", is_comparison=True)(ISO_DATE_GLOB))
     count = conn.execute(sa.select(sa.func.count()).select_from(table).where(column.is_not(None), bad)).scalar()
@@ -232,11 +257,11 @@ def aggregate_statement(table: sa.Table, period: str, dims: Sequence[str], metri
             hit = first == inner.c[PERIOD] if func == "count_new" else first < inner.c[PERIOD]
             value = sa.func.count(sa.distinct(sa.case((hit, v), else_=sa.null())))
         else:
-            value = getattr(sa.func, func)(sa.cast(v, sa.Float))
-        selected += [sa.cast(value, sa.Float).label(f"kpi_m{label[name]}"),
+            value = getattr(sa.func, func)(sa.cast(v, sa.Double))
+        selected += [sa.cast(value, sa.Double).label(f"kpi_m{label[name]}"),
                      sa.func.count(kept).label(f"kpi_r{label[name]}")]
     levels = [list(c) for n in range(len(dims) + 1) for c in combinations(dims, n)]
-    if dialect == "postgresql":
+    if dialect in ("postgresql", "duckdb"):
         grouping = [sa.func.grouping(inner.c[dim[d]]) * (2 ** i) for i, d in enumerate(dims)]
         level = sum(grouping[1:], grouping[0]) if grouping else sa.literal(0)
         sets = sa.func.grouping_sets(*[sa.tuple_(inner.c[PERIOD], *(inner.c[dim[d]] for d in keys))

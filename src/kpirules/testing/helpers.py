@@ -39,10 +39,20 @@ def make_firing(**overrides: Any) -> Firing:
     return Firing(**fields)
 
 
-def source_context(**overrides: Any) -> SourceContext:
-    """A connector's :class:`SourceContext` for a ruleset with ``visits`` and ``leads``."""
+def source_context(ruleset: Any = None, **overrides: Any) -> SourceContext:
+    """A connector's :class:`SourceContext` for a ruleset with ``visits`` and ``leads``.
+
+    With ``ruleset`` (a loaded :class:`~kpirules.Ruleset`), the context a job
+    gives for that ruleset: its metrics' aggs, dimensions, grain, aggregate
+    metrics and parameter values, as a connector that pushes work down sees them.
+    """
     fields: dict[str, Any] = {"source": "test", "metrics": {"visits": "sum", "leads": "sum"},
                               "dimensions": ("channel",), "grain": "month"}
+    if ruleset is not None:
+        fields.update(metrics={n: m.agg for n, m in ruleset.metrics.items()},
+                      dimensions=tuple(ruleset.dimensions), grain=ruleset.grain,
+                      aggregates={n: m for n, m in ruleset.metrics.items() if m.aggregate is not None},
+                      params={n: p.value for n, p in ruleset.params.items()})
     fields.update(overrides)
     if "base_dir" in fields:
         fields["base_dir"] = Path(fields["base_dir"])

@@ -3,9 +3,15 @@
 One set of raw order lines, one ruleset using every aggregate, and a reference
 computation in plain Python, written from the language reference and not from
 the engine: each cell (period × segment of a level) is computed from the rows
-of that cell. The in-memory engine, SQLite and PostgreSQL push-down are each
-held to it on every value (tests/engine/test_aggregate_metrics.py,
-tests/plugins/test_sql_aggregates.py).
+of that cell. The in-memory engine, the ``sql`` connector's push-down on
+SQLite, PostgreSQL and DuckDB, and the ``kpirules-spark`` plugin are each held
+to it on every value (tests/engine/test_aggregate_metrics.py,
+tests/plugins/test_sql_aggregates.py, plugins/kpirules-spark/tests).
+
+It lives in :mod:`kpirules.testing` so that a connector package can hold its
+own push-down to the same reference: store :func:`rows` where the connector
+reads, evaluate :data:`RULES` (or :data:`PUSHABLE_RULES`) with history for
+each breakdown, and call :func:`compare` on each document.
 """
 
 from __future__ import annotations
