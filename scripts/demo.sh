@@ -3,11 +3,12 @@
 # sample data, written as HTML reports in reports/ (open reports/index.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KPIRULES_NO_APT=1 scripts/setup.sh
+[ "${KPIRULES_DEMO_SETUP:-1}" = 0 ] || KPIRULES_NO_APT=1 scripts/setup.sh  # 0: the venv is ready (tests)
 mkdir -p reports
 data_for() {  # the sample exports each ruleset reads (--data may be repeated)
   case "$1" in
-    seo) echo "--data examples/data/seo.csv --data examples/data/seo_keywords.csv" ;;
+    seo) echo "--data examples/data/seo.csv" ;;  # site-level figures
+    seo_keywords) echo "--data examples/data/seo_keywords.csv" ;;  # one row per month and keyword
     customers|team) echo "--data examples/data/company.csv" ;;
     orders) echo "--data examples/data/orders.csv" ;;  # raw order lines, counted by the ruleset
     *) echo "--data examples/data/marketing.csv" ;;
@@ -15,7 +16,7 @@ data_for() {  # the sample exports each ruleset reads (--data may be repeated)
 }
 options_for() {  # columns of a shared export that the ruleset does not use, said once, not warned about
   case "$1" in
-    seo|orders) ;;  # their own exports (data_for): nothing to leave out
+    seo|seo_keywords|orders) ;;  # their own exports (data_for): nothing to leave out
     customers) echo --ignore leavers --ignore avg_headcount --ignore absence_days --ignore scheduled_days \
       --ignore participants --ignore headcount ;;
     team) echo --ignore new_customers --ignore promoters --ignore detractors --ignore respondents \

@@ -1,9 +1,15 @@
-"""README.md and docs/tutorial.md cannot drift: every code block is run or compared (issue 12).
+"""README.md, docs/tutorial.md and docs/plugins.md cannot drift: every code block is run or
+compared (issues 12 and 19).
 
 - a ``python`` block is executed from the repository root;
 - a rule file block checks cleanly (an unknown ``notify`` aside), and a block that
-  shows a file of ``examples/`` or ``rulesets/`` equals it or is an excerpt of it
-  (its lines in the file's order, ``…`` for the lines left out);
+  shows a file of ``examples/``, ``rulesets/`` or ``plugins/`` equals it or is an
+  excerpt of it (its lines in the file's order, ``…`` for the lines left out);
+- a block whose first line names a file (``# shop_plugin.py``, ``# rules.kpi``…)
+  is a part of a worked example: the blocks naming one file are that file, in
+  the page's order, and the example's ``test_*.py`` files must pass under pytest
+  in a folder holding every file of the page (docs/plugins.md builds a plugin
+  that way);
 - a ``console`` block is run command by command (``$ …``) in a copy of the
   repository's examples, with the virtual environment's ``kpirules`` first on the
   PATH, as the tutorial's "activate the venv" step makes it; each output line it
@@ -34,7 +40,25 @@ def blocks(doc: str) -> list[tuple[str, str, str]]:
     return [(doc, lang, body) for lang, body in FENCE.findall(text)]
 
 
-ALL = blocks("README.md") + blocks("docs/tutorial.md")
+ALL = blocks("README.md") + blocks("docs/tutorial.md") + blocks("docs/plugins.md")
+#: the first line of a block that is (a part of) a file of a worked example
+SHOWN_FILE = re.compile(r"^# ([\w.-]+\.(?:py|kpi|toml))\b")
+
+
+def shown_file(body: str) -> str | None:
+    """The file a block is a part of (``# shop_plugin.py …``), if it names one."""
+    match = SHOWN_FILE.match(body)
+    return match.group(1) if match else None
+
+
+def example_files(doc: str) -> dict[str, str]:
+    """The files of ``doc``'s worked example: its blocks that name a file, joined in order."""
+    files: dict[str, str] = {}
+    for _doc, _lang, body in blocks(doc):
+        name = shown_file(body)
+        if name is not None:
+            files[name] = files.get(name, "") + body
+    return files
 
 
 def _id(block: tuple[str, str, str]) -> str:
@@ -47,7 +71,8 @@ def test_the_documents_have_blocks_of_every_kind() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("block", [b for b in ALL if b[1] == "python"], ids=_id)
+@pytest.mark.parametrize("block", [b for b in ALL if b[1] == "python" and not shown_file(b[2])],
+                         ids=_id)
 def test_python_blocks_run(block: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     exec(compile(block[2], block[0], "exec"), {})
@@ -55,7 +80,7 @@ def test_python_blocks_run(block: tuple[str, str, str], monkeypatch: pytest.Monk
 
 def _example_file(body: str) -> Path | None:
     """The file of examples/ or rulesets/ whose text the block shows, if any."""
-    for folder in ("examples", "rulesets"):
+    for folder in ("examples", "rulesets", "plugins"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix not in (".csv", ".kpi", ".toml") or not path.is_file():
                 continue
@@ -77,7 +102,8 @@ def _excerpt_of(body: str, text: str) -> bool:
     return len(shown) >= 2 and all(any(line == wanted for line in lines) for wanted in shown)
 
 
-@pytest.mark.parametrize("block", [b for b in ALL if b[1] in ("", "toml", "csv", "kpi")], ids=_id)
+@pytest.mark.parametrize("block", [b for b in ALL if b[1] in ("", "toml", "csv", "kpi")
+                                   and not shown_file(b[2])], ids=_id)
 def test_file_blocks_are_the_shipped_files_or_check_cleanly(block: tuple[str, str, str]) -> None:
     doc, _lang, body = block
     if _example_file(body) is not None:
@@ -145,3 +171,20 @@ def test_console_blocks_run_and_print_what_they_show(block: tuple[str, str, str]
             if not expected or "…" in expected or re.search(r"\bin \d+\.\d+s$", expected):
                 continue  # elided, or a timing
             assert expected in printed, f"{command}: {line!r} not in\n{out}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", sorted({d for d, _, body in ALL if shown_file(body)}))
+def test_worked_examples_pass_their_own_tests(doc: str, tmp_path: Path) -> None:
+    files = example_files(doc)
+    tests = [name for name in files if name.startswith("test_") and name.endswith(".py")]
+    assert tests, f"{doc}: a worked example without tests runs nothing"
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    expected = sum(len(re.findall(r"^def test_", files[name], re.M)) for name in tests)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env["PYTHONPATH"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, f"{doc}:\n{done.stdout}\n{done.stderr}"
+    assert f"{expected} passed" in done.stdout, done.stdout

@@ -49,7 +49,7 @@ def kpirules_connectors() -> list[Connector]:  # type: ignore[empty-body]
     ``connector.name`` is what a source's ``connector = "…"`` setting names
     in the job configuration. The job calls ``connector.validate(settings)``
     before reading anything, then ``connector.read(settings, ctx)`` which
-    returns a :class:`kpirules.data.table.RawTable`.
+    returns a :class:`kpirules.plugin_api.RawTable`.
     """
 
 
@@ -71,7 +71,7 @@ def kpirules_functions() -> list[FunctionSpec]:  # type: ignore[empty-body]
     """Return the functions of the rule language this plugin adds.
 
     Called once when the registry is loaded. Takes no parameters. Returns a
-    list of :class:`kpirules.lang.functions.FunctionSpec`, each with a
+    list of :class:`kpirules.plugin_api.FunctionSpec`, each with a
     ``build`` callable that receives its arguments as Polars expressions and
     returns one Polars expression (functions work on whole columns, never row
     by row). A name already taken, by the core language or another plugin,
@@ -84,7 +84,7 @@ def kpirules_formats() -> list[OutputFormat]:  # type: ignore[empty-body]
     """Return the output formats this plugin adds.
 
     Called once when the registry is loaded. Takes no parameters. Returns a
-    list of :class:`kpirules.report.base.OutputFormat`; each ``name`` becomes
+    list of :class:`kpirules.plugin_api.OutputFormat`; each ``name`` becomes
     a value of ``--format`` for ``eval`` and ``run`` and of ``formats`` in the
     ``[report]`` table of the job configuration. A format renders the JSON
     document of an evaluation, nothing else.

@@ -11,8 +11,10 @@ against exactly this API, and are the best examples to copy.
 
 Everything a plugin needs is importable from here alone — the hook marker,
 the table a connector returns, a function's and a format's description, the
-errors to raise — and nothing else of kpirules is promised to stay where it
-is. :data:`PLUGIN_API_VERSION` numbers this contract (docs/plugins.md,
+errors to raise, the settings helpers the built-ins use (:func:`str_list`,
+:func:`check_type`, :func:`positive_number`, :func:`single_line`,
+:func:`date_format`) — and nothing else of kpirules is promised to stay where
+it is. :data:`PLUGIN_API_VERSION` numbers this contract (docs/plugins.md,
 "Compatibility"): the minor number grows with additions, the major number
 with any change that can break a plugin. A plugin may declare the versions it
 supports in its module as ``KPIRULES_PLUGIN_API = ">=1.0,<2"``; kpirules
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from attrs import field, frozen
 
 from kpirules.data.limits import DEFAULT_MAX_ROWS, too_many_rows
+from kpirules.display import one_line
 from kpirules.engine.segment import Segment
 from kpirules.errors import ActionError, ConfigError, DataError
 from kpirules.lang.diagnostics import did_you_mean
@@ -68,9 +71,14 @@ __all__ = [
     "SourceContext",
     "aggregate_parts",
     "api_version_satisfies",
+    "check_type",
+    "date_format",
     "hookimpl",
+    "positive_number",
     "redact",
     "secret_source",
+    "single_line",
+    "str_list",
     "too_many_rows",
 ]
 
@@ -138,6 +146,67 @@ class SettingsError(ConfigError):
         super().__init__(f"{key}: {message}" if key else message)
 
 
+# ── settings helpers: the checks the built-in connectors and actions make, for any plugin ──
+def str_list(settings: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A setting that is a list of strings, or one comma-separated string."""
+    value = settings.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise SettingsError(key, "must be a list of strings (or one comma-separated string)")
+
+
+def check_type(settings: Mapping[str, Any], key: str, kinds: type | tuple[type, ...],
+               what: str) -> None:
+    """Raise :class:`SettingsError` unless ``settings[key]`` (when given) is of ``kinds``."""
+    value = settings.get(key)
+    if value is None:
+        return
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
+        raise SettingsError(key, f"must be {what}")
+    if not isinstance(value, kinds):
+        raise SettingsError(key, f"must be {what}")
+
+
+def positive_number(settings: Mapping[str, Any], key: str, default: float) -> float:
+    """A number ≥ 0 (timeouts, delays), ``default`` when not given."""
+    value = settings.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise SettingsError(key, "must be a number >= 0")
+    return float(value)
+
+
+def date_format(settings: Mapping[str, Any]) -> str | None:
+    """A source's ``date_format``: ``DMY``, ``MDY``, ``YMD`` or a strftime pattern, or ``None``."""
+    check_type(settings, "date_format", str, 'DMY, MDY, YMD or a strftime pattern such as "%d.%m.%Y"')
+    value = settings.get("date_format")
+    if value is None:
+        return None
+    from kpirules.engine.periods import check_date_format  # here: check must not import polars
+
+    try:
+        return check_date_format(str(value))
+    except ValueError as err:
+        raise SettingsError("date_format", str(err)) from None
+
+
+def single_line(settings: Mapping[str, Any], key: str) -> None:
+    """Raise :class:`SettingsError` when a text setting holds a line break or control character.
+
+    Such a value cannot go into a header or a protocol command; it is most
+    often a secret read from a file with its trailing newline. The message
+    names the setting and its environment variable, never the value.
+    """
+    value = settings.get(key)
+    if isinstance(value, str) and one_line(value, "") != value:
+        raise SettingsError(key, f"holds a line break or a control character"
+                                 f"{secret_source(value)}; remove it (a trailing newline of a "
+                                 f"secrets file?)")
+
+
 class _Settings:
     """Validation shared by connectors and action types.
 
@@ -145,7 +214,8 @@ class _Settings:
     :meth:`validate` rejects unknown keys with a did-you-mean hint (a misspelt
     ``perod_column`` must not be ignored silently) and missing required keys.
     ``path_settings`` are resolved against the configuration file's folder by
-    the job before the plugin sees them.
+    the job before the plugin sees them. ``settings_help`` says what each
+    setting takes and its default, for ``kpirules plugins --verbose``.
     """
 
     name: ClassVar[str] = ""
@@ -153,6 +223,9 @@ class _Settings:
     required: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[tuple[str, ...]] = ()
     path_settings: ClassVar[tuple[str, ...]] = ()
+    #: what each setting takes, with its default (``{"timeout": "seconds, default 10"}``):
+    #: ``kpirules plugins --verbose`` shows it under the settings
+    settings_help: ClassVar[Mapping[str, str]] = {}
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Check ``settings``; raise :class:`SettingsError` naming the key."""

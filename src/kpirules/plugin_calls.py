@@ -53,6 +53,33 @@ def call_plugin(label: str | None, what: str, method: str, func: Callable[..., A
     return answer
 
 
+def action_type_label(registry: Any, action: Any) -> str:
+    """How a failed delivery names the action type behind a rule's action name.
+
+    A rule calls ``notify``; what failed is the ``webhook`` type of kpirules,
+    or the ``teams`` type of ``kpirules-teams 0.1.0``: the user needs both to
+    know whom to ask. ``registry`` is the job's plugin registry (``None`` when
+    unknown).
+    """
+    name = getattr(action, "name", "") or type(action).__name__
+    owner = registry.owner("actions", name) if registry is not None else None
+    label = getattr(owner, "label", None)
+    if label is None or getattr(owner, "name", None) == CORE_LABEL:
+        return f'action type "{name}"'
+    return f'action type "{name}" of {label}'
+
+
+def delivery_failure(exc: BaseException) -> str:
+    """The text a failed ``deliver`` leaves: an error raised on purpose as it is,
+    anything else (a bug of the plugin) with its exception type, which a bare
+    ``KeyError('url')`` would otherwise hide. Never cut here: a secret cut in
+    half would escape redaction."""
+    text = str(exc)  # whole: the caller redacts secrets first, then cuts to length
+    if isinstance(exc, KpirulesError):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     text = lines[0] if lines else ""
@@ -82,6 +109,8 @@ _EXPECTED: dict[tuple[str, str], tuple[Callable[[Any], bool], str] | None] = {
     ("connectors", "validate"): None,
     ("actions", "validate"): None,
     ("formats", "render"): (lambda answer: isinstance(answer, str), "str"),
+    ("formats", "write"): None,  # streaming: writes to the output it is given
+    ("formats", "write_file"): None,  # a format that is not text writes its file
 }
 
 
@@ -90,8 +119,8 @@ def guard_item(kind: str, item: Any, label: str) -> Any:
 
     Connectors (``validate``, ``read``), actions (``validate``; ``deliver`` is
     the job's, which retries and records failures itself) and formats
-    (``render``) get guarded bound methods on the instance; a function gets a
-    guarded ``build``. Built-ins are left alone.
+    (``render``, ``write``, ``write_file``) get guarded bound methods on the
+    instance; a function gets a guarded ``build``. Built-ins are left alone.
     """
     if label == CORE_LABEL:
         return item

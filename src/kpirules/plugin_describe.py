@@ -2,7 +2,8 @@
 
 For each plugin: its summary (the distribution's), how long it took to
 import, and for each item what a user writes — a connector's or an action's
-settings (required and optional), a function's signature and documentation,
+settings (required and optional, with what each takes and its default from
+``settings_help``), a function's signature and documentation,
 a format's extension. Problems an author wants to hear about early come
 last: an import slow enough to be felt by every ``kpirules check``, and
 ``kpirules_*`` functions that lack ``@kpirules.hookimpl`` (pluggy ignores
@@ -55,6 +56,7 @@ def describe_verbose_text(registry: Any) -> str:
         for item in entry["connectors"] + entry["actions"]:
             lines.append(f"  {item['kind']} {item['name']}: {item['description']}")
             lines.append(f"    settings: {_settings_text(item)}")
+            lines += [f"      {name}: {text}" for name, text in item["settings_help"].items()]
         for item in entry["functions"]:
             lines.append(f"  function {item['signature']}" + (f": {item['doc']}" if item["doc"] else ""))
         for item in entry["formats"]:
@@ -95,9 +97,13 @@ def _summary(dist: str) -> str:
 def _settings_item(item: Any) -> dict[str, Any]:
     from kpirules.plugin_api import ActionType
 
+    settings = [*item.required, *item.optional]
+    given = dict(getattr(item, "settings_help", None) or {})
     return {"kind": "action" if isinstance(item, ActionType) else "connector",
             "name": item.name, "description": item.description,
-            "required": list(item.required), "optional": list(item.optional)}
+            "required": list(item.required), "optional": list(item.optional),
+            # in the order of the settings: what each takes and its default
+            "settings_help": {name: str(given[name]) for name in settings if name in given}}
 
 
 def _settings_text(item: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@ decided once per column, the first bad line in file order, --date-format."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -236,3 +237,27 @@ def test_sql_source_date_format(tmp_path: Path) -> None:
     assert result.to_dict()["periods"] == ["2026-03", "2026-04", "2026-05"]
     with pytest.raises(SettingsError, match="date_format"):
         SqlConnector().validate({**settings, "date_format": "MM/DD"})
+
+
+# docs/language.md's table of US, French and ISO forms: each value it lists is read as it says
+LANGUAGE_DOC = (Path(__file__).resolve().parents[2] / "docs" / "language.md").read_text(encoding="utf-8")
+DOC_FORMS = [(export, value) for export in ("ISO", "French", "US")
+             for line in LANGUAGE_DOC.splitlines() if line.startswith(f"| {export} |")
+             for value in re.findall(r"`([^`]+)`", line)]
+#: what each form of the table means (a value alone: the table's export says day or month first)
+DOC_PERIODS = {"2026-Q1": "2026-Q1", "T1 2026": "2026-Q1", "Q1 2026": "2026-Q1", "2026-W05": "2026-W05",
+               "2026W05": "2026-W05", "2026": "2026", "12/1/10 8:26 PM": "2010-12", "janv. 2026": "2026-01",
+               "Févr 2026": "2026-02", "Jan 2026": "2026-01", "January 2026": "2026-01"}
+
+
+def test_the_language_reference_lists_forms_of_every_export() -> None:
+    assert {export for export, _ in DOC_FORMS} == {"ISO", "French", "US"}
+    assert len(DOC_FORMS) >= 20
+
+
+@pytest.mark.parametrize(("export", "value"), DOC_FORMS, ids=[f"{e}:{v}" for e, v in DOC_FORMS])
+def test_every_form_the_language_reference_lists_is_read(export: str, value: str) -> None:
+    expected = DOC_PERIODS.get(value, "2026-03")
+    grain = {"Q": "quarter", "W": "week"}.get(expected[5:6], "year" if len(expected) == 4 else "month")
+    order = {"French": "DMY", "US": "MDY"}.get(export)
+    assert periods([value], grain, **({"date_format": order} if order else {})) == [expected]

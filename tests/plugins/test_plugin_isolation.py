@@ -72,6 +72,26 @@ def test_a_broken_plugin_leaves_the_healthy_ones_working(project: Path) -> None:
     evaluated = kpirules_cli(project, "eval", "rules.kpi", "--data", "data.csv", "--format", "json")
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads(evaluated.stdout)["rows"][0]["values"]["cr"] == pytest.approx(2.0)
+    (project / "rules_test.toml").write_text(
+        'ruleset = "rules.kpi"\n\n[[test]]\nname = "the healthy function works"\n'
+        'rows = [{ period = "2026-01", visits = 1000, orders = 20 }]\n'
+        'expect = [{ values = { cr = 2.0 } }]\n')
+    tested = kpirules_cli(project, "test", "rules_test.toml")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "1 passed" in tested.stdout and tested.stderr.count("failed to load") == 1
+    explained = kpirules_cli(project, "explain", "rules.kpi", "cr", "--data", "data.csv")
+    assert explained.returncode == 0 and "pct_change(orders / visits) = 2" in explained.stdout
+    (project / "kpirules.toml").write_text('rulesets = ["rules.kpi"]\nstate = "s.sqlite"\n\n'
+                                           '[sources.s]\nconnector = "csv"\npath = "data.csv"\n')
+    ran = kpirules_cli(project, "run", "--config", "kpirules.toml")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.count("failed to load") == 1
+
+
+def test_the_version_loads_no_plugin(project: Path) -> None:
+    proc = kpirules_cli(project, "--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("kpirules")
+    assert proc.stderr == ""  # the broken plugin was never imported
 
 
 @pytest.mark.slow
@@ -153,7 +173,7 @@ MISBEHAVING = """
     import polars as pl
     import kpirules
     from kpirules.lang.functions import FunctionSpec
-    from kpirules.plugin_api import Connector
+    from kpirules.plugin_api import ActionType, Connector
     from kpirules.report.base import OutputFormat
 
     class Lister(Connector):
@@ -170,19 +190,57 @@ MISBEHAVING = """
         def read(self, settings, ctx):
             return pl.DataFrame({"month": ["2026-01"], "visits": [1]})
 
+    class Crashy(Connector):
+        name = "crashy"
+        description = "crashes while checking its settings"
+        optional = ("path",)
+        def validate(self, settings):
+            return settings["url"]  # a KeyError: the plugin's bug
+        def read(self, settings, ctx):
+            raise AssertionError("never read: validate failed")
+
+    class Teams(ActionType):
+        name = "teams"
+        description = "posts to a chat, with a bug"
+        optional = ("channel",)
+        def deliver(self, firing, settings):
+            return settings["url"]  # a KeyError: the plugin's bug
+
+    class Picky(ActionType):
+        name = "picky"
+        description = "crashes while checking its settings"
+        optional = ("channel",)
+        def validate(self, settings):
+            raise TypeError("picky cannot check anything")
+        def deliver(self, firing, settings):
+            pass
+
     def render_bytes(doc, options):
         return b"not text"
+
+    def render_crash(doc, options):
+        raise IndexError("the format's own bug")
+
+    def write_file_crash(doc, options, path):
+        raise PermissionError("the file format's own bug")
 
     def boom(x):
         raise ZeroDivisionError("plugin arithmetic")
 
     @kpirules.hookimpl
     def kpirules_connectors():
-        return [Lister(), Frame()]
+        return [Lister(), Frame(), Crashy()]
+
+    @kpirules.hookimpl
+    def kpirules_actions():
+        return [Teams(), Picky()]
 
     @kpirules.hookimpl
     def kpirules_formats():
-        return [OutputFormat(name="bytes", extension="txt", render=render_bytes)]
+        return [OutputFormat(name="bytes", extension="txt", render=render_bytes),
+                OutputFormat(name="crash", extension="txt", render=render_crash),
+                OutputFormat(name="binary", extension="bin", render=render_crash,
+                             write_file=write_file_crash)]
 
     @kpirules.hookimpl
     def kpirules_functions():
@@ -238,6 +296,60 @@ def test_a_format_returning_bytes_is_named_and_debug_shows_the_plugins_code(
     assert "kpirules_bad_mod.py" in debug.stderr and "plugin arithmetic" in debug.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "output", "expected"), [
+    ("crash", [], "render() failed: IndexError: the format's own bug"),
+    ("binary", ["-o", "out.bin"], "write_file() failed: PermissionError: the file format's own bug"),
+])
+def test_a_format_that_raises_is_named(misbehaving: Path, name: str, output: list[str],
+                                       expected: str) -> None:
+    proc = kpirules_cli(misbehaving, "eval", "rules.kpi", "--data", "data.csv", "--format", name, *output)
+    assert proc.returncode == 3, proc.stderr
+    assert f'kpirules-bad 0.2.0: format "{name}": {expected}' in proc.stderr
+    assert "bug in kpirules" not in proc.stderr and "cannot write" not in proc.stderr
+
+
+def run_a_job_calling(root: Path, action: str, table: str) -> subprocess.CompletedProcess[str]:
+    """``kpirules run`` of a job whose one rule fires and calls ``action``, configured by ``table``."""
+    (root / "rules.kpi").write_text(
+        f"ruleset t\nmetric visits\nkpi v = visits * 2\nrule up when v > 0 then {action}()\n")
+    (root / "kpirules.toml").write_text(
+        'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
+        '[sources.shop]\nconnector = "csv"\npath = "data.csv"\n\n'
+        f'[actions.{action}]\n{table}\n')
+    return kpirules_cli(root, "run", "--config", "kpirules.toml")
+
+
+@pytest.mark.slow
+def test_a_crash_in_an_actions_validate_names_the_plugin(misbehaving: Path) -> None:
+    proc = run_a_job_calling(misbehaving, "alert", 'type = "picky"\nchannel = "ops"')
+    assert proc.returncode == 3, proc.stderr
+    assert ('kpirules-bad 0.2.0: action "picky": validate() failed: TypeError: '
+            "picky cannot check anything") in proc.stderr
+    assert "bug in kpirules" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_failed_delivery_names_the_action_type_and_its_plugin(misbehaving: Path) -> None:
+    proc = run_a_job_calling(misbehaving, "notify", 'type = "teams"\nchannel = "ops"')
+    assert proc.returncode == 3, proc.stderr
+    assert ('t/up overall → notify failed (action type "teams" of kpirules-bad 0.2.0; '
+            "attempt 1, retried next run): KeyError: 'url'") in proc.stderr
+    config = (misbehaving / "kpirules.toml").read_text()
+    (misbehaving / "kpirules.toml").write_text(config + "digest = true\n")
+    (misbehaving / "state.sqlite").unlink()
+    digest = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
+    assert ('digest of 1 firing(s) → notify failed (action type "teams" of kpirules-bad 0.2.0; '
+            "retried next run): KeyError: 'url'") in digest.stderr
+
+
+@pytest.mark.slow
+def test_a_failed_builtin_delivery_names_its_type_too(misbehaving: Path) -> None:
+    proc = run_a_job_calling(misbehaving, "notify", 'type = "file"\npath = "data.csv/alerts.jsonl"')
+    assert proc.returncode == 3, proc.stderr
+    assert '→ notify failed (action type "file"; attempt 1, retried next run): ' in proc.stderr
+
+
 def test_errors_a_plugin_raises_on_purpose_pass_through_unchanged(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     install(tmp_path, "kpirules-strict", "1.0.0", "kpirules_strict_mod", """
@@ -272,14 +384,17 @@ def test_builtins_are_not_wrapped() -> None:
 
 
 @pytest.mark.slow
-def test_run_names_the_connector_plugin_too(misbehaving: Path) -> None:
+@pytest.mark.parametrize(("connector", "expected"), [
+    ("lister", "read() returned list, expected kpirules.plugin_api.RawTable"),
+    ("crashy", "validate() failed: KeyError: 'url'"),  # a crash in validate() names the plugin too
+])
+def test_run_names_the_connector_plugin_too(misbehaving: Path, connector: str, expected: str) -> None:
     (misbehaving / "kpirules.toml").write_text(
         'rulesets = ["rules.kpi"]\nstate = "state.sqlite"\n\n'
-        '[sources.api]\nconnector = "lister"\npath = "https://example.invalid/api"\n')
+        f'[sources.api]\nconnector = "{connector}"\npath = "https://example.invalid/api"\n')
     proc = kpirules_cli(misbehaving, "run", "--config", "kpirules.toml")
     assert proc.returncode == 3, proc.stderr
-    assert ('kpirules-bad 0.2.0: connector "lister": read() returned list, '
-            'expected kpirules.plugin_api.RawTable') in proc.stderr
+    assert f'kpirules-bad 0.2.0: connector "{connector}": {expected}' in proc.stderr
     assert "bug in kpirules" not in proc.stderr
 
 
@@ -313,6 +428,40 @@ def test_verbose_listing_describes_items_and_warns_authors(tmp_path: Path) -> No
     assert "kpirules_actions() has no @kpirules.hookimpl" in checked.stderr
 
 
+@pytest.mark.slow
+def test_verbose_listing_shows_what_each_setting_takes_and_its_default(tmp_path: Path) -> None:
+    install(tmp_path / "site", "kpirules-pager", "0.3.0", "kpirules_pager_mod", """
+    import kpirules
+    from kpirules.plugin_api import ActionType
+
+    class Pager(ActionType):
+        name = "pager"
+        description = "pages the on-call person"
+        required = ("service",)
+        optional = ("urgency",)
+        settings_help = {"urgency": "low or high, default high", "service": "the service key"}
+
+    @kpirules.hookimpl
+    def kpirules_actions():
+        return [Pager()]
+    """)
+    proc = kpirules_cli(tmp_path, "plugins", "--verbose")
+    assert proc.returncode == 0, proc.stderr
+    assert ("  action pager: pages the on-call person\n    settings: service, [urgency]\n"
+            "      service: the service key\n      urgency: low or high, default high\n") in proc.stdout
+    assert "      timeout: seconds per attempt, default 10" in proc.stdout  # the built-in webhook
+    as_json = json.loads(kpirules_cli(tmp_path, "plugins", "--verbose", "--format", "json").stdout)
+    pager = next(p for p in as_json if p["name"] == "kpirules-pager")["actions"][0]
+    assert pager["settings_help"] == {"service": "the service key", "urgency": "low or high, default high"}
+
+
+def test_every_builtin_setting_says_what_it_takes() -> None:
+    registry = load_registry(autoload=False)
+    for item in [*registry.connectors.values(), *registry.actions.values()]:
+        settings = {*item.required, *item.optional}
+        assert set(item.settings_help) == settings, f"{item.name}: {settings ^ set(item.settings_help)}"
+
+
 # ───────────────────────── the versioned plugin API ─────────────────────────
 
 def test_everything_a_plugin_needs_comes_from_plugin_api_alone() -> None:
@@ -325,11 +474,20 @@ def test_everything_a_plugin_needs_comes_from_plugin_api_alone() -> None:
     assert (api.RawTable, api.FunctionSpec, api.OutputFormat, api.RenderOptions, api.hookimpl) == (
         RawTable, FunctionSpec, OutputFormat, RenderOptions, hookimpl)
     assert all(hasattr(api, name) for name in api.__all__)
-    example = Path(__file__).resolve().parents[2] / "plugins" / "kpirules-xlsx" / "src"
-    imported = {line.split()[1] for path in example.rglob("*.py")
-                for line in path.read_text().splitlines()
-                if line.startswith(("from kpirules", "import kpirules"))}
-    assert imported <= {"kpirules.plugin_api", "kpirules_xlsx.connector"}, imported
+    import kpirules
+    from kpirules.testing import assert_cheap_import
+
+    assert "plugin_api" in kpirules.__all__ and kpirules.plugin_api is api  # a public name
+    assert_cheap_import("kpirules.plugin_api")  # its heavier names come on first use
+    examples = sorted((Path(__file__).resolve().parents[2] / "plugins").glob("*/src/*"))
+    assert any(package.name == "kpirules_xlsx" for package in examples)
+    for package in examples:  # every example plugin: kpirules.plugin_api and its own modules
+        imported = {line.split()[1] for path in package.rglob("*.py")
+                    for line in path.read_text().splitlines()
+                    if line.lstrip().startswith(("from kpirules", "import kpirules"))}
+        foreign = {name for name in imported
+                   if name != "kpirules.plugin_api" and name.split(".")[0] != package.name}
+        assert not foreign, f"{package.name} imports {sorted(foreign)}"
 
 
 @pytest.mark.parametrize(("requirement", "ok"), [

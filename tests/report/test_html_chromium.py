@@ -153,7 +153,8 @@ SHIPPED = {
     "email_social": ["examples/data/marketing.csv"],
     "funnel": ["examples/data/marketing.csv"],
     "revenue": ["examples/data/marketing.csv"],
-    "seo": ["examples/data/seo.csv", "examples/data/seo_keywords.csv"],
+    "seo": ["examples/data/seo.csv"],
+    "seo_keywords": ["examples/data/seo_keywords.csv"],
     "team": ["examples/data/company.csv"],
     "web": ["examples/data/marketing.csv"],
 }

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.slow  # measured: docs/performance.md, tests
 REPO = Path(__file__).resolve().parents[2]
 
 
-ARGS = ["eval", "rulesets/seo.kpi", "--data", "examples/data/seo.csv", "--data",
-        "examples/data/seo_keywords.csv", "--format", "pdf", "--fail-on", "never"]
+ARGS = ["eval", "rulesets/seo.kpi", "--data", "examples/data/seo.csv", "--format", "pdf",
+        "--fail-on", "never"]
 
 
 @pytest.mark.chromium

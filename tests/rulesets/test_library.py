@@ -13,7 +13,8 @@ from support.cli import RunCli, run_process
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted((ROOT / "rulesets").glob("*.kpi"))
 TEST_FILES = sorted((ROOT / "rulesets" / "tests").glob("*.toml"))
-AREAS = {"funnel", "acquisition", "revenue", "web", "email_social", "seo", "customers", "team", "orders"}
+AREAS = {"funnel", "acquisition", "revenue", "web", "email_social", "seo", "seo_keywords",
+         "customers", "team", "orders"}
 
 
 def test_the_library_has_one_ruleset_per_area() -> None:

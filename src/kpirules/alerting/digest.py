@@ -24,6 +24,7 @@ from kpirules.alerting.outbox import segment_key
 from kpirules.engine.templates import fill
 from kpirules.errors import ConfigError
 from kpirules.plugin_api import Digest, Firing
+from kpirules.plugin_calls import action_type_label, delivery_failure
 
 if TYPE_CHECKING:
     from kpirules.job import Job, RunReport
@@ -146,9 +147,10 @@ def deliver_run_digests(job: Job, state: StateStore, run_id: str, report: RunRep
         try:
             resolved.plugin.deliver_digest(digest, resolved.settings)
         except Exception as exc:
-            error = job.redact(str(exc) or type(exc).__name__)
+            error = job.redact(delivery_failure(exc))
+            kind = action_type_label(job.registry, resolved.plugin)
             job.say(f"error: digest of {digest.count} firing(s) → {action} failed "
-                    f"(retried next run): {error}")
+                    f"({kind}; retried next run): {error}")
             return error
         return None
 

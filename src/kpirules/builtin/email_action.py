@@ -22,13 +22,22 @@ import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import Any, ClassVar
 
-from kpirules.builtin._settings import check_type, positive_number, single_line, str_list
 from kpirules.display import one_line
 from kpirules.engine.segment import Segment
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError, secret_source
+from kpirules.plugin_api import (
+    ActionType,
+    Digest,
+    Firing,
+    SettingsError,
+    check_type,
+    positive_number,
+    secret_source,
+    single_line,
+    str_list,
+)
 
 
 class EmailAction(ActionType):
@@ -38,6 +47,17 @@ class EmailAction(ActionType):
     description = "sends one e-mail per firing through an SMTP server"
     required = ("host", "from", "to")
     optional = ("port", "starttls", "ssl", "username", "password", "timeout")
+    settings_help: ClassVar[Mapping[str, str]] = {
+        "host": "the SMTP server's host name",
+        "from": "the sender's e-mail address",
+        "to": "e-mail addresses (a list, or one comma-separated string)",
+        "port": "a port number, default 25 (465 with ssl)",
+        "starttls": "true or false, default false",
+        "ssl": "true or false, default false",
+        "username": "the SMTP login, with password",
+        "password": "the SMTP password, written ${NAME}",
+        "timeout": "seconds, default 30",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Types, a port number, recipients, and username and password together."""

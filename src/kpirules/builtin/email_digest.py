@@ -15,9 +15,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from kpirules.builtin._settings import str_list
 from kpirules.engine.segment import Segment
-from kpirules.plugin_api import Digest
+from kpirules.plugin_api import Digest, str_list
 
 EVENT_LABELS = {"fire": "new", "renotify": "still firing", "resolve": "resolved"}
 SEVERITY_COLOURS = {"critical": "#b00020", "warning": "#b26a00", "info": "#35618f"}

@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from kpirules.builtin._settings import check_type
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Firing, SettingsError
+from kpirules.plugin_api import ActionType, Firing, SettingsError, check_type
 
 
 class FileAction(ActionType):
@@ -26,6 +25,8 @@ class FileAction(ActionType):
     description = "appends one JSON line per firing to the file at path"
     required = ("path",)
     path_settings = ("path",)
+    settings_help: ClassVar[Mapping[str, str]] = {
+        "path": "a file path, relative to the configuration file (folders are created)"}
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """``path`` is a string whose folder exists or can be made."""

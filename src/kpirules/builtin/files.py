@@ -15,9 +15,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from kpirules.builtin._settings import check_type, date_format, str_list
 from kpirules.data.limits import precheck_file
-from kpirules.plugin_api import Connector, SettingsError, SourceContext
+from kpirules.plugin_api import (
+    Connector,
+    SettingsError,
+    SourceContext,
+    check_type,
+    date_format,
+    str_list,
+)
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
@@ -38,6 +44,16 @@ class FileConnector(Connector):
     optional: ClassVar[tuple[str, ...]] = ("period_column", "null_values", "dimensions", "ignore",
                                            "date_format", "decimal", "encoding")
     path_settings = ("path",)
+    settings_help: ClassVar[Mapping[str, str]] = {
+        "path": "a file path, relative to the configuration file",
+        "period_column": "a column name; default: the first named like a period (month, Date, Mois…)",
+        "null_values": "texts read as empty cells, e.g. [\"n/a\", \"-\"]; default: none",
+        "dimensions": "columns that are dimensions whatever they hold; default: the text columns",
+        "ignore": "columns left out; default: none",
+        "date_format": "DMY, MDY, YMD or a strftime pattern; default: detected for the column",
+        "decimal": "\".\" or \",\"; default: detected",
+        "encoding": "an encoding name such as cp1252; default: detected",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Known keys only, ``path`` names an existing file, ``decimal`` is ``.`` or
@@ -111,6 +127,10 @@ class CsvConnector(FileConnector):
     kind = "csv"
     description = "a CSV file (separator, decimal mark and encoding detected unless given)"
     optional = (*FileConnector.optional, "sep")
+    settings_help: ClassVar[Mapping[str, str]] = {
+        **FileConnector.settings_help,
+        "sep": "one character, not the decimal mark; default: detected",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Also: ``sep`` is one character, not the decimal mark."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from kpirules.display import one_line
 from kpirules.engine.segment import Segment
@@ -24,6 +24,7 @@ class LogAction(ActionType):
     name = "log"
     description = "writes one line per firing on standard error"
     optional = ("prefix",)
+    settings_help: ClassVar[Mapping[str, str]] = {"prefix": "text before each line, default kpirules"}
 
     def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
         """Print the line; flushing makes it visible before a crash or a kill."""

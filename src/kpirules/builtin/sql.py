@@ -21,13 +21,21 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from kpirules.builtin._settings import check_type, date_format, str_list
 from kpirules.data.limits import fetch_limited
 from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
-from kpirules.plugin_api import Connector, SettingsError, SourceContext, redact, secrets_in
+from kpirules.plugin_api import (
+    Connector,
+    SettingsError,
+    SourceContext,
+    check_type,
+    date_format,
+    redact,
+    secrets_in,
+    str_list,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,6 +55,18 @@ class SqlConnector(Connector):
     main_setting = "url"  # --data sql:URL --source query=…
     optional = ("query", "table", "parquet", "schema", "params", "period_column", "dimensions", "ignore",
                 "date_format")
+    settings_help: ClassVar[Mapping[str, str]] = {
+        "url": "a SQLAlchemy URL; write the password as ${NAME}",
+        "query": "an SQL query, :name for a bound parameter (or give table)",
+        "table": "a table name: the rollup runs in the database (or give query)",
+        "parquet": "on DuckDB, a Parquet file or glob read in place (or give query or table)",
+        "schema": "the table's schema; default: the connection's",
+        "params": "a table of the query's bound parameters",
+        "period_column": "a column name; default: the first named like a period (month, Date, Mois…)",
+        "dimensions": "columns that are dimensions; default: the text columns",
+        "ignore": "columns left out; default: none",
+        "date_format": "DMY, MDY, YMD or a strftime pattern; default: detected for the column",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """A parseable URL, and exactly one of ``query`` and ``table``."""

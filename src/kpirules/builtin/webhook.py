@@ -23,12 +23,19 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from kpirules.builtin._settings import check_type, positive_number
 from kpirules.display import cut, shown
 from kpirules.errors import ActionError
-from kpirules.plugin_api import ActionType, Digest, Firing, SettingsError, secret_source
+from kpirules.plugin_api import (
+    ActionType,
+    Digest,
+    Firing,
+    SettingsError,
+    check_type,
+    positive_number,
+    secret_source,
+)
 
 USER_AGENT = "kpirules-webhook"
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an RFC 9110 token
@@ -100,6 +107,13 @@ class WebhookAction(ActionType):
     description = "POSTs the firing as JSON (with a Slack-compatible text) to url"
     required = ("url",)
     optional = ("timeout", "retries", "backoff", "headers")
+    settings_help: ClassVar[Mapping[str, str]] = {
+        "url": "an http(s) URL, e.g. \"${SLACK_WEBHOOK_URL}\"",
+        "timeout": "seconds per attempt, default 10",
+        "retries": "attempts after the first on a 5xx or a network error, default 3",
+        "backoff": "seconds before the first retry, doubled at each one, default 1",
+        "headers": "a table of header names to values (\"Bearer ${TOKEN}\"); default: none",
+    }
 
     #: how to wait between attempts; tests replace it to run fast
     sleep: Callable[[float], None] = staticmethod(time.sleep)

@@ -20,6 +20,7 @@ from kpirules.engine.segment import Segment
 from kpirules.errors import KpirulesError
 from kpirules.job.model import ResolvedAction, RulesetRun, RunReport
 from kpirules.job.plan import resolve_action
+from kpirules.plugin_calls import action_type_label, delivery_failure
 from kpirules.state import CurrentFiring, Delivery, StateStore, segment_key
 
 if TYPE_CHECKING:
@@ -68,9 +69,8 @@ def deliver(job: Job, state: StateStore, run_id: str, report: RunReport) -> None
             job.faults.pause("deliver")
             try:
                 resolved.plugin.deliver(firing, resolved.settings)
-            except Exception as exc:
-                detail = str(exc) or type(exc).__name__
-                error = message_lines(job.redact(detail), MAX_LINE // 2)  # stored, then printed
+            except Exception as exc:  # redacted whole, then cut; stored, then printed
+                error = message_lines(job.redact(delivery_failure(exc)), MAX_LINE // 2)
         if error is None:
             job.faults.crashpoint("before_mark")
             state.mark_sent(run_id, delivery.id)
@@ -79,7 +79,8 @@ def deliver(job: Job, state: StateStore, run_id: str, report: RunReport) -> None
         else:
             state.mark_failed(run_id, delivery.id, error)
             report.failed += 1
-            job.say(f"error: {label} failed (attempt {delivery.attempts + 1}, "
+            kind = f"{action_type_label(job.registry, resolved.plugin)}; " if resolved else ""
+            job.say(f"error: {label} failed ({kind}attempt {delivery.attempts + 1}, "
                     f"retried next run): {error}")
 
 

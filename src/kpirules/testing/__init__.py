@@ -17,7 +17,8 @@ Installed with kpirules, it registers itself as a pytest plugin (entry point
     (``code``, ``out``, ``err``), in-process, as a user would run it.
 ``kpirules_job``
     a :class:`JobProject` in a temporary folder: ``write(name, text)``, then
-    ``run()`` → ``CliResult`` plus ``deliveries()`` from the state store.
+    ``run()`` → ``CliResult`` plus ``deliveries()`` and ``runs()`` from the
+    state store.
 ``kpirules_http`` / ``kpirules_smtp``
     real local servers recording what a webhook or e-mail action sends
     (``kpirules_http.url()``, ``.delivered``; ``kpirules_smtp.host``,

@@ -98,4 +98,12 @@ class JobProject:
         """The deliveries the state store recorded (status, attempts, action…)."""
         from kpirules.state import StateStore
 
-        return StateStore(self.root / state).deliveries()
+        with StateStore(self.root / state) as store:
+            return store.deliveries()
+
+    def runs(self, state: str = "state.sqlite") -> list[dict[str, Any]]:
+        """The runs the state store recorded, latest first (exit_code, actions_sent…)."""
+        from kpirules.state import StateStore
+
+        with StateStore(self.root / state) as store:
+            return store.runs()

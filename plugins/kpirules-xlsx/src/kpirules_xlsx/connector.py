@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from kpirules.plugin_api import Connector, DataError, RawTable, SettingsError, SourceContext
 
@@ -37,6 +37,16 @@ class XlsxConnector(Connector):
     optional = ("sheet", "header_row", "period_column", "dimensions", "ignore",
                 "null_values", "normalize_headers")
     path_settings = ("path",)
+    settings_help: ClassVar[Mapping[str, str]] = {  # shown by `kpirules plugins --verbose`
+        "path": "a file path, relative to the configuration file",
+        "sheet": "a sheet name or its number (from 1); default: the first sheet",
+        "header_row": "the row holding the column names (from 1), default 1",
+        "period_column": "a column name; default: the first named like a period (month, Date, Mois…)",
+        "dimensions": "columns that are dimensions whatever they hold; default: the text columns",
+        "ignore": "columns left out; default: none",
+        "null_values": "texts read as empty cells; default: none",
+        "normalize_headers": "true or false: \"Coût (€)\" becomes cout, default true",
+    }
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         """Known keys, an existing file, a sheet as name or number, a header row ≥ 1."""
