@@ -26,6 +26,8 @@ import argparse
 import importlib.util
 import json
 import math
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -57,6 +59,23 @@ def generate(lines: int, out: Path) -> tuple[Path, Path]:
     frame.with_columns(pl.col("date").str.to_datetime("%Y-%m-%d %H:%M")).write_parquet(parquet)
     print(f"generated {frame.height:,} lines in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return parquet, csv
+
+
+def interleaved(commands: dict[str, list[Any]], repeat: int) -> dict[str, Run]:
+    """Each command once per round, in a rotating order; the median of each (wall, memory, CPU).
+
+    On a shared machine, runs minutes apart see different loads: interleaving
+    gives every command the same mix, so ratios within one run hold.
+    """
+    names = list(commands)
+    runs: dict[str, list[Run]] = {n: [] for n in names}
+    for round_ in range(repeat):
+        for name in names[round_ % len(names):] + names[: round_ % len(names)]:
+            run = measure(commands[name], 1)
+            print(f"  … round {round_ + 1} {name}: {run.wall:.1f} s, {run.rss_mb:,.0f} MB", file=sys.stderr, flush=True)
+            runs[name].append(run)
+    return {n: Run(statistics.median(r.wall for r in rs), statistics.median(r.rss_mb for r in rs), rs[-1].rc,
+                   rs[-1].stderr, statistics.median(r.cpu for r in rs)) for n, rs in runs.items()}
 
 
 def agree(kpirules_doc: dict[str, Any], baseline: list[dict[str, Any]]) -> int:
@@ -125,21 +144,36 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "kpirules-orders-bench")
     parser.add_argument("--pg", help="a PostgreSQL URL: also time the push-down")
+    parser.add_argument("--before", type=Path, help="also measure the kpirules of this other src/ folder")
+    parser.add_argument("--skip-files", action="store_true", help="only the PostgreSQL push-down")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     parquet, csv = generate(args.lines, args.dir)
     rows = []
-    for data in (parquet, csv):
-        out_k, out_p = args.dir / "kpirules.json", args.dir / "polars.json"
-        k = measure([KPIRULES, "eval", RULES, "--data", data, "--by", "channel", "--history",
-                     "--format", "json", "-o", out_k, "--fail-on", "never"], args.repeat)
-        p = measure([PYTHON, Path(__file__).parent / "orders_polars.py", data, "-o", out_p], args.repeat)
-        for run, who in ((k, "kpirules"), (p, "Polars")):
+    for data in () if args.skip_files else (parquet, csv):
+        out_k, out_p, out_b = args.dir / "kpirules.json", args.dir / "polars.json", args.dir / "before.json"
+        evaluation = ["eval", str(RULES), "--data", str(data), "--by", "channel", "--history",
+                      "--format", "json", "--fail-on", "never", "--max-rows", "100000000"]
+        commands: dict[str, list[Any]] = {
+            "kpirules": [KPIRULES, *evaluation, "-o", out_k],
+            "Polars": [PYTHON, Path(__file__).parent / "orders_polars.py", data, "-o", out_p],
+        }
+        if args.before:  # another checkout's src/, interleaved with the others
+            code = (f"import sys; sys.path.insert(0, {str(args.before.resolve())!r}); "
+                    f"from kpirules.launcher import entry; sys.argv = ['kpirules', *{[*evaluation, '-o', str(out_b)]!r}]; "
+                    "entry()")
+            commands["kpirules before"] = [PYTHON, "-c", code]
+        runs = interleaved(commands, args.repeat)
+        for who, run in runs.items():
             if run.rc != 0:
                 sys.exit(f"{who} failed on {data.name}: {run.stderr}")
+        k, p = runs["kpirules"], runs["Polars"]
         compared = agree(json.loads(out_k.read_text(encoding="utf-8")), json.loads(out_p.read_text(encoding="utf-8")))
         rows.append(_row(data, k, p, compared))
-    print(f"{args.lines:,} order lines, orders.kpi by channel, month grain, median of {args.repeat}")
+        if args.before:
+            rows.append([f"{data.suffix.lstrip('.')} (before)", *_row(data, runs["kpirules before"], p, compared)[1:]])
+    print(f"{args.lines:,} order lines, orders.kpi by channel, month grain, median of {args.repeat} "
+          f"interleaved rounds; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(table(["data", "kpirules s", "Polars s", "wall ×", "kpirules CPU s", "Polars CPU s", "CPU ×",
                  "kpirules MB", "Polars MB", "memory ×", "values agreeing"], rows))
     if args.pg:

@@ -101,6 +101,19 @@ def test_other_arguments_next_to_version_go_to_the_full_command_line(tmp_path: P
     assert "click" in modules
 
 
+def test_eval_of_a_file_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """``eval`` of a CSV file: no networkx (the evaluation order needs none), no SQLAlchemy
+    (the sql extra), no mail or template machinery (sending, HTML); start-up is Polars' and ours."""
+    (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
+    (tmp_path / "data.csv").write_text("month,visits,leads\n2026-01,100,20\n2026-02,100,5\n", encoding="utf-8")
+    code, modules, output = imported_modules(
+        ["eval", "rules.kpi", "--data", "data.csv", "--format", "json", "--fail-on", "never"], tmp_path)
+    assert code == 0, output
+    assert "polars" in modules
+    assert not modules & {"networkx", "sqlalchemy", "jinja2", "smtplib"}, \
+        sorted(modules & {"networkx", "sqlalchemy", "jinja2", "smtplib"})
+
+
 def test_no_command_imports_a_private_helper_of_another_module() -> None:
     """issue 11: the command line is argument handling only; commands share public helpers."""
     import ast

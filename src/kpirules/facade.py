@@ -30,7 +30,7 @@ class Ruleset(model.Ruleset):
         """``checked`` with the facade's methods (the same fields, shared, not copied)."""
         if isinstance(checked, cls):
             return checked
-        return cls(**{f.name: getattr(checked, f.name) for f in attrs.fields(model.Ruleset)})
+        return cls(**{str(f.alias): getattr(checked, f.name) for f in attrs.fields(model.Ruleset)})
 
     def evaluate(self, data: Any, **options: Any) -> Result:
         """Evaluate this ruleset on ``data``; the same as :func:`kpirules.evaluate`."""

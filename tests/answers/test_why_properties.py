@@ -122,7 +122,8 @@ def test_shares_are_the_brute_force_shapley_values(formula: Any, old: dict[str, 
     assert_adds_up([s.contribution for s in why.by_input], why.change)
     assert why.change == why.value - why.from_value
     magnitudes = [abs(s.contribution) for s in why.by_input]
-    assert magnitudes[1:] == sorted(magnitudes[1:], reverse=True)
+    # largest first; equal shares may differ in the last bit (1/3 + 1/3 + 1/3 computed two ways)
+    assert all(a >= b - 1e-12 * scale for a, b in itertools.pairwise(magnitudes[1:]))
 
 
 @pytest.mark.slow

@@ -17,12 +17,8 @@ newline is refused before anything is sent, naming its variable only.
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from collections.abc import Mapping
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kpirules.display import one_line
 from kpirules.engine.segment import Segment
@@ -38,6 +34,9 @@ from kpirules.plugin_api import (
     single_line,
     str_list,
 )
+
+if TYPE_CHECKING:  # smtplib, ssl and email are imported when a mail is sent, not by every command
+    from email.message import EmailMessage
 
 
 class EmailAction(ActionType):
@@ -86,6 +85,9 @@ class EmailAction(ActionType):
 
     def message(self, firing: Firing, settings: Mapping[str, Any]) -> EmailMessage:
         """The message for ``firing``: subject, addresses and a plain-text body."""
+        from email.message import EmailMessage
+        from email.utils import formatdate, make_msgid
+
         msg = EmailMessage()
         subject = firing.args.get("subject")
         msg["Subject"] = one_line(str(subject) if subject else (
@@ -115,6 +117,9 @@ class EmailAction(ActionType):
 
     def send(self, msg: EmailMessage, settings: Mapping[str, Any]) -> None:
         """Connect, log in when asked, send; any SMTP or network error is raised."""
+        import smtplib
+        import ssl
+
         host = str(settings["host"])
         use_ssl = bool(settings.get("ssl"))
         port = int(settings.get("port", 465 if use_ssl else 25))

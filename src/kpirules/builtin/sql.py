@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from kpirules.data.limits import fetch_limited
 from kpirules.data.table import PERIOD_CANDIDATES
 from kpirules.errors import DataError
+from kpirules.extras import require
 from kpirules.plugin_api import (
     Connector,
     SettingsError,
@@ -71,6 +72,7 @@ class SqlConnector(Connector):
     def validate(self, settings: Mapping[str, Any]) -> None:
         """A parseable URL, and exactly one of ``query`` and ``table``."""
         super().validate(settings)
+        require("sqlalchemy", "sql", "the sql connector")  # a clear error when the extra is missing
         import sqlalchemy as sa
 
         check_type(settings, "url", str, "a SQLAlchemy URL")
@@ -101,6 +103,7 @@ class SqlConnector(Connector):
 
     def read(self, settings: Mapping[str, Any], ctx: SourceContext) -> RawTable:
         """Run the query (or the pushed-down rollup) and return its rows."""
+        require("sqlalchemy", "sql", "the sql connector")  # a clear error when the extra is missing
         import sqlalchemy as sa
 
         from kpirules.data.table import RawTable

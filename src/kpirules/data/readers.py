@@ -120,12 +120,18 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
 
 def _read_parquet(path: str, name: str, decimal: str | None, nulls: tuple[str, ...],
                   period_column: str | None) -> RawTable:
+    """A lazy table over the file: its schema is read now, its cells when the engine asks for them.
+
+    Only the columns the ruleset uses are ever read (Parquet stores columns apart),
+    so memory follows those columns, not the file.
+    """
     Path(path).stat()  # a missing file is an OSError, reported by the caller
+    scan = pl.scan_parquet(path)
     try:
-        frame = pl.read_parquet(path)
+        scan.collect_schema()
     except Exception as err:
         raise DataError(f"not a readable Parquet file: {err}", where=name) from None
-    return RawTable(frame, name, None, period_column, decimal or ".", nulls)
+    return RawTable(None, name, None, period_column, decimal or ".", nulls, scan=scan)
 
 
 def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,

@@ -36,13 +36,19 @@ class RawTable:
     ``DMY``, ``MDY``, ``YMD`` or a strftime pattern, which wins over detecting
     whether dates are written day or month first.
 
+    A reader that can read columns apart (Parquet, CSV) gives ``scan``, a lazy
+    frame of the file, instead of ``frame`` (``None``): the engine then reads
+    only the columns the ruleset uses (:meth:`project`), and the whole table
+    is read only if something asks for :attr:`frame`. ``columns`` and
+    ``height`` are known without reading the cells.
+
     A connector that pushed the rollup down (SQL) sets ``pre_aggregated``: for
     an ``avg`` metric ``m`` it then also supplies ``__count__m``, the number of
     input rows behind each value, so that averages across segments stay means
     of the input rows.
     """
 
-    frame: pl.DataFrame
+    _frame: pl.DataFrame | None = field(alias="frame", eq=False)
     source: str = "<data>"
     first_line: int | None = None
     period_column: str | None = None
@@ -55,6 +61,51 @@ class RawTable:
     extra: dict[str, Any] = field(factory=dict)
     row_lines: pl.Series | Callable[[], pl.Series] | None = field(default=None, eq=False)
     date_format: str | None = None
+    scan: pl.LazyFrame | None = field(default=None, eq=False, kw_only=True)
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every column and row, read on first use when the table came as a ``scan``."""
+        if self._frame is None:
+            assert self.scan is not None, "a RawTable needs a frame or a scan"
+            object.__setattr__(self, "_frame", self.scan.collect())  # a cache, not a change of value
+        assert self._frame is not None
+        return self._frame
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names, as in the file (before ``rename``), without reading any cell."""
+        if self._frame is not None or self.scan is None:
+            return self.frame.columns
+        return self.scan.collect_schema().names()
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        """Each column's type, without reading any cell."""
+        if self._frame is not None or self.scan is None:
+            return dict(self.frame.schema)
+        return dict(self.scan.collect_schema())
+
+    @property
+    def height(self) -> int:
+        """The number of rows (for Parquet, from the file's metadata)."""
+        if self._frame is not None or self.scan is None:
+            return self.frame.height
+        import polars as pl
+
+        return int(self.scan.select(pl.len()).collect().item())
+
+    def project(self, columns: list[str]) -> pl.DataFrame:
+        """Only ``columns`` (names as in the file), read from the file alone when it was scanned."""
+        if self._frame is not None or self.scan is None:
+            return self.frame.select(columns)
+        return self.scan.select(columns).collect()
+
+    def lazy(self) -> pl.LazyFrame:
+        """The table as a lazy frame: the scan when there is one, so a query reads only its columns."""
+        if self._frame is not None or self.scan is None:
+            return self.frame.lazy()
+        return self.scan
 
     def location(self, row: int, column: int | None = None) -> str:
         """``source:LINE:COLUMN`` of a cell (``row`` from 0, ``column`` from 1), or ``source: row N``."""

@@ -47,7 +47,7 @@ def aggregate_metrics(ruleset: Ruleset) -> dict[str, MetricDef]:
 
 
 def _table_columns(table: RawTable) -> list[str]:
-    return [table.rename.get(c, c) for c in table.frame.columns if c not in table.ignore]
+    return [table.rename.get(c, c) for c in table.columns if c not in table.ignore]
 
 
 def assign_tables(tables: Sequence[RawTable], ruleset: Ruleset) -> dict[int, list[str]]:
@@ -187,10 +187,14 @@ class AggregateRows:
             order = [T, ROW] if ordered else []  # the time key and file order, only for first/last
             compact = [pl.col(P).cast(pl.Int32), *order,  # kept for every level: as small as it can be
                        *(pl.col(d).cast(pl.Categorical) for d in self.dims), *read_kept(self)]
-            rows = self._with_first_periods(self.rows.select(compact), compiler)
+            # the compact rows first, streamed from the file (only the columns read), then the windows
+            # on them: the file's columns are never all in memory beside the compact rows
+            rows = self._with_first_periods(self.rows.select(compact).collect(engine="streaming").lazy(),
+                                            compiler)
             if ordered:
                 rows = rows.sort([T, ROW])  # group_by keeps this order within each group
             self.prepared = rows.collect()
+            self.rows = self.prepared.lazy().head(0)  # the scan and its period columns: released
         aggs: list[pl.Expr] = []
         for name in self.metrics:
             aggs += self._aggregate(name, compiler)
@@ -302,34 +306,38 @@ def identifier_columns(ruleset: Ruleset, metrics: Sequence[str]) -> set[str]:
     return counted - other
 
 
-def prepare_rows(frame: pl.DataFrame, base: list[pl.Expr], dims: list[str], table: RawTable,
+def prepare_rows(source: pl.LazyFrame, base: list[pl.Expr], dims: list[str], table: RawTable,
                  ruleset: Ruleset, metrics: list[str], params: Mapping[str, float | str],
                  on_bad_value: str, position: dict[str, int],
                  number_column: Callable[..., tuple[pl.Expr, int]]) -> tuple[AggregateRows, int]:
     """The rows an aggregate table keeps: period, order, dimensions and the columns read.
 
-    ``base`` are the period, time key and row number expressions; numbers
-    are read as numbers where an expression uses them so, by ``number_column``
-    (normalise's: a bad cell is an error at its line and column, or null with
-    ``--on-bad-value null``).
+    ``source`` is the table as a lazy frame (a scan of the file when it can
+    be read column by column); ``base`` are the period, time key and row
+    number expressions; numbers are read as numbers where an expression uses
+    them so, by ``number_column`` (normalise's: a bad cell is an error at its
+    line and column, or null with ``--on-bad-value null``), which is given
+    that one column: no more than one column is read at a time here.
     """
     numeric = numeric_columns(ruleset, metrics)
     identifiers = identifier_columns(ruleset, metrics)
+    schema = source.collect_schema()
     exprs = [*base, *(pl.col(d).cast(pl.String).alias(d) for d in dims)]
     bad_total = 0
     for col in read_columns(ruleset, metrics):
         if col in numeric:
-            number, bad = number_column(frame, col, table, position[col] - 1, on_bad_value)
+            number, bad = number_column(source.select(col).collect(), col, table, position[col] - 1,
+                                        on_bad_value)
             bad_total += bad
             exprs.append(number.alias(column_name(col)))
-        elif frame.schema[col] == pl.String:
+        elif schema[col] == pl.String:
             text = pl.col(col).str.strip_chars().replace("", None)
             if col in identifiers:
                 text = text.cast(pl.Categorical).to_physical()
             exprs.append(text.alias(column_name(col)))
         else:
             exprs.append(pl.col(col).alias(column_name(col)))
-    rows = frame.lazy().select(exprs)
+    rows = source.select(exprs)
     bounds = rows.select(pl.col(P).min().alias("lo"), pl.col(P).max().alias("hi"), pl.len().alias("n")).collect()
     lo, hi, n = bounds.row(0)
     return AggregateRows(rows, dims, metrics, ruleset, params, int(lo or 0), int(hi or 0), int(n)), bad_total

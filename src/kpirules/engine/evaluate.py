@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import polars as pl
 
 from kpirules.data.columns import find_period_column
@@ -37,8 +36,8 @@ def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
         return [read_file(data, period_column=period_column)]
     if isinstance(data, pl.DataFrame):
         return [RawTable(data, "<DataFrame>", None, period_column)]
-    if isinstance(data, pl.LazyFrame):
-        return [RawTable(data.collect(), "<LazyFrame>", None, period_column)]
+    if isinstance(data, pl.LazyFrame):  # kept lazy: only the columns the ruleset uses are computed
+        return [RawTable(None, "<LazyFrame>", None, period_column, scan=data)]
     if type(data).__module__.startswith("pandas"):
         return [RawTable(pl.from_pandas(data), "<DataFrame>", None, period_column)]
     if isinstance(data, dict):
@@ -223,7 +222,7 @@ def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, fl
     full = lazy.collect()
     objectives = evaluate_objectives(ruleset, full, norm.dimensions, values, as_of)
     shown = full.filter(pl.col(P) <= as_of) if history else full.filter(pl.col(P) == as_of)
-    shown = shown.sort([P, SEG])
+    shown = shown.sort(pl.col(P) * (int(shown.select(pl.col(SEG).max()).item() or 0) + 1) + pl.col(SEG))
     return Result(ruleset=ruleset, frame=shown, dimensions=norm.dimensions, as_of=as_of,
                   history=history, params=values, objectives=objectives, warnings=norm.warnings,
                   bad_values=norm.bad_values, first=norm.first, full=full, unsupplied=norm.unsupplied)
@@ -245,9 +244,7 @@ def _needs_year(ruleset: Ruleset) -> bool:
 
 def _generations(ruleset: Ruleset) -> list[list[Node]]:
     """KPIs, statuses and decisions grouped so each group only needs earlier ones."""
-    wanted = set(ruleset.order)
-    sub = ruleset.graph.subgraph(wanted)
-    return [sorted(g, key=ruleset.order.index) for g in nx.topological_generations(sub)]
+    return ruleset.generations(ruleset.order)
 
 
 def _node_expr(ruleset: Ruleset, compiler: Compiler, node: Node) -> pl.Expr:

@@ -48,7 +48,7 @@ def choose_period_column(frame: pl.DataFrame, table: RawTable, period_column: st
     return found
 
 
-def column_roles(frame: pl.DataFrame, table: RawTable, ruleset: Ruleset, period: str,
+def column_roles(frame: pl.DataFrame | pl.LazyFrame, table: RawTable, ruleset: Ruleset, period: str,
                  read_by_aggregates: Collection[str] = ()) -> ColumnRoles:
     """Sort the columns: metrics, dimensions, ignored numbers and identifiers.
 
@@ -57,22 +57,29 @@ def column_roles(frame: pl.DataFrame, table: RawTable, ruleset: Ruleset, period:
     ignored number column, never a dimension; ``read_by_aggregates`` are the
     columns an aggregate metric reads (neither dimensions nor ignored).
     """
+    schema = frame.collect_schema()
+    columns = schema.names()
     for forced in table.dimensions:  # --dimension on a metric or the period: a mistake, not a wish
-        if (forced in ruleset.metrics or forced == period) and forced in frame.columns:
+        if (forced in ruleset.metrics or forced == period) and forced in columns:
             role = "a metric of the ruleset" if forced in ruleset.metrics else "the period column"
             raise UsageError(f'"{forced}" is {role}: it cannot also be a dimension '
                              "(--dimension, or dimensions = [...] in a job source)")
-    roles = ColumnRoles(period, [c for c in frame.columns if c in ruleset.metrics], [])
+    roles = ColumnRoles(period, [c for c in columns if c in ruleset.metrics], [])
     undecided = []
-    for col in frame.columns:
+    for col in columns:
         if col == period or col in ruleset.metrics or col.startswith("__count__") or col in read_by_aggregates:
             continue
         if col in ruleset.dimensions or col in table.dimensions:
             roles.dimensions.append(col)
         else:
             undecided.append(col)
-    numeric = numeric_columns(frame, undecided, table.decimal, table.null_values)
-    identifiers = identifier_columns(frame, [c for c in undecided if c not in numeric])
+    text = [c for c in undecided if schema[c] == pl.String]  # typed columns tell by their type alone
+    cells = frame.select(text)
+    values = cells.collect() if isinstance(cells, pl.LazyFrame) else cells
+    numeric = {c for c in undecided if schema[c].is_numeric()}
+    numeric |= numeric_columns(values, text, table.decimal, table.null_values)
+    identifiers = identifier_columns(values, [c for c in text if c not in numeric])
+    del values, cells  # released before the columns the evaluation reads are
     for col in undecided:
         if col in numeric:
             roles.ignored_numbers.append(col)
@@ -88,7 +95,7 @@ def leave_out_used_elsewhere(table: RawTable, ruleset: Ruleset, used: Collection
     they are not this ruleset's, but they are not unknown either, so no warning names them."""
     import attrs
 
-    columns = [table.rename.get(c, c) for c in table.frame.columns]
+    columns = [table.rename.get(c, c) for c in table.columns]
     elsewhere = [c for c in columns if c in used and c not in ruleset.metrics
                  and c not in ruleset.dimensions and c not in table.dimensions]
     if not elsewhere:

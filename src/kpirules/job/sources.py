@@ -142,7 +142,7 @@ class SourceReader:
         for name, table in tables:
             if not table.rename:
                 continue
-            columns = list(table.frame.columns)
+            columns = list(table.columns)
             targets: dict[str, str] = {}
             for column, target in table.rename.items():
                 if column not in columns or column == target:
@@ -206,7 +206,7 @@ def pushed_params(rs: Ruleset, overrides: dict[str, Any]) -> dict[str, float | s
 def supplied_metrics(table: RawTable, metrics: Mapping[str, Any]) -> list[str]:
     """The metrics a table's columns supply, as the engine reads them (renamed, less
     the ignored columns)."""
-    columns = [table.rename.get(column, column) for column in table.frame.columns]
+    columns = [table.rename.get(column, column) for column in table.columns]
     return [c for c in columns if c in metrics and c not in table.ignore]
 
 

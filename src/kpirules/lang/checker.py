@@ -100,10 +100,7 @@ class Checker:
 
     def ruleset(self, source_path: Path | None, source_text: str | None) -> Ruleset:
         assert self.header is not None and not has_errors(self.diags)
-        import networkx as nx
-
-        graph = self.graph.to_networkx()
-        order = tuple(n for n in nx.lexicographical_topological_sort(graph, key=self._file_order)
+        order = tuple(n for n in self.graph.lexicographic_order(self._file_order)
                       if n in self.kpis or n in self.decisions or is_status(n))
         return Ruleset(
             name=self.header.name.name,
@@ -119,7 +116,7 @@ class Checker:
             objectives=self.objectives,
             rules=self.rules,
             order=order,
-            graph=graph,
+            graph=self.graph,
             source_path=source_path,
             source_text=source_text,
             warnings=tuple(d for d in self.diags if d.severity == "warning"),

@@ -7,12 +7,14 @@ no cycle and every period literal exists.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from attrs import field, frozen
 
 from kpirules.lang import ast
+from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic
 from kpirules.lang.nodes import Node
 
@@ -182,7 +184,8 @@ class Ruleset:
     objectives: dict[str, ObjectiveDef]
     rules: dict[str, RuleDef]
     order: tuple[Node, ...]
-    graph: nx.DiGraph = field(eq=False, repr=False)
+    #: the checker's dependency graph (or a networkx graph); :attr:`graph` gives it in networkx
+    _dependencies: DependencyGraph | nx.DiGraph = field(eq=False, repr=False, alias="graph")
     source_path: Path | None = None
     source_text: str | None = field(default=None, eq=False, repr=False)
     warnings: tuple[Diagnostic, ...] = ()
@@ -197,6 +200,27 @@ class Ruleset:
             if found is not None:
                 return found
         return None
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The dependency graph (input → dependent) in networkx, made on first use.
+
+        Importing networkx costs as much start-up as Polars; evaluating needs only
+        :meth:`generations`, so ``eval`` never imports it.
+        """
+        deps = self._dependencies
+        return deps.to_networkx() if isinstance(deps, DependencyGraph) else deps
+
+    def generations(self, wanted: Collection[Node]) -> list[list[Node]]:
+        """The ``wanted`` nodes in groups, each needing only earlier groups, in the file's order."""
+        deps = self._dependencies
+        if isinstance(deps, DependencyGraph):
+            groups = deps.generations(wanted)
+        else:
+            import networkx as nx
+
+            groups = [list(g) for g in nx.topological_generations(deps.subgraph(set(wanted)))]
+        return [sorted(g, key=self.order.index) for g in groups]
 
     def kind_of(self, name: str) -> str | None:
         """``metric``, ``kpi``, ``param``, ``dimension`` or ``decision``."""
