@@ -28,9 +28,12 @@ __version__ = "0.1.0"
 __all__ = [
     "ConfigError",
     "DataError",
+    "Diagnostic",
     "KpirulesError",
     "PluginError",
+    "Result",
     "RuleFileError",
+    "Ruleset",
     "UnknownNameError",
     "UsageError",
     "__version__",
@@ -39,37 +42,53 @@ __all__ = [
     "load",
     "loads",
     "plugin_api",
+    "whatif",
 ]
 
 if TYPE_CHECKING:
     from kpirules.engine.result import Result
-    from kpirules.lang.model import Ruleset
+    from kpirules.engine.scenarios import Scenario
+    from kpirules.facade import Ruleset
+    from kpirules.lang.model import Ruleset as CheckedRuleset
 
 
 def load(path: str | Any, *, functions: Any = None) -> Ruleset:
     """Parse and check the rule file at ``path``; raise RuleFileError on any error."""
+    from kpirules.facade import Ruleset
     from kpirules.lang.loader import load_file
 
-    return load_file(path, functions=functions)
+    return Ruleset.of(load_file(path, functions=functions))
 
 
 def loads(text: str, path: str = "<string>", *, functions: Any = None) -> Ruleset:
     """Parse and check rule text; ``path`` names it in diagnostics."""
+    from kpirules.facade import Ruleset
     from kpirules.lang.loader import load_text
 
-    return load_text(text, path, functions=functions)
+    return Ruleset.of(load_text(text, path, functions=functions))
 
 
-def evaluate(ruleset: Ruleset, data: Any, **options: Any) -> Result:
+def evaluate(ruleset: CheckedRuleset, data: Any, **options: Any) -> Result:
     """Evaluate ``ruleset`` on ``data`` (a path, a table or a list of them).
 
     The options are those of :func:`kpirules.engine.evaluate.evaluate`
-    (``by``, ``period``, ``params``, ``history``…). This is the entry point new
-    code uses; ``Ruleset.evaluate`` stays for existing callers.
+    (``by``, ``period``, ``params``, ``history``…). ``ruleset.evaluate(data,
+    …)`` on what :func:`load` returns is the same call (interfaces §5).
     """
     from kpirules.engine.evaluate import evaluate as run_evaluation
 
     return run_evaluation(ruleset, data, **options)
+
+
+def whatif(ruleset: CheckedRuleset, data: Any, edits: Any, **options: Any) -> Scenario:
+    """Evaluate ``data``, apply ``edits`` (``["spend*=1.2"]``) and compare the two results.
+
+    The options are those of :func:`kpirules.engine.scenarios.whatif`
+    (``where``, ``all_periods``) and of :func:`evaluate`.
+    """
+    from kpirules.engine.scenarios import whatif as run_scenario
+
+    return run_scenario(ruleset, data, edits, **options)
 
 
 def __getattr__(name: str) -> Any:
@@ -81,6 +100,18 @@ def __getattr__(name: str) -> Any:
         from kpirules.engine.result import UnknownNameError
 
         return UnknownNameError
+    if name == "Result":
+        from kpirules.engine.result import Result
+
+        return Result
+    if name == "Ruleset":
+        from kpirules.facade import Ruleset
+
+        return Ruleset
+    if name == "Diagnostic":
+        from kpirules.lang.diagnostics import Diagnostic
+
+        return Diagnostic
     if name == "plugin_api":  # everything a plugin author needs (docs/plugins.md)
         import kpirules.plugin_api as plugin_api
 

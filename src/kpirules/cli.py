@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import click
 
 from kpirules import __version__
-from kpirules.commands.shared import SECRETS, echo_err
+from kpirules.commands.shared import SECRETS, echo_err, error_text
 from kpirules.display import message_lines
 from kpirules.errors import ExitCode, KpirulesError, RuleFileError
 from kpirules.redaction import redact
@@ -114,7 +114,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
             import traceback  # a plugin's bug (PluginFault): show where in its code
 
             traceback.print_exception(err.__cause__)
-        echo_err(message_lines(redact(f"error: {err}", SECRETS)))
+        echo_err(message_lines(redact(f"error: {error_text(err)}", SECRETS)))
         return err.exit_code
     except BrokenPipeError:
         return ExitCode.OK

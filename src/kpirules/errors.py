@@ -50,6 +50,26 @@ class UsageError(KpirulesError):
     exit_code = ExitCode.INVALID_INPUT
 
 
+class OptionError(UsageError):
+    """A wrong value of an option of the evaluation (exit 2), said without the command line.
+
+    ``option`` is the keyword of :func:`kpirules.evaluate` (``params``,
+    ``period``, ``by``, ``from_period``), ``value`` what was given
+    (``NAME=VALUE`` for a parameter) and ``reason`` why it is wrong. The engine
+    raises it; the command line words it with its flag (``--param``,
+    ``--period``…: :func:`worded`), a test file or a configuration with its own place.
+    """
+
+    def __init__(self, option: str, value: str, reason: str) -> None:
+        self.option, self.value, self.reason = option, value, reason
+        super().__init__(self.worded({}))
+
+    def worded(self, flags: dict[str, str]) -> str:
+        """The message with the option named as ``flags`` name it (``{"period": "--period"}``)."""
+        option = flags.get(self.option, self.option)
+        return f"{option} {self.value}: {self.reason}" if self.value else f"{option}: {self.reason}"
+
+
 class ConfigError(KpirulesError):
     """An invalid job configuration or test file (exit 2)."""
 

@@ -34,8 +34,10 @@ from attrs import field, frozen
 
 from kpirules.data.limits import DEFAULT_MAX_ROWS, too_many_rows
 from kpirules.display import one_line
+from kpirules.engine.segment import Segment
 from kpirules.errors import ActionError, ConfigError, DataError
 from kpirules.lang.diagnostics import did_you_mean
+from kpirules.lang.levels import SEVERITIES
 from kpirules.redaction import REDACTED, redact
 
 if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
@@ -377,7 +379,7 @@ class Firing:
         text = self.args.get("text")
         if isinstance(text, str) and text:
             return text
-        where = ", ".join(f"{k}={v}" for k, v in self.segment.items()) or "overall"
+        where = Segment.of(self.segment).assignments(", ")
         title = self.title or self.rule
         state = {"resolve": "resolved, ", "renotify": "still firing, "}.get(self.event, "")
         return f"[{self.severity}] {self.ruleset}: {title} ({state}{where}, {self.period})"
@@ -425,7 +427,7 @@ class Firing:
         )
 
 
-SEVERITY_ORDER = ("info", "warning", "critical")
+SEVERITY_ORDER = SEVERITIES  # lowest first
 
 
 @frozen

@@ -190,7 +190,7 @@ def test_an_edit_may_name_its_own_segments_to_move_budget() -> None:
     assert not any(c.segment == {} and c.name == "spend" for c in scenario.changes)  # the total did not move
     assert parse_edit("spend*=0.8 where channel=display,country=FR", rs).where == \
         (("channel", "display"), ("country", "FR"))
-    with pytest.raises(UsageError, match="--set spend\\*=2 where channel=tv: no segment channel=tv"):
+    with pytest.raises(UsageError, match=r"^edits spend\*=2 where channel=tv: no segment channel=tv"):
         rs.whatif(rows, ["spend*=2 where channel=tv"])
 
 

@@ -25,10 +25,10 @@ def test_a_misspelt_metric_never_splits_the_segments(tmp_path: Path) -> None:
     result = kpirules.loads("ruleset r\nmetric Depenses\n").evaluate(str(path), history=True)
     assert result.dimensions == ["Canal"]  # not "Dépenses": its cells are numbers (4 800,00)
     assert all("4 800" not in str(seg) for seg in result.to_polars()["Canal"].to_list())
-    warnings = " ".join(result.warnings)
+    warnings = " ".join(map(str, result.warnings))
     assert '"Dépenses"' in warnings and "ignored" in warnings
     assert 'no column supplies metric "Depenses" (null); did you mean the column "Dépenses"? ' \
-           "(write `Dépenses` or rename the column)" in result.warnings
+           "(write `Dépenses` or rename the column)" in map(str, result.warnings)
 
 
 def test_the_right_name_reads_the_french_numbers(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_a_text_column_with_more_than_1000_values_is_an_identifier() -> None:
     result = kpirules.loads("ruleset r\nmetric sales\n").evaluate(frame)
     assert result.dimensions == ["Country"]
     assert result.to_polars().height == 4  # overall + 3 countries, not 3,000 invoices
-    warning = next(w for w in result.warnings if "InvoiceNo" in w)
+    warning = next(w for w in map(str, result.warnings) if "InvoiceNo" in w)
     assert "identifier" in warning and "--dimension" in warning and "count_distinct" in warning
 
 
@@ -128,6 +128,6 @@ def test_a_declared_dimension_the_data_lacks_splits_nothing_with_a_warning() -> 
     rows = [{"month": "2026-01", "Region": "north", "visits": 1.0}]
     result = kpirules.loads("ruleset r\ndimension region\nmetric visits\n").evaluate(rows, by=None)
     assert 'no column supplies dimension "region": it splits nothing; did you mean the column "Region"? ' \
-           "(write `Region` or rename the column)" in result.warnings
+           "(write `Region` or rename the column)" in map(str, result.warnings)
     quiet = kpirules.loads("ruleset r\ndimension region\nmetric visits\n").evaluate(rows, by="none")
-    assert not any("region" in w for w in quiet.warnings)  # a breakdown that does not use it: no news
+    assert not any("region" in w for w in map(str, quiet.warnings))  # a breakdown that does not use it: no news

@@ -66,13 +66,13 @@ def test_null_markers(tmp_path: Path) -> None:
 def test_numeric_column_that_is_not_a_metric_is_ignored_with_a_warning() -> None:
     rows = [{"month": "2026-01", "canal": "a", "visites": 1, "depenses": 2, "visits": 3}]
     result = kpirules.loads(RULES).evaluate(rows)
-    assert any('"visits"' in w for w in result.warnings)
+    assert any('"visits"' in w for w in map(str, result.warnings))
     assert result.to_dict()["dimensions"] == ["canal"]
 
 
 def test_metric_supplied_by_no_column_is_null_with_a_warning() -> None:
     result = kpirules.loads(RULES).evaluate([{"month": "2026-01", "visites": 1}])
-    assert any('"depenses"' in w for w in result.warnings)
+    assert any('"depenses"' in w for w in map(str, result.warnings))
     assert result.value("depenses") is None
 
 

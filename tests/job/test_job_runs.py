@@ -214,17 +214,20 @@ def test_a_warning_names_each_source_of_a_shared_file() -> None:
     import polars as pl
 
     from kpirules.data.table import RawTable
+    from kpirules.engine.data_warnings import IGNORED_NUMBERS, UNSUPPLIED_METRIC, DataWarning
     from kpirules.job import name_source
 
     frame = pl.DataFrame({"month": ["2026-01"]})
     web, sql = RawTable(frame, source="/d/web.csv"), RawTable(frame, source="source crm")
     tables = [("web", web), ("crm", sql), ("web2", web)]
-    assert name_source("/d/web.csv: 1 numeric column(s) …", tables) == \
+    ignored = "1 numeric column(s) …"
+    assert name_source(DataWarning(IGNORED_NUMBERS, ignored, "/d/web.csv"), tables) == \
         'sources "web", "web2" (/d/web.csv): 1 numeric column(s) …'
-    assert name_source("source crm: 1 numeric column(s) …", tables) == \
+    assert name_source(DataWarning(IGNORED_NUMBERS, ignored, "source crm"), tables) == \
         'source "crm": 1 numeric column(s) …'
-    assert name_source('no column supplies metric "x" (null)', tables) == \
-        'no column supplies metric "x" (null)'
+    # about the data as a whole: no table is named, whatever the text starts with
+    assert name_source(DataWarning(UNSUPPLIED_METRIC, 'source crm: no column supplies metric "x" (null)'),
+                        tables) == 'source crm: no column supplies metric "x" (null)'
 
 
 def test_a_metric_supplied_by_two_sources_names_them_and_exits_2(project: Project,

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from kpirules.alerting import silences
+from kpirules.engine.segment import Segment
 
 
 def listing(db: sqlite3.Connection) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def table_lines(doc: dict[str, Any]) -> list[str]:
     if not doc["firing"]:
         lines.append("nothing fires")
     for item in doc["firing"]:
-        where = ", ".join(f"{k}={v}" for k, v in item["segment"].items()) or "overall"
+        where = Segment.of(item["segment"]).assignments(", ")
         last = item["last_delivery"]
         delivery = ("no delivery" if last is None else
                     f"last {last['event']} via {last['action']}: {last['status']}"
@@ -64,7 +65,7 @@ def table_lines(doc: dict[str, Any]) -> list[str]:
         lines.append("")
         lines.append("silences:")
     for s in doc["silences"]:
-        where = ", ".join(f"{k}={v}" for k, v in s["segment"].items()) or "every segment"
+        where = Segment.of(s["segment"]).assignments(", ", "every segment")
         state = "active" if s["active"] else "expired"
         reason = f": {s['reason']}" if s["reason"] else ""
         lines.append(f"  #{s['id']} {s['ruleset'] or '*'}/{s['rule']} ({where}) until {s['until']} "

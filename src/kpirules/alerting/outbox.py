@@ -9,13 +9,13 @@ again, and a sent row is never sent again.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
 
+from kpirules.engine.segment import Segment
 from kpirules.plugin_api import Firing
 
 #: Schema version 2: events in the outbox, and silences.
@@ -64,8 +64,8 @@ MIGRATION_LIFECYCLE = """
 
 
 def segment_key(segment: Mapping[str, Any]) -> str:
-    """The canonical text of a segment: JSON with sorted keys."""
-    return json.dumps(segment, sort_keys=True, ensure_ascii=False, default=str)
+    """The canonical text of a segment the state store keys by (:meth:`Segment.key`)."""
+    return Segment.of(segment).key()
 
 
 

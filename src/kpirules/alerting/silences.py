@@ -20,6 +20,7 @@ from typing import Any
 
 from attrs import frozen
 
+from kpirules.engine.segment import Segment
 from kpirules.errors import UsageError
 
 Covers = Callable[[str, Mapping[str, Any]], bool]
@@ -111,7 +112,7 @@ def add(db: sqlite3.Connection, ruleset: str | None, rule: str, segment: Mapping
     cursor = db.execute(
         "INSERT INTO silences (ruleset, rule, segment, until, reason, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (ruleset, rule, json.dumps(dict(segment), sort_keys=True, ensure_ascii=False), until,
+        (ruleset, rule, Segment.of(segment).key(), until,
          reason, stamp))
     return int(cursor.lastrowid or 0)
 

@@ -13,12 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from kpirules.answers.wording import amount, locale_of, segment_text, short_answer, signed, words
-from kpirules.engine.compile import SEG, status_col
+from kpirules.engine.frame_columns import SEG, P, status_col
 from kpirules.engine.result import Result
 from kpirules.errors import KpirulesError
-
-P = "__p"
-SEVERITY = {"ok": 0, "warning": 1, "critical": 2}
+from kpirules.lang.levels import STATUS_RANK
 
 
 def worsened_whys(result: Result, limit: int = 10) -> list[dict[str, Any]]:
@@ -39,7 +37,7 @@ def worsened_whys(result: Result, limit: int = 10) -> list[dict[str, Any]]:
     for name in rs.thresholds:
         column = status_col(name)
         was, is_ = before[column][0], now[column][0]
-        if was not in SEVERITY or is_ not in SEVERITY or SEVERITY[is_] <= SEVERITY[was]:
+        if was not in STATUS_RANK or is_ not in STATUS_RANK or STATUS_RANK[is_] <= STATUS_RANK[was]:
             continue
         try:
             why = result.why(name)

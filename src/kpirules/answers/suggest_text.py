@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kpirules.engine.segment import Segment
 from kpirules.engine.suggest import BAD_HIGH, BAD_LOW, Suggestion
 from kpirules.lang.model import Ruleset
 
@@ -54,7 +55,7 @@ def _one(s: Suggestion, taken: set[str]) -> list[str]:
         lines.append(f"#   volume guard: {s.guard_text} >= {number(s.guard_value, None)} "
                      "(10th percentile of the denominator per segment and period, rounded down)")
     for band in s.bands:
-        who = ", ".join(f"{k}={v}" for k, v in band.segment.items()) or "every other row"
+        who = Segment.of(band.segment).assignments(", ", "every other row")
         lines.append(f"#   {who}: {band.values} values, median {number(band.median, unit)}; "
                      f"warning {bad} {number(band.warning, unit)} ({_nth(warn_q)} percentile), "
                      f"critical {bad} {number(band.critical, unit)} ({_nth(crit_q)})")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kpirules.engine.segment import Segment
 from kpirules.report.values import NULL_TEXT, format_value, group_thousands
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -85,10 +86,7 @@ def segment_text(segment: dict[str, Any], locale: str, dims: int = 0) -> str:
         return words(locale)["others"].format(n=segment["others"])
     if not segment:
         return words(locale)["overall"]
-    values = ["(empty)" if v is None else str(v) for v in segment.values()]
-    if dims == 1:
-        return values[0]
-    return " / ".join(values) if dims else ", ".join(f"{k}={v}" for k, v in segment.items())
+    return Segment.of(segment).label() if dims else Segment.of(segment).assignments(", ")
 
 
 def table(rows: list[list[str]], right: set[int]) -> list[str]:

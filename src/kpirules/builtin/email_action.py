@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kpirules.display import one_line
+from kpirules.engine.segment import Segment
 from kpirules.errors import ActionError
 from kpirules.plugin_api import (
     ActionType,
@@ -95,7 +96,7 @@ class EmailAction(ActionType):
         msg["To"] = ", ".join(str_list(settings, "to"))
         msg["Date"] = formatdate(localtime=True)
         msg["Message-ID"] = make_msgid(domain="kpirules")
-        segment = ", ".join(f"{k}={v}" for k, v in firing.segment.items()) or "overall"
+        segment = Segment.of(firing.segment).assignments(", ")
         lines = [firing.text, "", f"Ruleset:  {firing.ruleset}", f"Rule:     {firing.rule}",
                  f"Severity: {firing.severity}", f"Period:   {firing.period}",
                  f"Segment:  {segment}"]

@@ -15,6 +15,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from kpirules.engine.segment import Segment
 from kpirules.plugin_api import Digest, str_list
 
 EVENT_LABELS = {"fire": "new", "renotify": "still firing", "resolve": "resolved"}
@@ -45,7 +46,7 @@ def _html(digest: Digest, links: list[str]) -> str:
     esc = html.escape
     rows = []
     for firing, line in zip(digest.firings, digest.lines, strict=True):
-        segment = ", ".join(f"{k}={v}" for k, v in firing.segment.items()) or "overall"
+        segment = Segment.of(firing.segment).assignments(", ")
         colour = SEVERITY_COLOURS.get(firing.severity, "#333333")
         rows.append(
             "<tr>"

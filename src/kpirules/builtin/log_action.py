@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from kpirules.display import one_line
+from kpirules.engine.segment import Segment
 from kpirules.plugin_api import ActionType, Firing
 
 
@@ -28,7 +29,7 @@ class LogAction(ActionType):
     def deliver(self, firing: Firing, settings: Mapping[str, Any]) -> None:
         """Print the line; flushing makes it visible before a crash or a kill."""
         prefix = str(settings.get("prefix") or "kpirules")
-        segment = ",".join(f"{k}={v}" for k, v in firing.segment.items()) or "overall"
+        segment = Segment.of(firing.segment).assignments()
         line = (f"{prefix}: {firing.severity.upper()} {firing.ruleset}/{firing.rule} "
                 f"{firing.period} {segment}: {firing.text}")
         print(re.sub(r"[ \t]+", " ", one_line(line, " ")).strip(), file=sys.stderr, flush=True)

@@ -131,6 +131,8 @@ def read_tables(opts: dict[str, Any], ruleset: Any) -> list[Any]:
 
 def evaluate_file(file: str, opts: dict[str, Any], history: bool) -> Any:
     """Check the rule file, read the data, evaluate; warnings go to standard error."""
+    import kpirules
+
     ruleset = load_ruleset(file)  # the rule file is checked before any data is read
     for warning in ruleset.warnings:
         from kpirules.lang.diagnostics import render
@@ -139,8 +141,8 @@ def evaluate_file(file: str, opts: dict[str, Any], history: bool) -> Any:
     with progress("Reading data…") as status:
         tables = read_tables(opts, ruleset)
         status("Evaluating…")
-        result = ruleset.evaluate(
-            tables, by=opts.get("by"), period=opts.get("period"),
+        result = kpirules.evaluate(
+            ruleset, tables, by=opts.get("by"), period=opts.get("period"),
             params=parse_params(opts.get("params") or ()), history=history,
             period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
             functions=plugin_functions(), date_format=opts.get("date_format"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from kpirules.commands.shared import error_text
 from kpirules.display import message_lines
 from kpirules.errors import KpirulesError, RuleFileError, UsageError
 
@@ -66,7 +67,7 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
     except RuleFileError:
         raise
     except KpirulesError as err:
-        message = job.redact(str(err)) if job is not None else str(err)
+        message = job.redact(error_text(err)) if job is not None else error_text(err)
         click.echo(message_lines(f"error: {message}"), err=True)
         sys.exit(err.exit_code)
 
@@ -81,10 +82,10 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
 
         assert job.registry is not None
         renderer = job.registry.formats[fmt]
-        from kpirules.job import as_of_only
+        from kpirules.job import as_of_document
 
         text = "\n".join(
-            renderer.render(p.document if renderer.needs_history else as_of_only(p.document),
+            renderer.render(p.document if renderer.needs_history else as_of_document(p),
                             RenderOptions())
             for p in report.rulesets if p.document is not None)
     text = job.redact(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kpirules.errors import UsageError
+from kpirules.errors import OptionError, UsageError
 
 
 def parse_where(items: Sequence[str]) -> dict[str, str]:
@@ -33,9 +33,9 @@ def evaluate_for_segment(evaluate: Callable[[dict[str, Any]], Any], opts: dict[s
         opts["by"] = ",".join(segment)
     try:
         result = evaluate(opts)
-    except UsageError as err:
-        if by is None and segment and str(err).startswith("--by "):  # the breakdown came from --where
-            raise UsageError("--where" + str(err).removeprefix("--by " + opts["by"])) from None
+    except OptionError as err:
+        if by is None and segment and err.option == "by":  # the breakdown came from --where
+            raise UsageError(f"--where: {err.reason}") from None
         raise
     missing = [d for d in segment if d not in result.dimensions]
     if missing:

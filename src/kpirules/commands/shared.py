@@ -17,7 +17,17 @@ from typing import Any
 
 import click
 
-from kpirules.errors import DataError, KpirulesError, UsageError
+from kpirules.errors import DataError, KpirulesError, OptionError, UsageError
+
+#: How the command line names the options of an evaluation: the engine's errors
+#: (:class:`~kpirules.errors.OptionError`) name the option, the user reads the flag.
+OPTION_FLAGS = {"params": "--param", "period": "--period", "by": "--by", "from_period": "--from",
+                "segment": "--where", "where": "--where", "edits": "--set", "kpis": "--kpi"}
+
+
+def error_text(err: KpirulesError) -> str:
+    """An error's message as the command line says it (an option by its flag)."""
+    return err.worded(OPTION_FLAGS) if isinstance(err, OptionError) else str(err)
 
 
 def use_color(stream: Any = None) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import click
 
+from kpirules.engine.segment import Segment
 from kpirules.errors import KpirulesError, RuleFileError, UsageError
 
 
@@ -58,7 +59,7 @@ def command(rule: str, where: Sequence[str], until: str, reason: str | None,
                 except periods.PeriodError as err:
                     raise UsageError(f"--until {until}: {err}") from None
                 silences.add(db, rs.name, rule_name, segment, last, reason)
-                where_text = ", ".join(f"{k}={v}" for k, v in segment.items()) or "every segment"
+                where_text = Segment.of(segment).assignments(", ", "every segment")
                 click.echo(f"silenced {rs.name}/{rule_name} ({where_text}) until {last}"
                            + (f": {reason}" if reason else ""))
     except RuleFileError:

@@ -22,13 +22,13 @@ from attrs import define
 
 from kpirules.data.table import RawTable
 from kpirules.engine.compile import Compiler
+from kpirules.engine.frame_columns import ROW, P, T
 from kpirules.errors import DataError
 from kpirules.lang import ast
 from kpirules.lang.aggregates import AGGREGATES, value_key
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.lang.model import MetricDef, Ruleset
 
-P, T, ROW = "__p", "__t", "__row"
 NUMERIC_FUNCTIONS = frozenset({"abs", "round", "sqrt", "ln", "exp", "clamp"})
 
 

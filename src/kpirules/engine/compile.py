@@ -14,19 +14,10 @@ from typing import Any
 
 import polars as pl
 
+from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P, status_col
 from kpirules.lang import ast
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
-
-SEG, P, OVERALL, YEAR = "__seg", "__p", "__overall", "__year"
-
-
-def status_col(name: str) -> str:
-    return f"{name}`status"  # a backtick never appears in a name
-
-
-def rule_col(name: str) -> str:
-    return f"rule`{name}"
 
 
 def finite(expr: pl.Expr) -> pl.Expr:
@@ -47,7 +38,6 @@ class Compiler:
         self.params = params
         self.columns = columns
         self.functions = functions or ruleset.functions or FunctionRegistry()
-        self.uses_year = False
 
     def compile(self, expr: ast.Expr) -> pl.Expr:
         method: Callable[[Any], pl.Expr] = getattr(self, "_" + type(expr).__name__.lower())
@@ -189,7 +179,6 @@ class Compiler:
         return self._rolling(args, "max")
 
     def _f_ytd(self, args: list[ast.Expr]) -> pl.Expr:
-        self.uses_year = True
         x = self.compile(args[0]).cast(pl.Float64)
         window = [SEG, YEAR]
         any_null = x.is_null().cast(pl.Int32).cum_sum().over(window) > 0

@@ -11,18 +11,19 @@ import polars as pl
 
 from kpirules.data.columns import find_period_column
 from kpirules.data.table import RawTable
-from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler, rule_col, status_col
+from kpirules.engine.compile import Compiler
+from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P, new_col, rule_col, status_col
 from kpirules.engine.lifecycle import has_recovery, recovery_status_expr, streak_exprs
-from kpirules.engine.normalise import Normalised, P, normalise
+from kpirules.engine.normalise import Normalised, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.periods import check_date_format
 from kpirules.engine.result import Result
-from kpirules.errors import DataError, UsageError
+from kpirules.errors import DataError, OptionError, UsageError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
-from kpirules.lang.checker import MAX_PERIODS, STATUS_SUFFIX
 from kpirules.lang.functions import FunctionRegistry
-from kpirules.lang.model import Ruleset
+from kpirules.lang.model import MAX_PERIODS, Ruleset
+from kpirules.lang.nodes import Node, NodeId
 
 
 def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
@@ -57,12 +58,12 @@ def as_tables(data: Any, period_column: str | None = None) -> list[RawTable]:
     raise DataError(f"cannot evaluate data of type {type(data).__name__}")
 
 
-def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None,
-                   where: str = "--param ") -> dict[str, float | str]:
-    """Parameter values, with run-time overrides (``--param NAME=VALUE``).
+def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None) -> dict[str, float | str]:
+    """Parameter values, with run-time overrides (``params={NAME: VALUE}``).
 
-    ``where`` starts each message: the option by default; a test file or a
-    configuration passes its own (``""``) and adds its line.
+    A wrong override raises :class:`OptionError` (option ``params``, value
+    ``NAME`` or ``NAME=VALUE``): the command line, a test file or a
+    configuration each say where it was given.
     """
     values: dict[str, float | str] = {n: p.value for n, p in ruleset.params.items()}
     for name, raw in (overrides or {}).items():
@@ -70,8 +71,8 @@ def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None,
             from kpirules.lang.diagnostics import did_you_mean
 
             hint = did_you_mean(name, ruleset.params)
-            raise UsageError(f'{where}{name}: the ruleset has no parameter "{name}"'
-                             + (f" ({hint})" if hint else ""))
+            raise OptionError("params", name, f'the ruleset has no parameter "{name}"'
+                              + (f" ({hint})" if hint else ""))
         default = ruleset.params[name].value
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             values[name] = float(raw)
@@ -80,17 +81,17 @@ def resolve_params(ruleset: Ruleset, overrides: Mapping[str, Any] | None,
             try:
                 values[name] = float(text[:-1]) / 100 if text.endswith("%") else float(text)
             except ValueError:
-                raise UsageError(f'{where}{name}={raw}: "{name}" is a number') from None
+                raise OptionError("params", f"{name}={raw}", f'"{name}" is a number') from None
         else:
             values[name] = str(raw)
         counted_by = period_count_params(ruleset).get(name)
         value = values[name]
         if isinstance(value, float) and not math.isfinite(value):
-            raise UsageError(f'{where}{name}={raw}: "{name}" must be a finite number')
+            raise OptionError("params", f"{name}={raw}", f'"{name}" must be a finite number')
         if counted_by and not (isinstance(value, float) and value == int(value)
                                and 1 <= value <= MAX_PERIODS):
-            raise UsageError(f'{where}{name}={raw}: "{name}" is a number of periods in {counted_by}(), '
-                             f"so it must be a whole number from 1 to {MAX_PERIODS:,}")
+            raise OptionError("params", f"{name}={raw}", f'"{name}" is a number of periods in {counted_by}(), '
+                              f"so it must be a whole number from 1 to {MAX_PERIODS:,}")
     return values
 
 
@@ -135,17 +136,17 @@ def resolve_period(text: str | None, ruleset: Ruleset, first: int, last: int) ->
     except periods_mod.PeriodError as err:
         found = _period_as_the_data_writes_it(text, ruleset.grain)
         if found is None:
-            raise UsageError(f"--period {text}: {err}") from None
+            raise OptionError("period", text, str(err)) from None
         index = found
     if not first <= index <= last:
-        raise UsageError(
-            f"--period {text}: outside the data, which runs from "
+        raise OptionError(
+            "period", text, "outside the data, which runs from "
             f"{periods_mod.label(first, ruleset.grain)} to {periods_mod.label(last, ruleset.grain)}")
     return index
 
 
 def _period_as_the_data_writes_it(text: str, grain: str) -> int | None:
-    """``--period "janv. 2026"``, ``03/2026``, ``Q1 2026``: a period copied from the data, read as
+    """``period="janv. 2026"``, ``03/2026``, ``Q1 2026``: a period copied from the data, read as
     the data is (a form finer than or equal to the grain), else ``None``."""
     from kpirules.engine.periods import PeriodColumnError, map_periods
 
@@ -174,7 +175,7 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
     if by is not None:
         repeated = sorted({d for d in by if list(by).count(d) > 1})
         if repeated:
-            raise UsageError(f"--by {','.join(by)}: {', '.join(repeated)} given twice")
+            raise OptionError("by", ",".join(by), f"{', '.join(repeated)} given twice")
     values = resolve_params(ruleset, params)
     tables = as_tables(data, period_column)
     try:
@@ -214,7 +215,7 @@ def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, fl
         lazy = lazy.with_columns(rule_exprs)
         lazy = lazy.with_columns([
             (pl.col(rule_col(n)) & ~pl.col(rule_col(n)).shift(1).over(SEG).fill_null(False))
-            .alias(rule_col(n) + "`new") for n in ruleset.rules])
+            .alias(new_col(n)) for n in ruleset.rules])
         lifecycle = streak_exprs(ruleset.rules)
         if lifecycle:
             lazy = lazy.with_columns(lifecycle)
@@ -241,14 +242,14 @@ def _needs_year(ruleset: Ruleset) -> bool:
     return any(isinstance(n, ast.Call) and n.func == "ytd" for e in exprs for n in ast.walk(e))
 
 
-def _generations(ruleset: Ruleset) -> list[list[str]]:
+def _generations(ruleset: Ruleset) -> list[list[Node]]:
     """KPIs, statuses and decisions grouped so each group only needs earlier ones."""
     return ruleset.generations(ruleset.order)
 
 
-def _node_expr(ruleset: Ruleset, compiler: Compiler, node: str) -> pl.Expr:
-    if node.endswith(STATUS_SUFFIX):
-        target = node.removesuffix(STATUS_SUFFIX)
+def _node_expr(ruleset: Ruleset, compiler: Compiler, node: Node) -> pl.Expr:
+    if isinstance(node, NodeId):  # the status of a KPI or metric
+        target = node.name
         if has_recovery(ruleset, target):
             return recovery_status_expr(ruleset, compiler, target)
         return _status_expr(ruleset, compiler, target)

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from kpirules.engine.compile import SEG, Compiler, rule_col, status_col
-from kpirules.engine.lifecycle import age_col, event_of, resolved_col
+from kpirules.engine.compile import Compiler
+from kpirules.engine.frame_columns import INDEX, SEG, P, age_col, resolved_col, rule_col, status_col
+from kpirules.engine.lifecycle import event_of
+from kpirules.engine.segment import Segment
 from kpirules.engine.templates import plain_value
 from kpirules.errors import UsageError
 from kpirules.lang import ast
@@ -23,7 +25,6 @@ from kpirules.lang.model import Ruleset
 if TYPE_CHECKING:
     from kpirules.engine.result import Result
 
-P = "__p"
 
 
 def source_text(ruleset: Ruleset, expr: ast.Expr) -> str:
@@ -69,7 +70,7 @@ class Explainer:
             return None
         if series.len() == 1:
             return series[0]
-        return series[self.row["__index"]]
+        return series[self.row[INDEX]]
 
     def add(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)
@@ -239,7 +240,7 @@ def aggregate_line(rs: Ruleset, name: str, row: dict[str, Any]) -> str:
 
 def _no_row(frame: pl.DataFrame, index: int, grain: str, segment: dict[str, Any]) -> str:
     """Why no row matches, with the values the data has for the first dimension that has no match."""
-    where = ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    where = Segment.of(segment).assignments(", ")
     message = f"no row for period {periods_mod.label(index, grain)} and segment {where}"
     for dimension, value in segment.items():
         known = sorted(str(v) for v in frame.get_column(dimension).drop_nulls().unique().to_list())
@@ -284,7 +285,7 @@ def _walk_this_period(expr: ast.Expr) -> list[ast.Expr]:
 def explain(result: Result, name: str, period: str | None, segment: dict[str, Any]) -> str:
     rs = result.ruleset
     full = result.full if result.full is not None else result.frame
-    frame = full.with_row_index("__index")
+    frame = full.with_row_index(INDEX)
     index = result.as_of if period is None else periods_mod.last_index(periods_mod.as_literal(period), rs.grain)
     rows = frame.filter(pl.col(P) == index)
     for d in result.dimensions:
@@ -296,7 +297,7 @@ def explain(result: Result, name: str, period: str | None, segment: dict[str, An
         raise UsageError(_no_row(frame, index, rs.grain, segment))
     row = rows.row(0, named=True)
     ex = Explainer(result, row, frame)
-    where = ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    where = Segment.of(segment).assignments(", ")
     ex.add(0, f"{periods_mod.label(index, rs.grain)}, {where}")
     target = name.removesuffix(":status")
     if name.endswith(":status") or (name in rs.thresholds and name not in rs.kpis and name not in rs.metrics):

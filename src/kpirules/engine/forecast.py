@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-SEG, P = "__seg", "__p"
+from kpirules.engine.frame_columns import SEG, P
 
 #: Below this many values a line through them says nothing about a pace.
 MIN_POINTS = 3

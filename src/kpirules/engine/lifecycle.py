@@ -21,7 +21,16 @@ from typing import Any
 
 import polars as pl
 
-from kpirules.engine.compile import SEG, Compiler, P, rule_col, status_col
+from kpirules.engine.compile import Compiler
+from kpirules.engine.frame_columns import (
+    SEG,
+    P,
+    age_col,
+    new_col,
+    resolved_col,
+    rule_col,
+    status_col,
+)
 from kpirules.lang.model import RuleDef, Ruleset, ThresholdDef
 
 LEVELS = ("critical", "warning")
@@ -83,23 +92,13 @@ def recovery_status_expr(ruleset: Ruleset, compiler: Compiler, target: str) -> p
             .alias(status_col(target)))
 
 
-def age_col(name: str) -> str:
-    """Periods since the start of the rule's current streak (0 in its first period)."""
-    return rule_col(name) + "`age"
-
-
-def resolved_col(name: str) -> str:
-    """True in the first period where the rule no longer fires after firing."""
-    return rule_col(name) + "`resolved"
-
-
 def streak_exprs(rules: dict[str, RuleDef]) -> list[pl.Expr]:
     """Age columns (every rule: reports show how long a firing lasts) and resolution
     columns (the rules that resolve)."""
     out: list[pl.Expr] = []
     for name, rule in rules.items():
         fires = pl.col(rule_col(name))
-        start = pl.when(pl.col(rule_col(name) + "`new")).then(pl.col(P).cast(pl.Int64)) \
+        start = pl.when(pl.col(new_col(name))).then(pl.col(P).cast(pl.Int64)) \
             .otherwise(pl.lit(None, pl.Int64)).forward_fill().over(SEG)
         out.append(pl.when(fires).then(pl.col(P).cast(pl.Int64) - start).alias(age_col(name)))
         if rule.resolve_actions:

@@ -11,9 +11,9 @@ says how many, from the expressions (``None``: the whole history, for
 from __future__ import annotations
 
 from kpirules.lang import ast
-from kpirules.lang.checker import STATUS_SUFFIX
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
+from kpirules.lang.nodes import Node, NodeId, status_node
 
 _SHIFTS = {"previous", "change", "growth"}
 _WINDOWS = {"rolling_sum", "rolling_avg", "rolling_min", "rolling_max"}
@@ -36,25 +36,25 @@ class _Reader:
         self.ruleset = ruleset
         self.params = params
         self.functions = ruleset.functions or FunctionRegistry()
-        self.seen: dict[str, int] = {}
+        self.seen: dict[Node, int] = {}
 
-    def name(self, name: str) -> int:
+    def name(self, name: Node) -> int:
         if name in self.seen:
             return self.seen[name]
         rs = self.ruleset
         exprs: list[ast.Expr] = []
-        if name in rs.kpis:
-            exprs = [rs.kpis[name].expr]
-        elif name in rs.decisions:
-            exprs = [b.condition for b in rs.decisions[name].branches if b.condition is not None]
-        elif name.endswith(STATUS_SUFFIX):
-            target = name.removesuffix(STATUS_SUFFIX)
+        if isinstance(name, NodeId):  # a status: what its thresholds read
+            target = name.name
             for threshold in rs.thresholds.get(target, []):
                 if any(getattr(c, "recover", None) is not None for c in threshold.clauses):
                     raise _Unbounded  # a level in force depends on every earlier period
                 exprs += [c.value for c in threshold.clauses]
                 exprs += [threshold.where] if threshold.where is not None else []
             exprs.append(ast.Name(target))
+        elif name in rs.kpis:
+            exprs = [rs.kpis[name].expr]
+        elif name in rs.decisions:
+            exprs = [b.condition for b in rs.decisions[name].branches if b.condition is not None]
         found = max((self.expr(e) for e in exprs), default=0)
         self.seen[name] = found
         return found
@@ -64,7 +64,7 @@ class _Reader:
             return self.name(node.name)
         if isinstance(node, ast.IsStatus):
             assert isinstance(node.operand, ast.Name)
-            return self.name(node.operand.name + STATUS_SUFFIX)
+            return self.name(status_node(node.operand.name))
         if isinstance(node, ast.Call):
             return self.call(node)
         return max((self.expr(c) for c in ast.children(node)), default=0)

@@ -30,12 +30,17 @@ from kpirules.engine.aggregates import (
     read_columns,
     rows_col,
 )
+from kpirules.engine.data_warnings import (
+    UNSPLIT,
+    UNSUPPLIED_DIMENSION,
+    UNSUPPLIED_METRIC,
+    DataWarning,
+)
+from kpirules.engine.frame_columns import OVERALL, ROW, SEG, P, T
 from kpirules.engine.periods import PeriodColumnError, map_periods
 from kpirules.engine.roles import choose_period_column, column_roles, role_warnings
-from kpirules.errors import DataError, UsageError
+from kpirules.errors import DataError, OptionError
 from kpirules.lang.model import Ruleset
-
-P, T, ROW, SEG, OVERALL = "__p", "__t", "__row", "__seg", "__overall"
 
 
 @define
@@ -44,10 +49,9 @@ class Normalised:
 
     frame: pl.DataFrame  # __p, __seg, __overall, by-dims…, metrics…; sorted by (__seg, __p)
     dimensions: list[str]  # the breakdown (by)
-    data_dimensions: list[str]
     first: int
     last: int
-    warnings: list[str] = field(factory=list)
+    warnings: list[DataWarning] = field(factory=list)
     bad_values: int = 0
     unsupplied: list[str] = field(factory=list)  # metrics no column supplies
 
@@ -143,7 +147,7 @@ def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]
 
 
 def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_bad_value: str,
-             warnings: list[str], date_format: str | None = None, aggregates: AggregatePlan | None = None,
+             warnings: list[DataWarning], date_format: str | None = None, aggregates: AggregatePlan | None = None,
              ) -> tuple[pl.DataFrame, list[str], list[str], int]:
     """One table → rows (__p, __t, __row, dims…, metric parts…) and its dims and metrics.
 
@@ -281,7 +285,7 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
         raise DataError("no data")
     plans = plan_aggregates(tables, ruleset, params)
     row_parts: list[AggregateRows | PushedCells] = []
-    warnings: list[str] = []
+    warnings: list[DataWarning] = []
     bad_total = 0
     finest_parts: list[tuple[pl.DataFrame, list[str], list[str]]] = []
     supplier: dict[str, str] = {}
@@ -314,23 +318,24 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     else:
         unknown = [d for d in by if d not in dims]
         if unknown:
-            raise UsageError(f"--by {', '.join(unknown)}: no such dimension in the data "
-                             f"(dimensions: {', '.join(dims) or 'none'})")
+            raise OptionError("by", ", ".join(unknown), "no such dimension in the data "
+                              f"(dimensions: {', '.join(dims) or 'none'})")
         by_dims = list(by)
     for table, (_, part_dims, part_metrics) in zip(tables, finest_parts, strict=True):
         present = set(part_dims)  # sets: thousands of dimensions stay linear
         lacking = [d for d in by_dims if d not in present]  # what the breakdown does not touch is no news
         if lacking and part_metrics:
-            warnings.append(f"{table.source}: no {', '.join(lacking)} column, so "
-                            f"{', '.join(part_metrics)} cannot be split by {', '.join(lacking)}: "
-                            "each segment of a period shows the period's value (the overall level counts it once)")
+            warnings.append(DataWarning(
+                UNSPLIT, f"no {', '.join(lacking)} column, so "
+                f"{', '.join(part_metrics)} cannot be split by {', '.join(lacking)}: "
+                "each segment of a period shows the period's value (the overall level counts it once)", table.source))
     warnings.extend(unsupplied_metric_warnings(ruleset, metrics, tables))
     if by is None:  # a declared dimension no table has splits nothing; said only when the breakdown is every one
         columns = [table.rename.get(c, c) for table in tables for c in table.columns]
         for name in ruleset.dimensions:
             if name not in dims:
-                warnings.append(f'no column supplies dimension "{name}": it splits nothing'
-                                f"{did_you_mean_column(name, columns)}")
+                warnings.append(DataWarning(UNSUPPLIED_DIMENSION, f'no column supplies dimension "{name}": '
+                                            f"it splits nothing{did_you_mean_column(name, columns)}", subject=name))
     for row_part in row_parts:  # a dimension outside the breakdown is never a key of raw rows
         if isinstance(row_part, AggregateRows):
             row_part.keep_dims(by_dims)
@@ -375,10 +380,11 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     frame = frame.sort(pl.col(SEG).cast(pl.Int64) * (last - first + 1) + (pl.col(P) - first)).with_columns(
         pl.col(SEG).set_sorted())  # as sorting by it would mark it: windows over segments use that
     unsupplied = [m for m in ruleset.metrics if m not in metrics]
-    return Normalised(frame, by_dims, dims, first, last, warnings, bad_total, unsupplied)
+    return Normalised(frame, by_dims, first, last, warnings, bad_total, unsupplied)
 
 
-def unsupplied_metric_warnings(ruleset: Ruleset, supplied: Sequence[str], tables: Sequence[RawTable]) -> list[str]:
+def unsupplied_metric_warnings(ruleset: Ruleset, supplied: Sequence[str],
+                               tables: Sequence[RawTable]) -> list[DataWarning]:
     """A warning for each metric no column supplies, naming the column it most likely meant."""
     columns = [table.rename.get(c, c) for table in tables for c in table.columns]
     warnings = []
@@ -386,7 +392,8 @@ def unsupplied_metric_warnings(ruleset: Ruleset, supplied: Sequence[str], tables
         if name in supplied:
             continue
         value = "its missing value applies" if metric.missing is not None else "null"
-        warnings.append(f'no column supplies metric "{name}" ({value}){did_you_mean_column(name, columns)}')
+        warnings.append(DataWarning(UNSUPPLIED_METRIC, f'no column supplies metric "{name}" ({value})'
+                                    f"{did_you_mean_column(name, columns)}", subject=name))
     return warnings
 
 

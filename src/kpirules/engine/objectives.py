@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import polars as pl
 
 from kpirules.engine.forecast import projected_status, projected_values
+from kpirules.engine.frame_columns import SEG, P
+from kpirules.engine.result_parts import ObjectiveResult
+from kpirules.engine.segment import Segment
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import ObjectiveDef, Ruleset
-
-SEG, P = "__seg", "__p"
 
 
 def constant_value(expr: ast.Expr, params: Mapping[str, float | str]) -> float | None:
@@ -46,34 +46,34 @@ def constant_value(expr: ast.Expr, params: Mapping[str, float | str]) -> float |
 
 
 def evaluate_objectives(ruleset: Ruleset, frame: pl.DataFrame, dimensions: list[str],
-                        params: Mapping[str, float | str], as_of: int) -> list[dict[str, Any]]:
+                        params: Mapping[str, float | str], as_of: int) -> list[ObjectiveResult]:
     """Every objective for the overall level and each segment, in that order."""
-    out: list[dict[str, Any]] = []
+    out: list[ObjectiveResult] = []
     if not ruleset.objectives:
         return out
     keys = frame.filter(pl.col(P) == pl.col(P).min()).select(SEG, *dimensions).sort(SEG)
     for objective in ruleset.objectives.values():
         table = _one(objective, frame, keys, params, as_of, ruleset.grain)
         for row in table.iter_rows(named=True):
-            segment = {d: row[d] for d in dimensions if not row["__overall_row"]}
-            out.append({
-                "name": objective.name,
-                "title": objective.title,
-                "kpi": objective.target,
-                "kind": objective.kind,
-                "segment": segment,
-                "baseline": row["baseline"],
-                "goal": row["goal"],
-                "current": row["current"],
-                "progress": row["progress"],
-                "expected_progress": row["expected_progress"],
-                "from": None if row["start"] is None else periods_mod.label(row["start"], ruleset.grain),
-                "deadline": objective.deadline_text and periods_mod.label(objective.deadline, ruleset.grain),
-                "judged_at": periods_mod.label(row["judgement"], ruleset.grain),
-                "status": row["status"],
-                "projected": row["projected"],
-                "projected_status": row["projected_status"],
-            })
+            segment = Segment(() if row["__overall_row"] else ((d, row[d]) for d in dimensions))
+            out.append(ObjectiveResult(
+                name=objective.name,
+                title=objective.title,
+                kpi=objective.target,
+                kind=objective.kind,
+                segment=segment,
+                baseline=row["baseline"],
+                goal=row["goal"],
+                current=row["current"],
+                progress=row["progress"],
+                expected_progress=row["expected_progress"],
+                start=None if row["start"] is None else periods_mod.label(row["start"], ruleset.grain),
+                deadline=objective.deadline_text and periods_mod.label(objective.deadline, ruleset.grain),
+                judged_at=periods_mod.label(row["judgement"], ruleset.grain),
+                status=row["status"],
+                projected=row["projected"],
+                projected_status=row["projected_status"],
+            ))
     return out
 
 

@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from attrs import define, field
+from attrs import define, evolve, field
 
-from kpirules.engine.compile import rule_col, status_col
-from kpirules.engine.lifecycle import age_col, event_of, resolved_col
-from kpirules.engine.templates import EMPTY_VALUE_LABEL, ROLLED_UP_LABEL, fill, plain_value
+from kpirules.engine.data_warnings import DataWarning
+from kpirules.engine.frame_columns import (
+    SEG,
+    P,
+    age_col,
+    decision_output,
+    new_col,
+    resolved_col,
+    rule_col,
+    rule_output,
+    status_col,
+    status_output,
+)
+from kpirules.engine.lifecycle import event_of
+from kpirules.engine.result_parts import ObjectiveResult, RuleFiring, json_number
+from kpirules.engine.segment import EMPTY_VALUE_LABEL, Segment
+from kpirules.engine.templates import ROLLED_UP_LABEL, fill, plain_value
 from kpirules.lang import periods as periods_mod
+from kpirules.lang.levels import FAIL_ON, SEVERITY_RANK, STATUS_RANK
 from kpirules.lang.model import Ruleset
 
 if TYPE_CHECKING:
     from kpirules.engine.why import Why
 
-P, SEG = "__p", "__seg"
-SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
-FAIL_ON = {"never": 99, "warning": 1, "critical": 2}
-
-
-def json_number(value: Any) -> Any:
-    """Floats that are whole become ints; NaN and infinities become null."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if value.is_integer() and abs(value) < 2**53:
-            return int(value)
-    return value
 
 
 def _json_column(series: pl.Series) -> list[Any]:
@@ -75,8 +76,8 @@ class Result:
     as_of: int
     history: bool
     params: dict[str, float | str]
-    objectives: list[dict[str, Any]]
-    warnings: list[str] = field(factory=list)
+    objectives: list[ObjectiveResult]
+    warnings: list[DataWarning] = field(factory=list)  # str(warning): the line users read
     bad_values: int = 0
     first: int = 0
     full: pl.DataFrame | None = None  # every period, for explanations
@@ -105,9 +106,9 @@ class Result:
         cols: list[pl.Expr] = [pl.col(P).replace_strict(labels, return_dtype=pl.String).alias("period")]
         cols += [pl.col(d) for d in self.dimensions]
         cols += [pl.col(n) for n in self._value_names()]
-        cols += [pl.col(status_col(n)).alias(f"status.{n}") for n in self.ruleset.thresholds]
-        cols += [pl.col(n).alias(f"decision.{n}") for n in self.ruleset.decisions]
-        cols += [pl.col(rule_col(n)).alias(f"rule.{n}") for n in self.ruleset.rules]
+        cols += [pl.col(status_col(n)).alias(status_output(n)) for n in self.ruleset.thresholds]
+        cols += [pl.col(n).alias(decision_output(n)) for n in self.ruleset.decisions]
+        cols += [pl.col(rule_col(n)).alias(rule_output(n)) for n in self.ruleset.rules]
         return self.frame.select(cols)
 
     def to_pandas(self) -> Any:
@@ -192,17 +193,68 @@ class Result:
     def exit_status(self, fail_on: str = "critical") -> int:
         """1 when, at the as-of period, a status or firing rule is at or above ``fail_on``."""
         limit = FAIL_ON[fail_on]
+        failing = [status for status, rank in STATUS_RANK.items() if rank >= limit]
+        rules = [rule_col(name) for name, rule in self.ruleset.rules.items()
+                 if SEVERITY_RANK[rule.severity] >= limit]
+        checks = [pl.col(status_col(name)).is_in(failing).any() for name in self.ruleset.thresholds]
+        checks += [pl.col(column).any() for column in rules]
+        if not checks:
+            return 0
+        return int(bool(self._rows(self.as_of).select(pl.any_horizontal(checks)).item()))
+
+    def status_counts(self) -> dict[str, int]:
+        """How many rows have each status at the as-of period, over every KPI with thresholds.
+
+        In the order the statuses first appear, row by row (as the JSON
+        document lists them).
+        """
+        columns = [status_col(name) for name in self.ruleset.thresholds]
         rows = self._rows(self.as_of)
-        for name in self.ruleset.thresholds:
-            statuses = set(rows[status_col(name)].to_list())
-            if limit <= 2 and "critical" in statuses:
-                return 1
-            if limit <= 1 and "warning" in statuses:
-                return 1
-        for name, rule in self.ruleset.rules.items():
-            if SEVERITY_RANK[rule.severity] >= limit and rows[rule_col(name)].any():
-                return 1
-        return 0
+        if not columns or rows.height == 0:
+            return {}
+        counts = (rows.select(pl.concat_list(columns).alias("status")).explode("status")
+                  .drop_nulls().group_by("status", maintain_order=True).len())
+        return dict(zip(counts["status"].to_list(), counts["len"].to_list(), strict=True))
+
+    def firings(self) -> list[RuleFiring]:
+        """The rules firing at the as-of period, row by row (overall first), rules in file order."""
+        rows = self._rows(self.as_of).with_row_index("row")
+        parts = [rows.filter(pl.col(rule_col(name))).select(
+            "row", pl.lit(position, pl.Int64).alias("rule"), SEG, *self.dimensions,
+            pl.col(age_col(name)).cast(pl.Int64).alias("age"), pl.col(new_col(name)).alias("new"))
+            for position, name in enumerate(self.ruleset.rules)]
+        if not parts:
+            return []
+        names = list(self.ruleset.rules)
+        found = pl.concat(parts).sort(["row", "rule"]).with_columns(
+            (pl.lit(self.as_of) - pl.col("age")).alias("since"))
+        labels = {i: self._label(i) for i in found["since"].unique().to_list()}
+        return [RuleFiring(names[row["rule"]], Segment(self.segment_of(row).items()), labels[row["since"]],
+                           row["age"] + 1, bool(row["new"]))
+                for row in found.iter_rows(named=True)]
+
+    def ended_streaks(self) -> list[RuleFiring]:
+        """The streaks that ended at the as-of period, of the rules that resolve (language §10).
+
+        Each is the rule's firing of the period before: the streak a ``resolve``
+        action belongs to.
+        """
+        resolving = [name for name, rule in self.ruleset.rules.items() if rule.resolve_actions]
+        source = self.full if self.full is not None else self.frame
+        now, before = source.filter(pl.col(P) == self.as_of), source.filter(pl.col(P) == self.as_of - 1)
+        out: list[RuleFiring] = []
+        for name in resolving:
+            ended = now.filter(pl.col(resolved_col(name))).select(SEG).join(
+                before.select(SEG, *self.dimensions, pl.col(age_col(name)).cast(pl.Int64).alias("age")),
+                on=SEG, how="inner", maintain_order="left")
+            out += [RuleFiring(name, Segment(self.segment_of(row).items()),
+                               self._label(self.as_of - 1 - row["age"]), row["age"] + 1, False)
+                    for row in ended.iter_rows(named=True)]
+        return out
+
+    def as_of_only(self) -> Result:
+        """This result with only the as-of period's rows (what ``eval`` prints without ``--history``)."""
+        return evolve(self, frame=self._rows(self.as_of), history=False)
 
     def segment_of(self, row: dict[str, Any]) -> dict[str, Any]:
         return {} if row[SEG] == 0 else {d: row[d] for d in self.dimensions}
@@ -218,7 +270,7 @@ class Result:
             for row in wanted.iter_rows(named=True):
                 age = row.get(age_col(name))
                 if row[col]:
-                    new = bool(row[col + "`new"])
+                    new = bool(row[new_col(name)])
                     calls, event = rule.actions, event_of(rule, new, age)
                 else:
                     calls, event, new = rule.resolve_actions, "resolve", True
@@ -286,7 +338,7 @@ class Result:
                 "rules": {n: bool(col[i]) for n, col in rule_cols.items()},
             })
         periods = list(dict.fromkeys(period_col))
-        objectives = [{k: json_number(v) for k, v in o.items()} for o in self.objectives]
+        objectives = [o.to_dict() for o in self.objectives]
         return {
             "kpirules": 1,
             "ruleset": rs.name,
@@ -310,16 +362,13 @@ class Result:
                           for n, r in rs.rules.items()},
             "params": {k: json_number(v) for k, v in self.params.items()},
             "bad_values": self.bad_values,
-            "warnings": list(self.warnings),
+            "warnings": [str(w) for w in self.warnings],
         }
 
     def _definitions(self) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for m in self.ruleset.metrics.values():
-            out[m.name] = {"kind": "metric", "label": m.label, "unit": m.unit, "better": None}
-        for k in self.ruleset.kpis.values():
-            out[k.name] = {"kind": "kpi", "label": k.label, "unit": k.unit, "better": k.better}
-        return out
+        """Metrics then KPIs, in file order: what every definition has, and a KPI's ``better``."""
+        return {d.name: {"kind": d.kind, "label": d.label, "unit": d.unit, "better": getattr(d, "better", None)}
+                for d in (*self.ruleset.metrics.values(), *self.ruleset.kpis.values())}
 
     def _threshold_defs(self) -> dict[str, list[dict[str, Any]]]:
         from kpirules.engine.explain import source_text

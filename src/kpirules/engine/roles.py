@@ -13,6 +13,7 @@ from attrs import define, field
 
 from kpirules.data.columns import find_period_column, identifier_columns, numeric_columns, plain
 from kpirules.data.table import PERIOD_CANDIDATES, RawTable
+from kpirules.engine.data_warnings import IDENTIFIERS, IGNORED_NUMBERS, DataWarning
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
 
@@ -108,7 +109,7 @@ def _quoted(columns: list[str]) -> str:
     return ", ".join(shown(c) for c in columns)
 
 
-def role_warnings(source: str, roles: ColumnRoles) -> list[str]:
+def role_warnings(source: str, roles: ColumnRoles) -> list[DataWarning]:
     """One line for the ignored numeric columns and one for the identifiers, each saying what to paste."""
     warnings = []
     if roles.ignored_numbers:
@@ -116,14 +117,16 @@ def role_warnings(source: str, roles: ColumnRoles) -> list[str]:
         from kpirules.display import cut
 
         flags = " ".join(f"--ignore '{cut(c)}'" for c in cols)  # a huge header is not pasted whole either
-        warnings.append(
-            f"{source}: numeric column(s) neither metrics nor declared dimensions, ignored: {_quoted(cols)} "
+        warnings.append(DataWarning(
+            IGNORED_NUMBERS,
+            f"numeric column(s) neither metrics nor declared dimensions, ignored: {_quoted(cols)} "
             f"(a metric named differently? declare it or rename the column; to silence this: {flags} "
-            f"with eval, or ignore = [{_quoted(cols)}] in the job source)")
+            f"with eval, or ignore = [{_quoted(cols)}] in the job source)", source))
     if roles.identifiers:
         cols = roles.identifiers
-        warnings.append(
-            f"{source}: column(s) with more than 1,000 distinct values, read as identifiers and ignored: "
+        warnings.append(DataWarning(
+            IDENTIFIERS,
+            "column(s) with more than 1,000 distinct values, read as identifiers and ignored: "
             f"{_quoted(cols)} (to split by one, declare `dimension` in the rule file or give --dimension; "
-            "to count its values, use count_distinct in an aggregate metric)")
+            "to count its values, use count_distinct in an aggregate metric)", source))
     return warnings

@@ -27,16 +27,17 @@ from typing import Any, Literal
 import polars as pl
 from attrs import frozen
 
-from kpirules.engine.compile import OVERALL, SEG, rule_col, status_col
 from kpirules.engine.evaluate import evaluate_normalised
+from kpirules.engine.frame_columns import OVERALL, SEG, P, rule_col, status_col
 from kpirules.engine.normalise import Normalised
-from kpirules.engine.result import Result, json_number
-from kpirules.errors import UsageError
+from kpirules.engine.result import Result
+from kpirules.engine.result_parts import json_number
+from kpirules.engine.segment import Segment
+from kpirules.errors import OptionError
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
 
-P = "__p"
 Op = Literal["=", "+=", "-=", "*="]
 ChangeKind = Literal["value", "status", "decision", "rule", "objective"]
 
@@ -77,23 +78,23 @@ def parse_edit(text: str, ruleset: Ruleset) -> Edit:
     is ``1.2``); a decimal comma is read as a point (``1,2``). An edit may
     name its own segments after ``where`` (``spend*=0.8 where channel=display``,
     several as ``channel=display,country=FR``), so that one scenario moves
-    budget from one channel to another; they add to ``--where``.
+    budget from one channel to another; they add to the scenario's ``where``.
     """
     parts = re.split(r"\s+where\s+", text.strip(), maxsplit=1)
     edit_text, where_text = parts[0], parts[1] if len(parts) > 1 else ""
     match = _EDIT.match(edit_text)
     if not match:
-        raise UsageError(f"--set {text}: write METRIC=VALUE, METRIC+=N, METRIC-=N or METRIC*=FACTOR "
-                         "(spend*=1.2, visits+=1000), optionally followed by where DIM=VALUE")
+        raise OptionError("edits", text, "write METRIC=VALUE, METRIC+=N, METRIC-=N or METRIC*=FACTOR "
+                          "(spend*=1.2, visits+=1000), optionally followed by where DIM=VALUE")
     name = match["quoted"] or match["name"]
     if name not in ruleset.metrics:
         if name in ruleset.kpis:
-            raise UsageError(f'--set {text}: "{name}" is a KPI, computed from other values; '
-                             "edit the metrics it reads")
+            raise OptionError("edits", text, f'"{name}" is a KPI, computed from other values; '
+                              "edit the metrics it reads")
         from kpirules.lang.diagnostics import did_you_mean
 
         hint = did_you_mean(name, ruleset.metrics)
-        raise UsageError(f'--set {text}: the ruleset has no metric "{name}"' + (f" ({hint})" if hint else ""))
+        raise OptionError("edits", text, f'the ruleset has no metric "{name}"' + (f" ({hint})" if hint else ""))
     raw = match["amount"].replace("_", "")
     percent = raw.endswith("%")
     number = raw[:-1] if percent else raw
@@ -102,14 +103,14 @@ def parse_edit(text: str, ruleset: Ruleset) -> Edit:
     try:
         amount = float(number)
     except ValueError:
-        raise UsageError(f'--set {text}: "{match["amount"]}" is not a number') from None
+        raise OptionError("edits", text, f'"{match["amount"]}" is not a number') from None
     if amount != amount or amount in (float("inf"), float("-inf")):
-        raise UsageError(f"--set {text}: the amount must be a finite number")
+        raise OptionError("edits", text, "the amount must be a finite number")
     where: list[tuple[str, str]] = []
     for item in (i for i in where_text.split(",") if i.strip()):
         dim, sep, value = item.partition("=")
         if not sep or not dim.strip():
-            raise UsageError(f"--set {text}: write where DIM=VALUE (several: DIM=VALUE,DIM=VALUE)")
+            raise OptionError("edits", text, "write where DIM=VALUE (several: DIM=VALUE,DIM=VALUE)")
         where.append((dim.strip(), value.strip()))
     op: Op = match["op"]  # type: ignore[assignment]
     return Edit(name, op, amount / 100 if percent else amount, text.strip(), tuple(where))
@@ -155,7 +156,7 @@ class Scenario:
 
     def to_polars(self) -> pl.DataFrame:
         """One row per change: period, segment (as text), kind, name, before, after (as text)."""
-        rows = [{"period": c.period, "segment": ", ".join(f"{k}={v}" for k, v in c.segment.items()),
+        rows = [{"period": c.period, "segment": Segment.of(c.segment).assignments(", ", ""),
                  "kind": c.kind, "name": c.name,
                  "before": None if c.before is None else str(json_number(c.before)),
                  "after": None if c.after is None else str(json_number(c.after))} for c in self.changes]
@@ -167,7 +168,7 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
                  all_periods: bool = False, functions: FunctionRegistry | None = None) -> Scenario:
     """Apply ``edits`` to the segment rows ``where`` selects, re-evaluate, and compare with ``before``."""
     if not edits:
-        raise UsageError("whatif needs at least one --set METRIC…")
+        raise OptionError("edits", "", "give at least one edit (METRIC=VALUE, METRIC*=FACTOR…)")
     rs = before.ruleset
     where = dict(where or {})
     full = before.full if before.full is not None else before.frame
@@ -180,7 +181,7 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
     edited = frame.with_columns(pl.lit(False).alias("`edited"))
     for edit in edits:
         selected = rows & _selection(frame, before.dimensions, {**where, **dict(edit.where)},
-                                     "--where" if not edit.where else f"--set {edit.text}")
+                                     ("where", "") if not edit.where else ("edits", edit.text))
         m = edit.metric
         edited = edited.with_columns(
             pl.when(selected).then(edit.apply(pl.col(m))).otherwise(pl.col(m)).alias(m),
@@ -188,7 +189,7 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
     if has_segments:
         edited = _recompute_overall(edited, frame, rs, sorted({e.metric for e in edits}))
     norm = Normalised(frame=edited.drop("`edited").sort([SEG, P]), dimensions=list(before.dimensions),
-                      data_dimensions=list(before.dimensions), first=before.first,
+                      first=before.first,
                       last=int(full[P].max()),  # type: ignore[arg-type]
                       warnings=list(before.warnings), bad_values=before.bad_values)
     after = evaluate_normalised(rs, norm, dict(before.params), before.as_of, history=before.history,
@@ -200,18 +201,19 @@ def run_scenario(before: Result, edits: Sequence[Edit], where: Mapping[str, Any]
     return Scenario(tuple(edits), where, all_periods, before, after, tuple(_changes(before, after)), notes)
 
 
-def _selection(frame: pl.DataFrame, dimensions: Sequence[str], where: Mapping[str, Any], option: str) -> pl.Expr:
-    """The rows of the segments ``where`` names; an unknown dimension or segment is a usage error."""
+def _selection(frame: pl.DataFrame, dimensions: Sequence[str], where: Mapping[str, Any],
+               given: tuple[str, str]) -> pl.Expr:
+    """The rows of the segments ``where`` names; an unknown dimension or segment is an
+    :class:`OptionError` of ``given`` (the option and its value)."""
     unknown = [d for d in where if d not in dimensions]
     if unknown:
-        raise UsageError(f"{option}: no dimension {', '.join(unknown)} in the data "
-                         f"(dimensions: {', '.join(dimensions) or 'none'})")
+        raise OptionError(*given, f"no dimension {', '.join(unknown)} in the data "
+                          f"(dimensions: {', '.join(dimensions) or 'none'})")
     selected = pl.lit(True)
     for dim, value in where.items():
         selected = selected & (pl.col(dim) == str(value))
     if where and frame.filter(selected).height == 0:
-        raise UsageError(f"{option}: no segment " + ", ".join(f"{k}={v}" for k, v in where.items())
-                         + " in the data")
+        raise OptionError(*given, f"no segment {Segment.of(where).assignments(', ')} in the data")
     return selected
 
 
@@ -271,17 +273,13 @@ def _changes(before: Result, after: Result) -> list[Change]:
         for kind, name, col in columns:
             if row[col + "`differs"]:
                 out.append(Change(period, segment, kind, name, row[col], row[col + "`after"]))
-    old_objectives = {(o["name"], _key(o["segment"])): o for o in before.objectives}
+    old_objectives = {(o.name, o.segment): o for o in before.objectives}
     for objective in after.objectives:
-        previous = old_objectives.get((objective["name"], _key(objective["segment"])))
-        if previous is not None and previous["status"] != objective["status"]:
-            out.append(Change(objective.get("judged_at") or after.as_of_label, dict(objective["segment"]),
-                              "objective", objective["name"], previous["status"], objective["status"]))
+        previous = old_objectives.get((objective.name, objective.segment))
+        if previous is not None and previous.status != objective.status:
+            out.append(Change(objective.judged_at or after.as_of_label, dict(objective.segment),
+                              "objective", objective.name, previous.status, objective.status))
     return out
-
-
-def _key(segment: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple(sorted(segment.items()))
 
 
 def _differs(a: pl.Expr, b: pl.Expr) -> pl.Expr:

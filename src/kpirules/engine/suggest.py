@@ -40,13 +40,13 @@ from typing import Any
 import polars as pl
 from attrs import frozen
 
-from kpirules.engine.compile import SEG, Compiler
+from kpirules.engine.compile import Compiler
+from kpirules.engine.frame_columns import SEG, P
 from kpirules.engine.result import Result
-from kpirules.errors import UsageError
+from kpirules.errors import OptionError, UsageError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 
-P = "__p"
 #: The percentiles behind the bands: (warning, critical) on the bad side.
 BAD_LOW = (0.25, 0.10)
 BAD_HIGH = (0.75, 0.90)
@@ -121,7 +121,7 @@ def suggest(result: Result, kpis: Sequence[str] | None = None, *, periods: int =
     if kpis:
         unknown = [k for k in kpis if k not in rs.kpis and k not in rs.metrics]
         if unknown:
-            raise UsageError(f"--kpi {unknown[0]}: no KPI or metric of that name in the ruleset")
+            raise OptionError("kpis", unknown[0], "no KPI or metric of that name in the ruleset")
         names = list(kpis)
     else:
         names = [k for k in rs.kpis if k not in rs.thresholds]

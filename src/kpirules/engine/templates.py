@@ -14,14 +14,12 @@ import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
+from kpirules.lang.units import is_currency
+
 #: How a dimension is written in texts where the level rolls it up (language §10).
 ROLLED_UP_LABEL = "all"
-#: How an empty dimension value is written: a segment of its own, never "all",
-#: which would make an alert about one segment read as about every one.
-EMPTY_VALUE_LABEL = "(empty)"
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 NBSP = "\u00a0"
@@ -67,7 +65,7 @@ def plain_value(value: object, unit: str | None, locale: str = "en") -> str:
         if unit == "percent":
             return plain_number(float(value) * 100, locale) + (f"{NBSP}%" if french else "%")
         text = plain_number(float(value), locale)
-        if unit and _CURRENCY.match(unit):
+        if is_currency(unit):
             return f"{text}{NBSP}{_FRENCH_SYMBOLS.get(unit, unit)}" if french else f"{text} {unit}"
         return text
     return str(value)

@@ -40,15 +40,17 @@ from kpirules.engine.attribution import (
     shapley,
     switched,
 )
-from kpirules.engine.compile import OVERALL, SEG, YEAR, Compiler
+from kpirules.engine.compile import Compiler
 from kpirules.engine.evaluate import _generations, _node_expr, resolve_period
+from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P
 from kpirules.engine.lookback import lookback
-from kpirules.engine.result import Result, json_number
-from kpirules.errors import DataError, UsageError
+from kpirules.engine.result import Result
+from kpirules.engine.result_parts import json_number
+from kpirules.engine.segment import Segment
+from kpirules.errors import DataError, OptionError, UsageError
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
 
-P = "__p"
 #: More segments than this: the smallest are grouped as one "others" player.
 MAX_SEGMENTS = 12
 _T, _KIND = "`t", "`kind"  # offset from the compared period; 0 overall row, 1 segment row
@@ -127,7 +129,7 @@ class Why:
 
 
 def _segment_text(segment: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    return Segment.of(segment).assignments(", ")
 
 
 def explain_change(result: Result, kpi: str, period: str | None = None, from_period: str | None = None,
@@ -155,8 +157,8 @@ def explain_change(result: Result, kpi: str, period: str | None = None, from_per
     else:
         try:
             from_index = resolve_period(from_period, rs, first, last)
-        except UsageError as err:
-            raise UsageError(str(err).replace("--period", "--from", 1)) from None
+        except OptionError as err:
+            raise OptionError("from_period", err.value, err.reason) from None
     seg_id = _segment_id(result, full, segment or {})
     value = _cell(full, seg_id, to_index, kpi)
     from_value = _cell(full, seg_id, from_index, kpi)
@@ -200,14 +202,14 @@ def _segment_id(result: Result, full: pl.DataFrame, segment: dict[str, Any]) -> 
         return 0
     unknown = [d for d in segment if d not in result.dimensions]
     if unknown:
-        raise UsageError(f"--where: no dimension {', '.join(unknown)} in the data "
-                         f"(dimensions: {', '.join(result.dimensions) or 'none'})")
+        raise OptionError("segment", "", f"no dimension {', '.join(unknown)} in the data "
+                          f"(dimensions: {', '.join(result.dimensions) or 'none'})")
     rows = full.filter(pl.col(SEG) != 0)
     for d in result.dimensions:
         value = segment.get(d)
         rows = rows.filter(pl.col(d).is_null() if value is None else pl.col(d) == str(value))
     if rows.height == 0:
-        raise UsageError(f"--where: no segment {_segment_text(segment)} in the data")
+        raise OptionError("segment", "", f"no segment {_segment_text(segment)} in the data")
     return int(rows[SEG][0])
 
 

@@ -25,11 +25,11 @@ kills is in the test kit, not here.
 
 from __future__ import annotations
 
-from kpirules.job.evaluation import name_source, status_counts
+from kpirules.job.evaluation import name_source
 from kpirules.job.firings import current_firings
 from kpirules.job.model import ResolvedAction, RulesetRun, RunOptions, RunReport
 from kpirules.job.plan import parse_param
-from kpirules.job.reports import as_of_only, document, summary_lines
+from kpirules.job.reports import as_of_document, document, summary_lines
 from kpirules.job.runner import Job, run_job
 from kpirules.job.sources import supplied_metrics
 
@@ -39,13 +39,12 @@ __all__ = [
     "RulesetRun",
     "RunOptions",
     "RunReport",
-    "as_of_only",
+    "as_of_document",
     "current_firings",
     "document",
     "name_source",
     "parse_param",
     "run_job",
-    "status_counts",
     "summary_lines",
     "supplied_metrics",
 ]

@@ -7,11 +7,11 @@ where a cron log keeps them, naming the ``[sources.NAME]`` they come from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kpirules.display import MAX_LINE, message_lines
+from kpirules.engine.data_warnings import UNSUPPLIED_METRIC, DataWarning
 from kpirules.errors import DataError, ExitCode, KpirulesError, UsageError
 from kpirules.job.model import RulesetRun, RunOptions, Voice
 from kpirules.job.plan import Plan, ruleset_params
@@ -40,12 +40,14 @@ class Evaluator:
         try:
             if isinstance(tables, KpirulesError):
                 raise tables
-            result = rs.evaluate([self._for_ruleset(table, rs) for _name, table in tables],
-                                 period=options.period,
-                                 params=ruleset_params(self.plan.config, rs, options), history=True)
+            import kpirules
+
+            result = kpirules.evaluate(rs, [self._for_ruleset(table, rs) for _name, table in tables],
+                                       period=options.period,
+                                       params=ruleset_params(self.plan.config, rs, options), history=True)
             unsupplied = [m for m in result.unsupplied if rs.metrics[m].missing is None]
             if unsupplied:  # a misspelt metric must not run actions on nulls (interfaces §1)
-                hints = [w for w in result.warnings if w.startswith("no column supplies metric")]
+                hints = [w for w in result.warnings if w.code == UNSUPPLIED_METRIC]
                 raise DataError("; ".join(name_source(h, tables) for h in hints)
                                 + " — give the metric a `missing` value to run without it")
         except UsageError:
@@ -71,10 +73,11 @@ class Evaluator:
             from kpirules.answers.report import worsened_whys
 
             doc["why"] = worsened_whys(result)  # the report explains each KPI whose status worsened
+        part.result = result
         part.document = doc
-        part.as_of = str(doc["as_of"])
+        part.as_of = result.as_of_label
         part.status = result.exit_status(fail_on=fail_on)
-        part.counts = status_counts(doc)
+        part.counts = result.status_counts()
         return part
 
     def _for_ruleset(self, table: RawTable, rs: Ruleset) -> RawTable:
@@ -85,27 +88,13 @@ class Evaluator:
                                                     for m in other.metrics})
 
 
-def status_counts(doc: Mapping[str, Any]) -> dict[str, int]:
-    """KPI statuses at the as-of period, counted over every row."""
-    counts: dict[str, int] = {}
-    for row in doc.get("rows", []):
-        if row["period"] != doc["as_of"]:
-            continue
-        for status in (row.get("status") or {}).values():
-            counts[str(status)] = counts.get(str(status), 0) + 1
-    return counts
-
-
-def name_source(warning: str, tables: SourceTables) -> str:
-    """``warning`` with the table it starts with named by its ``[sources.NAME]``."""
-    for _name, table in tables:
-        prefix = f"{table.source}: "
-        if not warning.startswith(prefix):
-            continue
-        names = [name for name, t in tables if t.source == table.source]
-        label = ", ".join(f'"{name}"' for name in names)
-        label = f"source {label}" if len(names) == 1 else f"sources {label}"
-        if table.source not in {f"source {name}" for name in names}:
-            label += f" ({table.source})"
-        return f"{label}: {warning[len(prefix):]}"
-    return warning
+def name_source(warning: DataWarning, tables: SourceTables) -> str:
+    """``warning`` with the table it is about (its ``place``) named by its ``[sources.NAME]``."""
+    names = [name for name, table in tables if warning.place is not None and table.source == warning.place]
+    if not names:
+        return str(warning)
+    label = ", ".join(f'"{name}"' for name in names)
+    label = f"source {label}" if len(names) == 1 else f"sources {label}"
+    if warning.place not in {f"source {name}" for name in names}:
+        label += f" ({warning.place})"
+    return f"{label}: {warning.message}"

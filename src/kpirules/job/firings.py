@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from kpirules.alerting import silences
 from kpirules.alerting.digest import deliver_run_digests
-from kpirules.alerting.events import firing_of, lifecycle_events, streak_start
+from kpirules.alerting.events import firing_of, lifecycle_events
 from kpirules.display import MAX_LINE, message_lines
+from kpirules.engine.segment import Segment
 from kpirules.errors import KpirulesError
 from kpirules.job.model import ResolvedAction, RulesetRun, RunReport
 from kpirules.job.plan import resolve_action
@@ -23,16 +24,17 @@ from kpirules.plugin_calls import action_type_label, delivery_failure
 from kpirules.state import CurrentFiring, Delivery, StateStore, segment_key
 
 if TYPE_CHECKING:
+    from kpirules.engine.result import Result
     from kpirules.job.runner import Job
 
 
 def record_firings(job: Job, state: StateStore, run_id: str, part: RulesetRun) -> None:
     """Record which rules fire at the as-of period, and which are resolved."""
-    assert part.document is not None and part.as_of is not None
+    assert part.result is not None and part.document is not None and part.as_of is not None
     doc = part.document
-    current = current_firings(doc)
+    current = current_firings(part.result, doc)
     part.firing = len(current)
-    changes = state.record_firings(run_id, part.name, part.as_of, current, lifecycle_events(doc))
+    changes = state.record_firings(run_id, part.name, part.as_of, current, lifecycle_events(part.result, doc))
     part.new, part.resolved = len(changes.new), len(changes.resolved)
     if changes.past_period:
         job.say(f"{part.name}: {part.as_of} is older than the last period run; "
@@ -110,40 +112,28 @@ def mark_outcomes(state: StateStore, run_id: str, part: RulesetRun) -> None:
                 entry["rule"], entry.get("segment") or {})
 
 
-def current_firings(doc: Mapping[str, Any]) -> list[CurrentFiring]:
+def current_firings(result: Result, doc: Mapping[str, Any]) -> list[CurrentFiring]:
     """The rules firing at the as-of period, per segment, with their action calls.
 
-    ``since`` is the first period of the streak that reaches the as-of period,
-    found in the history rows of the document.
+    Which rules fire, and since when, is the result's (:meth:`Result.firings`,
+    computed on its frame); each action call carries the values of its row
+    as the document writes them, since actions receive those.
     """
     as_of = doc["as_of"]
-    rows = doc.get("rows", [])
-    periods: list[str] = list(doc.get("periods") or dict.fromkeys(r["period"] for r in rows))
-    by_segment: dict[str, dict[str, Mapping[str, Any]]] = {}
-    for row in rows:
-        by_segment.setdefault(segment_key(row.get("segment") or {}), {})[row["period"]] = row
-    calls: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    rows = {Segment.of(row.get("segment")): row for row in doc.get("rows", []) if row["period"] == as_of}
+    calls: dict[tuple[str, Segment], list[dict[str, Any]]] = {}
     for entry in doc.get("actions", []):
-        calls.setdefault((entry["rule"], segment_key(entry.get("segment") or {})), []
-                         ).append(entry)
-    position = periods.index(as_of) if as_of in periods else len(periods) - 1
+        if entry.get("event") != "resolve":
+            calls.setdefault((entry["rule"], Segment.of(entry.get("segment"))), []).append(entry)
     out = []
-    for row in rows:
-        if row["period"] != as_of:
-            continue
-        seg = row.get("segment") or {}
-        seg_key = segment_key(seg)
-        for rule, fires in (row.get("rules") or {}).items():
-            if fires is not True:
-                continue
-            since = streak_start(by_segment.get(seg_key, {}), periods, position, rule)
-            firings = tuple(firing_of(doc, row, entry, since, "fire")
-                            for entry in calls.get((rule, seg_key), [])
-                            if entry.get("event") != "resolve")
-            out.append(CurrentFiring(rule, dict(seg), str(since), firings))
+    for firing in result.firings():
+        row = rows[firing.segment]
+        payloads = tuple(firing_of(doc, row, entry, firing.since, "fire")
+                         for entry in calls.get((firing.rule, firing.segment), []))
+        out.append(CurrentFiring(firing.rule, dict(firing.segment), firing.since, payloads))
     return out
 
 
 def segment_text(segment: Mapping[str, Any]) -> str:
     """A segment as the job's messages show it: ``channel=paid``, or ``overall``."""
-    return ",".join(f"{k}={v}" for k, v in segment.items()) or "overall"
+    return Segment.of(segment).assignments()

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define, field, frozen
 
 from kpirules.display import MAX_LINE, cut
 from kpirules.errors import ExitCode
 from kpirules.plugin_api import ActionType, redact
+
+if TYPE_CHECKING:
+    from kpirules.engine.result import Result
 
 
 @frozen
@@ -33,7 +36,8 @@ class RulesetRun:
     name: str
     path: Path
     as_of: str | None = None
-    document: dict[str, Any] | None = None
+    result: Result | None = None  # the evaluation; firings, counts and the as-of view come from it
+    document: dict[str, Any] | None = None  # its JSON document (history), with the job's outcomes
     status: int = ExitCode.OK
     error: str | None = None
     new: int = 0

@@ -16,7 +16,7 @@ from attrs import define, field
 
 from kpirules.alerting.digest import split_settings as digest_settings
 from kpirules.config import JobConfig
-from kpirules.errors import ConfigError, KpirulesError, PluginError, UsageError
+from kpirules.errors import ConfigError, KpirulesError, OptionError, PluginError, UsageError
 from kpirules.job.model import ResolvedAction, RunOptions, Voice
 from kpirules.plugin_api import Secret, SettingsError
 from kpirules.plugins import Registry, load_registry
@@ -129,10 +129,8 @@ def _check_config_params(plan: Plan, voice: Voice) -> None:
                 continue
             try:
                 resolve_params(rs, {name: value})
-            except UsageError as exc:
-                # "--param NAME=VALUE: why" → "why", said of the configuration line
-                text = str(exc)
-                why = text.split(": ", 1)[1] if text.startswith("--param ") else text
+            except OptionError as exc:  # said of the configuration line
+                why = exc.reason
                 if why == f'"{name}" is a number':
                     why = f"must be a number (the parameter is numeric in ruleset {rs.name})"
                 raise ConfigError(voice.redact(f"{config.where('params', name)}: {why}")

@@ -9,7 +9,6 @@ written is an error of the run (exit 3); the other reports are still written.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ def write_reports(config: JobConfig, registry: Registry, voice: Voice, part: Rul
     options = RenderOptions(color=False, generated_at=now_iso())
     for name in config.report.formats:
         fmt = registry.formats[name]
-        doc = part.document if fmt.needs_history else as_of_only(part.document)
+        doc = part.document if fmt.needs_history else as_of_document(part)
         target = report_target(config, part, fmt.extension)
         try:
             target = inside(config.report.dir, target.name)
@@ -80,15 +79,17 @@ def write_index(config: JobConfig, voice: Voice, report: RunReport) -> None:
         voice.say(f"error: {message}")
 
 
-def as_of_only(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The document with only the as-of period's rows (what ``eval`` prints)."""
-    as_of = doc["as_of"]
-    out = dict(doc)
-    out["rows"] = [r for r in doc.get("rows", []) if r["period"] == as_of]
-    if "periods" in out:
-        out["periods"] = [as_of]
-    if "history" in out:
-        out["history"] = False
+def as_of_document(part: RulesetRun) -> dict[str, Any]:
+    """The ruleset's document with only the as-of period's rows (what ``eval`` prints).
+
+    Written from the result's as-of view; the keys the job added to the
+    history document (``why``) and its actions, which carry their outcomes,
+    are the history document's own.
+    """
+    assert part.result is not None and part.document is not None, "the ruleset was not evaluated"
+    out = part.result.as_of_only().to_dict()
+    out["actions"] = part.document["actions"]
+    out.update((key, value) for key, value in part.document.items() if key not in out)
     return out
 
 
@@ -116,6 +117,6 @@ def document(report: RunReport) -> dict[str, Any]:
         "actions_sent": report.sent,
         "actions_failed": report.failed,
         "errors": report.errors,
-        "rulesets": [as_of_only(p.document) if p.document else
-                     {"ruleset": p.name, "error": p.error} for p in report.rulesets],
+        "rulesets": [as_of_document(p) if p.document is not None else {"ruleset": p.name, "error": p.error}
+                     for p in report.rulesets],
     }

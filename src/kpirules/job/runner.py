@@ -19,7 +19,7 @@ from kpirules.job.evaluation import Evaluator
 from kpirules.job.firings import deliver, mark_outcomes, record_firings
 from kpirules.job.model import NO_OPTIONS, ResolvedAction, RunOptions, RunReport, Voice
 from kpirules.job.plan import Plan, prepare, ruleset_params
-from kpirules.job.reports import as_of_only, expected_reports, write_index, write_reports
+from kpirules.job.reports import as_of_document, expected_reports, write_index, write_reports
 from kpirules.job.sources import SourceReader
 from kpirules.plugins import Registry
 from kpirules.state import StateStore
@@ -110,7 +110,7 @@ class Job:
                     state.record_result(run_id, part.name, part.as_of,
                                         {**part.counts, "new": part.new,
                                          "resolved": part.resolved, "firing": part.firing},
-                                        as_of_only(part.document) if part.document else None,
+                                        as_of_document(part) if part.document is not None else None,
                                         part.error)
                 write_index(self.config, self.voice, report)
                 report.errors.extend(p.error for p in report.rulesets if p.error)

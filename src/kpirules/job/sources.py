@@ -24,7 +24,7 @@ from attrs import field, frozen
 
 from kpirules.config import JobConfig, SourceConfig
 from kpirules.data.limits import DEFAULT_MAX_ROWS, check_table
-from kpirules.errors import ConfigError, DataError, KpirulesError, UsageError
+from kpirules.errors import ConfigError, DataError, KpirulesError, OptionError, UsageError
 from kpirules.job.model import Voice
 from kpirules.job.plan import Plan, absolute_paths
 from kpirules.plugin_api import Connector, SourceContext
@@ -197,7 +197,10 @@ def pushed_params(rs: Ruleset, overrides: dict[str, Any]) -> dict[str, float | s
         return {}
     from kpirules.engine.evaluate import resolve_params
 
-    return resolve_params(rs, overrides, "")
+    try:
+        return resolve_params(rs, overrides)
+    except OptionError as err:  # said as given: NAME=VALUE
+        raise UsageError(f"{err.value}: {err.reason}") from None
 
 
 def supplied_metrics(table: RawTable, metrics: Mapping[str, Any]) -> list[str]:

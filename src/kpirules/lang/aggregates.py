@@ -214,7 +214,7 @@ def check_aggregate_metric(checker: Checker, stmt: ast.MetricStmt) -> None:
     metric = checker.metrics.get(stmt.name.name)
     if stmt.aggregate is None or metric is None or metric.span is not stmt.span:
         return  # a metric defined twice is reported once
-    kinds = {name: str(data.get("kind")) for name, data in checker.graph.nodes.items()}
+    kinds = {name: str(data.get("kind")) for name, data in checker.graph.nodes.items() if isinstance(name, str)}
     AggregateChecker(params=checker.params, dimensions=checker.dimensions,
                      metric_names={m: d.span for m, d in checker.metrics.items()}, names=kinds,
                      functions=checker.functions, report=checker.error,

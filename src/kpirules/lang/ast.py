@@ -122,7 +122,6 @@ class Call:
 
 
 Expr = Number | String | Bool | Null | Name | Unary | Binary | InList | IsStatus | Call
-Literal_ = Number | String | Bool | Null
 
 ARITHMETIC_OPS = frozenset({"+", "-", "*", "/", "^"})
 COMPARISON_OPS = frozenset({"<", "<=", ">", ">=", "==", "!="})

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from kpirules.lang import ast
 from kpirules.lang.aggregates import aggregate_metric, check_aggregate_metric
+from kpirules.lang.call_checks import check_call, span_of
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean, has_errors, sort_key
 from kpirules.lang.file_names import ruleset_name_warnings
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.lifecycle_checks import check_lifecycle, check_recover
-from kpirules.lang.lints import plain_percent
 from kpirules.lang.model import (
+    MAX_PERIODS,
     ActionCall,
     ActionValue,
     DecisionDef,
@@ -36,28 +37,13 @@ from kpirules.lang.model import (
     Ruleset,
     ThresholdDef,
 )
+from kpirules.lang.nodes import Node, is_status, name_of, objective_node, rule_node, status_node
 from kpirules.lang.periods import GRAINS, PeriodError, first_index, last_index
 from kpirules.lang.suggest import DEFAULT_BUDGET, NameIndex
 from kpirules.lang.types import TypeChecker
+from kpirules.lang.units import lint_compare, lint_plain_percent, unit_of, unit_of_name
 
-MAX_PERIODS = 100_000  # windows and "for N periods": more than 270 years of days
 AGGS = ("sum", "avg", "min", "max", "first", "last")
-CURRENCY = re.compile(r"^[A-Z]{3}$")
-STATUS_SUFFIX = "`status"  # a backtick never appears in a name, so node ids cannot collide
-
-
-def status_node(name: str) -> str:
-    return name + STATUS_SUFFIX
-
-
-def rule_node(name: str) -> str:
-    return "rule`" + name
-
-
-def objective_node(name: str) -> str:
-    return "objective`" + name
-
-
 #: The languages of reports and action texts (language §2).
 LOCALES = ("en", "fr")
 
@@ -115,7 +101,7 @@ class Checker:
     def ruleset(self, source_path: Path | None, source_text: str | None) -> Ruleset:
         assert self.header is not None and not has_errors(self.diags)
         order = tuple(n for n in self.graph.lexicographic_order(self._file_order)
-                      if n in self.kpis or n in self.decisions or n.endswith(STATUS_SUFFIX))
+                      if n in self.kpis or n in self.decisions or is_status(n))
         return Ruleset(
             name=self.header.name.name,
             title=self.header.title,
@@ -137,8 +123,8 @@ class Checker:
             functions=self.functions,
         )
 
-    def _file_order(self, node: str) -> str:
-        span = self.defined_at.get(node.removesuffix(STATUS_SUFFIX))
+    def _file_order(self, node: Node) -> str:
+        span = self.defined_at.get(name_of(node))
         return f"{span.line:09d}:{span.column:05d}:{node}" if span else f"~{node}"
 
     # ── header ──
@@ -293,8 +279,8 @@ class Checker:
         for clause in stmt.clauses:
             self._expr(clause.value, node)
             self.types.at(clause.span).threshold_clause(target, clause)
-            self._lint_compare(clause.span, self.unit_of_name(target), self._unit(clause.value))
-            self._lint_plain_percent(target, clause.value, clause.span, f"{clause.level} {clause.op}")
+            lint_compare(self, clause.span, unit_of_name(self, target), unit_of(self, clause.value))
+            lint_plain_percent(self, target, clause.value, clause.span, f"{clause.level} {clause.op}")
             check_recover(self, target, clause, node)
         self.thresholds.setdefault(target, []).append(
             ThresholdDef(target, stmt.where, stmt.clauses, stmt.span))
@@ -339,14 +325,14 @@ class Checker:
             ok = False
         relative = False
         if not self._constant(stmt.amount):
-            self.error(_span_of(stmt.amount, stmt.span), "not-constant",
+            self.error(span_of(stmt.amount, stmt.span), "not-constant",
                        f'the value of objective "{name}" must be constant (numbers, percents, parameters)')
             ok = False
         else:
             self._expr(stmt.amount, None)
             self.types.at(stmt.span).number(stmt.amount, f'the value of objective "{name}"')
             if target in self.kpis or target in self.metrics:
-                self._lint_plain_percent(target, stmt.amount, _span_of(stmt.amount, stmt.span),
+                lint_plain_percent(self, target, stmt.amount, span_of(stmt.amount, stmt.span),
                                          f'objective "{name}"')
             if stmt.kind != "compare":
                 relative = _is_percent(stmt.amount, self.params)
@@ -361,7 +347,7 @@ class Checker:
         if ok and deadline is not None:
             self.objectives[name] = ObjectiveDef(
                 name, stmt.title, target, stmt.kind, stmt.amount, relative, deadline,
-                stmt.deadline.text, start, stmt.start.text if stmt.start else None, stmt.op, stmt.span)
+                stmt.deadline.text, start, stmt.op, stmt.span)
             node = objective_node(name)
             self.graph.add_node(node, kind="objective", name=name)
             self.graph.add_edge(target, node)
@@ -447,7 +433,7 @@ class Checker:
                 return False
         return True
 
-    def _expr(self, expr: ast.Expr, owner: str | None) -> None:
+    def _expr(self, expr: ast.Expr, owner: Node | None) -> None:
         """Resolve names and calls in ``expr``; add graph edges into ``owner``."""
         for node in ast.walk(expr):
             if isinstance(node, ast.Name):
@@ -455,13 +441,13 @@ class Checker:
             elif isinstance(node, ast.IsStatus):
                 self._status(node, owner)
             elif isinstance(node, ast.Call):
-                self._call(node)
+                check_call(self, node)
             elif isinstance(node, ast.Number) and not math.isfinite(node.value):
                 self.error(node.span, "bad-number", f"{node.text} is too large for a number",
                            "numbers go up to about 1.8e308")
-        self._unit(expr)
+        unit_of(self, expr)
 
-    def _name(self, node: ast.Name, owner: str | None) -> None:
+    def _name(self, node: ast.Name, owner: Node | None) -> None:
         if node.name not in self.defined_at:
             if node.name in self.suppress_unknown:
                 return
@@ -473,7 +459,7 @@ class Checker:
         if owner is not None:
             self.graph.add_edge(node.name, owner)
 
-    def _status(self, node: ast.IsStatus, owner: str | None) -> None:
+    def _status(self, node: ast.IsStatus, owner: Node | None) -> None:
         operand = node.operand
         if not isinstance(operand, ast.Name):
             self.error(node.span, "bad-status-test",
@@ -492,113 +478,6 @@ class Checker:
             self._threshold_targets = {s.target.name for s in self.file.statements
                                        if isinstance(s, ast.ThresholdStmt)}
         return name in self._threshold_targets
-
-    def _call(self, node: ast.Call) -> None:
-        spec = self.functions.get(node.func)
-        if spec is None:
-            if node.func in self.defined_at:
-                self.error(node.func_span, "not-a-function",
-                           f'"{node.func}" is a {self.graph.nodes[node.func].get("kind", "name")}, not a function')
-            else:
-                self.error(node.func_span, "unknown-function", f'unknown function "{node.func}"',
-                           did_you_mean(node.func, self.functions)
-                           or _unavailable_hint(self.functions)
-                           or "if a plugin provides it: install the plugin, or give the job "
-                              "configuration that lists it with --config")
-            return
-        args: list[ast.Expr | None] = list(node.args)
-        for key, value in node.kwargs:
-            if spec.max_args is not None and key in spec.params:
-                index = spec.params.index(key)
-                while len(args) <= index:
-                    args.append(None)
-                if args[index] is not None:
-                    self.error(_span_of(value, node.span), "bad-argument",
-                               f'{node.func}(): "{key}" is given twice')
-                args[index] = value
-            else:
-                self.error(_span_of(value, node.span), "bad-argument",
-                           f'{node.func}() has no parameter "{key}"',
-                           f"its parameters: {', '.join(spec.params)}")
-        count = len(args)
-        if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
-            if spec.max_args is None:
-                expected = f"at least {spec.min_args}"
-            elif spec.min_args == spec.max_args:
-                expected = str(spec.min_args)
-            else:
-                expected = f"{spec.min_args} to {spec.max_args}"
-            plural = "" if expected in ("1", "at least 1") else "s"
-            self.error(node.func_span, "bad-argument-count",
-                       f"{node.func}() takes {expected} argument{plural}, not {count}",
-                       f"{node.func}({', '.join(spec.params)}): {spec.doc}" if spec.doc else None)
-            return
-        if any(a is None for a in args[: spec.min_args]):
-            self.error(node.func_span, "bad-argument", f"{node.func}(): a required argument is missing")
-            return
-        for index in spec.period_args:
-            if index < len(args) and args[index] is not None:
-                self._period_count(node.func, args[index])  # type: ignore[arg-type]
-
-    def _period_count(self, func: str, arg: ast.Expr) -> None:
-        value: object = None
-        if isinstance(arg, ast.Number) and not arg.percent:
-            value = arg.value
-        elif isinstance(arg, ast.Name) and arg.name in self.params:
-            value = self.params[arg.name].value
-        if (not isinstance(value, int | float) or not math.isfinite(value)
-                or value != int(value) or not 1 <= value <= MAX_PERIODS):
-            self.error(_span_of(arg, ast.NOWHERE), "bad-argument",
-                       f"{func}(): the number of periods must be a whole number from 1 to {MAX_PERIODS:,}")
-
-    # ── units ──
-    def unit_of_name(self, name: str) -> str | None:
-        if name in self.metrics:
-            return self.metrics[name].unit
-        if name in self.kpis:
-            return self.kpis[name].unit
-        return None
-
-    def _unit(self, expr: ast.Expr) -> str | None:
-        """The unit of ``expr`` where it is clear; warns about suspicious mixes."""
-        if isinstance(expr, ast.Number):
-            return "percent" if expr.percent else None
-        if isinstance(expr, ast.Name):
-            return self.unit_of_name(expr.name)
-        if isinstance(expr, ast.Unary):
-            return self._unit(expr.operand) if expr.op == "-" else None
-        if isinstance(expr, ast.Binary):
-            left, right = self._unit(expr.left), self._unit(expr.right)
-            if expr.op in ("+", "-"):
-                if left and right and left != right and (_is_currency(left) or _is_currency(right)
-                                                         or {left, right} <= {"count", "percent", "seconds", "days"}):
-                    verb = "adding" if expr.op == "+" else "subtracting"
-                    self.warning(expr.span, "unit-mix",
-                                 f"{verb} {right} {'to' if expr.op == '+' else 'from'} {left}",
-                                 "check the formula: the units differ")
-                return left or right
-            if expr.op in ("<", "<=", ">", ">=", "==", "!="):
-                self._lint_compare(expr.span, left, right)
-            return None
-        if isinstance(expr, ast.Call):
-            if expr.func in ("growth", "share"):
-                return "percent"
-            if expr.args and expr.func not in ("if", "sqrt", "ln", "exp"):
-                return self._unit(expr.args[0])
-            if expr.func == "if" and len(expr.args) == 3:
-                return self._unit(expr.args[1])
-        return None
-
-    def _lint_plain_percent(self, target: str, value: ast.Expr, span: ast.Span, where: str) -> None:
-        found = plain_percent(self.unit_of_name(target), target, value, where)
-        if found:
-            self.warning(span, "percent-as-number", *found)
-
-    def _lint_compare(self, span: ast.Span, left: str | None, right: str | None) -> None:
-        if left and right and left != right and "percent" in (left, right) and (
-                _is_currency(left) or _is_currency(right)):
-            self.warning(span, "unit-mix", f"comparing {left} with {right}",
-                         "a percent is a fraction (30% is 0.3); check the value")
 
     # ── cycles ──
     def _cycles(self) -> None:
@@ -620,10 +499,9 @@ class Checker:
             nodes = list(reversed(nodes))
             first = min(range(len(nodes)), key=lambda i: self._file_order(nodes[i]))
             nodes = nodes[first:] + nodes[:first]
-            names = [n.removesuffix(STATUS_SUFFIX) + (" (status)" if n.endswith(STATUS_SUFFIX) else "")
-                     for n in nodes]
+            names = [name_of(n) + (" (status)" if is_status(n) else "") for n in nodes]
             text = " -> ".join([*names, names[0]])
-            anchor = nodes[0].removesuffix(STATUS_SUFFIX)
+            anchor = name_of(nodes[0])
             self.error(self.defined_at.get(anchor, ast.NOWHERE), "cycle",
                        f"dependency cycle: {text}", "a KPI cannot depend on itself, even through previous()")
 
@@ -643,10 +521,6 @@ def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _is_currency(unit: str) -> bool:
-    return bool(CURRENCY.match(unit))
-
-
 def _is_percent(expr: ast.Expr, params: dict[str, ParamDef]) -> bool:
     if isinstance(expr, ast.Number):
         return expr.percent
@@ -655,20 +529,3 @@ def _is_percent(expr: ast.Expr, params: dict[str, ParamDef]) -> bool:
     if isinstance(expr, ast.Unary):
         return _is_percent(expr.operand, params)
     return False
-
-
-def _span_of(expr: ast.Expr, default: ast.Span) -> ast.Span:
-    span = getattr(expr, "span", None)
-    return span if isinstance(span, ast.Span) and span.line else default
-
-
-def _unavailable_hint(functions: object) -> str | None:
-    """Name the installed plugins that failed to load: the function may be theirs."""
-    failed = list(getattr(functions, "unavailable", None) or ())
-    if not failed:
-        return None
-    names = ", ".join(repr(label) for label in failed)
-    return (f"the plugin {names} failed to load (see the warning above); "
-            "the function may be one of its" if len(failed) == 1 else
-            f"the plugins {names} failed to load (see the warnings above); "
-            "the function may be one of theirs")

@@ -17,6 +17,8 @@ import heapq
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
+from kpirules.lang.nodes import Node
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -25,18 +27,18 @@ class DependencyGraph:
     """Nodes (with attributes) and edges (input → dependent), in the order they were added."""
 
     def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self._inputs: dict[str, dict[str, None]] = {}  # node → its inputs, ordered, without repeats
+        self.nodes: dict[Node, dict[str, Any]] = {}
+        self._inputs: dict[Node, dict[Node, None]] = {}  # node → its inputs, ordered, without repeats
         self._additions: list[tuple[str, Any, Any]] = []
         self._networkx: nx.DiGraph | None = None
 
-    def add_node(self, node: str, **attributes: Any) -> None:
+    def add_node(self, node: Node, **attributes: Any) -> None:
         self.nodes.setdefault(node, {}).update(attributes)
         self._inputs.setdefault(node, {})
         self._additions.append(("node", node, attributes))
         self._networkx = None
 
-    def add_edge(self, source: str, target: str) -> None:
+    def add_edge(self, source: Node, target: Node) -> None:
         for node in (source, target):
             if node not in self.nodes:
                 self.nodes[node] = {}
@@ -53,7 +55,7 @@ class DependencyGraph:
             return True
         return False
 
-    def lexicographic_order(self, key: Callable[[str], str]) -> list[str]:
+    def lexicographic_order(self, key: Callable[[Node], str]) -> list[Node]:
         """Every node, inputs first, the smallest ``key`` first among the nodes ready.
 
         What ``networkx.lexicographical_topological_sort`` gives (ties broken by
@@ -62,13 +64,13 @@ class DependencyGraph:
         """
         position = {node: i for i, node in enumerate(self.nodes)}
         waiting = {node: len(inputs) for node, inputs in self._inputs.items()}
-        dependents: dict[str, list[str]] = {node: [] for node in self.nodes}
+        dependents: dict[Node, list[Node]] = {node: [] for node in self.nodes}
         for node, inputs in self._inputs.items():
             for source in inputs:
                 dependents[source].append(node)
         ready = [(key(n), position[n], n) for n, count in waiting.items() if count == 0]
         heapq.heapify(ready)
-        order: list[str] = []
+        order: list[Node] = []
         while ready:
             _, _, node = heapq.heappop(ready)
             order.append(node)
@@ -78,12 +80,12 @@ class DependencyGraph:
                     heapq.heappush(ready, (key(dependent), position[dependent], dependent))
         return order
 
-    def generations(self, wanted: Collection[str]) -> list[list[str]]:
+    def generations(self, wanted: Collection[Node]) -> list[list[Node]]:
         """The ``wanted`` nodes in groups, each depending only on earlier groups (within ``wanted``)."""
         chosen = set(wanted)
         inputs = {n: [i for i in self._inputs.get(n, {}) if i in chosen] for n in self.nodes if n in chosen}
-        done: set[str] = set()
-        groups: list[list[str]] = []
+        done: set[Node] = set()
+        groups: list[list[Node]] = []
         left = [n for n in self.nodes if n in chosen]
         while left:
             group = [n for n in left if all(i in done for i in inputs[n])]

@@ -18,6 +18,11 @@ from kpirules.lang.transform import ToAst
 
 GRAMMAR_NAME = "kpirules.lark"
 
+# The words that start a statement: a file is cut into statements at them to recover from errors.
+STATEMENT_KEYWORDS = (
+    "ruleset", "param", "dimension", "metric", "kpi", "threshold", "decision", "objective", "rule",
+)
+
 
 def grammar_text() -> str:
     """The grammar's source: the packaged copy, else the repository's."""

@@ -17,6 +17,7 @@ from typing import Literal
 import networkx as nx
 
 from kpirules.lang.model import Ruleset
+from kpirules.lang.nodes import Node, name_of
 
 GraphFormat = Literal["dot", "mermaid", "json"]
 
@@ -65,11 +66,11 @@ def export_graph(ruleset: Ruleset, fmt: GraphFormat | str = "dot") -> str:
 # ───────────────────────── order and labels ─────────────────────────
 
 
-def node_kind(graph: nx.DiGraph, node: str) -> str:
+def node_kind(graph: nx.DiGraph, node: Node) -> str:
     return str(graph.nodes[node].get("kind", "unknown"))
 
 
-def ordered_nodes(ruleset: Ruleset) -> list[str]:
+def ordered_nodes(ruleset: Ruleset) -> list[Node]:
     """Every node: by kind (inputs → KPIs → statuses → decisions → rules → objectives),
     then in file order (the order the checker added them), unknown kinds last by name."""
     graph = ruleset.graph
@@ -80,7 +81,7 @@ def ordered_nodes(ruleset: Ruleset) -> list[str]:
                                               str(n)))
 
 
-def ordered_edges(ruleset: Ruleset, order: list[str]) -> list[tuple[str, str]]:
+def ordered_edges(ruleset: Ruleset, order: list[Node]) -> list[tuple[Node, Node]]:
     """Every edge (input, dependent), sorted by the position of both ends."""
     position = {node: i for i, node in enumerate(order)}
     adjacency = nx.to_dict_of_lists(ruleset.graph)
@@ -88,31 +89,29 @@ def ordered_edges(ruleset: Ruleset, order: list[str]) -> list[tuple[str, str]]:
     return sorted(edges, key=lambda e: (position[e[0]], position[e[1]]))
 
 
-def node_label(ruleset: Ruleset, node: str) -> str:
+def node_label(ruleset: Ruleset, node: Node) -> str:
     """The text shown for a node: its name, plus its label or title when it has one."""
     kind = node_kind(ruleset.graph, node)
     extra: str | None = None
-    name = node
-    if kind == "metric" and node in ruleset.metrics:
-        metric = ruleset.metrics[node]
+    name = name_of(node)
+    if kind == "metric" and name in ruleset.metrics:
+        metric = ruleset.metrics[name]
         extra = metric.label
         if metric.aggregate is not None:  # from raw rows: the columns it reads
             reads = "from rows: " + (", ".join(metric.columns) or "count()")
             extra = reads if not extra else f"{extra}\n{reads}"
-    elif kind == "kpi" and node in ruleset.kpis:
-        extra = ruleset.kpis[node].label
-    elif kind == "dimension" and node in ruleset.dimensions:
-        extra = ruleset.dimensions[node].label
-    elif kind == "decision" and node in ruleset.decisions:
-        extra = ruleset.decisions[node].title
+    elif kind == "kpi" and name in ruleset.kpis:
+        extra = ruleset.kpis[name].label
+    elif kind == "dimension" and name in ruleset.dimensions:
+        extra = ruleset.dimensions[name].label
+    elif kind == "decision" and name in ruleset.decisions:
+        extra = ruleset.decisions[name].title
     elif kind == "status":
-        return f"status of {ruleset.graph.nodes[node].get('name', node)}"
+        return f"status of {name}"
     elif kind == "rule":
-        name = ruleset.graph.nodes[node].get("name", node)
         rule = ruleset.rules.get(name)
         extra = rule.title if rule is not None else None
     elif kind == "objective":
-        name = ruleset.graph.nodes[node].get("name", node)
         objective = ruleset.objectives.get(name)
         extra = objective.title if objective is not None else None
     return name if not extra else f"{name}\n{extra}"
@@ -121,15 +120,9 @@ def node_label(ruleset: Ruleset, node: str) -> str:
 # ───────────────────────── DOT ─────────────────────────
 
 
-def public_id(graph: nx.DiGraph, node: str) -> str:
+def public_id(graph: nx.DiGraph, node: Node) -> str:
     """The id users see: ``NAME:status``, ``rule:NAME``, ``objective:NAME`` or the name."""
-    kind = node_kind(graph, node)
-    name = str(graph.nodes[node].get("name", node))
-    if kind == "status":
-        return f"{name}:status"
-    if kind in ("rule", "objective"):
-        return f"{kind}:{name}"
-    return name
+    return str(node)
 
 
 def _dot_quote(text: str) -> str:
@@ -223,9 +216,9 @@ def to_json(ruleset: Ruleset) -> str:
     ])
 
 
-def _columns(ruleset: Ruleset, node: str) -> dict[str, list[str]]:
+def _columns(ruleset: Ruleset, node: Node) -> dict[str, list[str]]:
     """``{"columns": [...]}`` for an aggregate metric (the data columns it reads), else nothing."""
-    metric = ruleset.metrics.get(node)
+    metric = ruleset.metrics.get(node) if isinstance(node, str) else None
     if metric is None or metric.aggregate is None or node_kind(ruleset.graph, node) != "metric":
         return {}
     return {"columns": list(metric.columns)}

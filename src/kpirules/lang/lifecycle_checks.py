@@ -14,15 +14,17 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from kpirules.lang import ast
+from kpirules.lang.units import lint_compare, unit_of, unit_of_name
 
 if TYPE_CHECKING:
     from kpirules.lang.checker import Checker
+    from kpirules.lang.nodes import Node
 
 UPWARD = frozenset({">", ">="})
 DOWNWARD = frozenset({"<", "<="})
 
 
-def check_recover(checker: Checker, target: str, clause: ast.ThresholdClause, node: str) -> None:
+def check_recover(checker: Checker, target: str, clause: ast.ThresholdClause, node: Node) -> None:
     """The ``recover`` comparison of ``clause``: names, kinds, and a direction that can end it.
 
     A level triggered by ``> 150`` ends when its recovery comparison holds; a
@@ -35,7 +37,7 @@ def check_recover(checker: Checker, target: str, clause: ast.ThresholdClause, no
     checker._expr(clause.recover, node)
     recovery = evolve(clause, op=clause.recover_op, value=clause.recover)
     checker.types.at(clause.span).threshold_clause(target, recovery)
-    checker._lint_compare(clause.span, checker.unit_of_name(target), checker._unit(clause.recover))
+    lint_compare(checker, clause.span, unit_of_name(checker, target), unit_of(checker, clause.recover))
     same = ({clause.op, clause.recover_op} <= UPWARD) or ({clause.op, clause.recover_op} <= DOWNWARD)
     if same:
         opposite = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[clause.op]

@@ -9,26 +9,44 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from attrs import field, frozen
 
 from kpirules.lang import ast
 from kpirules.lang.depgraph import DependencyGraph
 from kpirules.lang.diagnostics import Diagnostic
+from kpirules.lang.nodes import Node
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kpirules.engine.result import Result
-    from kpirules.engine.scenarios import Scenario
     from kpirules.lang.functions import FunctionRegistry
 
 ActionValue = str | int | float | bool | None
 
+MAX_PERIODS = 100_000  # windows and "for N periods": more than 270 years of days
+
+
+class Definition:
+    """What every named definition of a rule file has: a name, a kind, a label, a unit, a place.
+
+    The definitions (:class:`ParamDef`, :class:`DimensionDef`,
+    :class:`MetricDef`, :class:`KpiDef`, :class:`DecisionDef`) declare these
+    fields themselves; a definition without a label or a unit reads None.
+    """
+
+    __slots__ = ()
+    kind: ClassVar[Literal["param", "dimension", "metric", "kpi", "decision"]]
+    name: str
+    label: str | None = None
+    unit: str | None = None
+    span: ast.Span
+
 
 @frozen
-class ParamDef:
+class ParamDef(Definition):
+    kind: ClassVar = "param"
     name: str
     value: float | str
     percent: bool = False
@@ -36,14 +54,15 @@ class ParamDef:
 
 
 @frozen
-class DimensionDef:
+class DimensionDef(Definition):
+    kind: ClassVar = "dimension"
     name: str
     label: str | None = None
     span: ast.Span = ast.NOWHERE
 
 
 @frozen
-class MetricDef:
+class MetricDef(Definition):
     """A metric: a column of the data, or (``aggregate`` set) an aggregate of raw rows.
 
     ``aggregate`` is the call as written (``count_distinct(order_id)``),
@@ -51,6 +70,7 @@ class MetricDef:
     order of appearance (language §4.1).
     """
 
+    kind: ClassVar = "metric"
     name: str
     unit: str | None = None
     agg: str = "sum"
@@ -67,7 +87,8 @@ class MetricDef:
 
 
 @frozen
-class KpiDef:
+class KpiDef(Definition):
+    kind: ClassVar = "kpi"
     name: str
     expr: ast.Expr
     unit: str | None = None
@@ -85,7 +106,10 @@ class ThresholdDef:
 
 
 @frozen
-class DecisionDef:
+class DecisionDef(Definition):
+    """A decision; its title is its label."""
+
+    kind: ClassVar = "decision"
     name: str
     title: str | None
     branches: tuple[ast.DecisionBranch, ...]
@@ -94,6 +118,10 @@ class DecisionDef:
     @property
     def labels(self) -> list[str]:
         return [b.label for b in self.branches]
+
+    @property
+    def label(self) -> str | None:  # type: ignore[override]
+        return self.title
 
 
 @frozen
@@ -114,7 +142,6 @@ class ObjectiveDef:
     deadline: int
     deadline_text: str
     start: int | None
-    start_text: str | None
     op: str | None = None
     span: ast.Span = ast.NOWHERE
 
@@ -143,7 +170,7 @@ class RuleDef:
 @frozen
 class Ruleset:
     """A checked rule file. ``order`` lists KPIs, statuses and decisions in
-    computation order (statuses as ``NAME`status``, see checker.status_node)."""
+    computation order (a status as :func:`~kpirules.lang.nodes.status_node`)."""
 
     name: str
     title: str | None
@@ -156,7 +183,7 @@ class Ruleset:
     decisions: dict[str, DecisionDef]
     objectives: dict[str, ObjectiveDef]
     rules: dict[str, RuleDef]
-    order: tuple[str, ...]
+    order: tuple[Node, ...]
     #: the checker's dependency graph (or a networkx graph); :attr:`graph` gives it in networkx
     _dependencies: DependencyGraph | nx.DiGraph = field(eq=False, repr=False, alias="graph")
     source_path: Path | None = None
@@ -165,6 +192,14 @@ class Ruleset:
     functions: FunctionRegistry | None = field(default=None, eq=False, repr=False)
     #: ``en`` or ``fr``: the language of reports and of action texts (language §2).
     locale: str = "en"
+
+    def definition(self, name: str) -> Definition | None:
+        """The parameter, dimension, metric, KPI or decision called ``name``."""
+        for table in (self.metrics, self.kpis, self.params, self.dimensions, self.decisions):
+            found = table.get(name)
+            if found is not None:
+                return found
+        return None
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -176,7 +211,7 @@ class Ruleset:
         deps = self._dependencies
         return deps.to_networkx() if isinstance(deps, DependencyGraph) else deps
 
-    def generations(self, wanted: Collection[str]) -> list[list[str]]:
+    def generations(self, wanted: Collection[Node]) -> list[list[Node]]:
         """The ``wanted`` nodes in groups, each needing only earlier groups, in the file's order."""
         deps = self._dependencies
         if isinstance(deps, DependencyGraph):
@@ -189,34 +224,10 @@ class Ruleset:
 
     def kind_of(self, name: str) -> str | None:
         """``metric``, ``kpi``, ``param``, ``dimension`` or ``decision``."""
-        for kind, table in (
-            ("metric", self.metrics),
-            ("kpi", self.kpis),
-            ("param", self.params),
-            ("dimension", self.dimensions),
-            ("decision", self.decisions),
-        ):
-            if name in table:
-                return kind
-        return None
+        found = self.definition(name)
+        return None if found is None else found.kind
 
     def unit_of(self, name: str) -> str | None:
-        if name in self.metrics:
-            return self.metrics[name].unit
-        if name in self.kpis:
-            return self.kpis[name].unit
-        return None
-
-    def evaluate(self, data: Any, **options: Any) -> Result:
-        """Evaluate this ruleset on ``data``; see :func:`kpirules.engine.evaluate`."""
-        from kpirules.engine.evaluate import evaluate
-
-        return evaluate(self, data, **options)
-
-    def whatif(self, data: Any, edits: Any, *, where: dict[str, Any] | None = None,
-               all_periods: bool = False, **options: Any) -> Scenario:
-        """Evaluate ``data``, apply ``edits`` (``["spend*=1.2"]``) and compare; see
-        :func:`kpirules.engine.scenarios.whatif`."""
-        from kpirules.engine.scenarios import whatif
-
-        return whatif(self, data, edits, where=where, all_periods=all_periods, **options)
+        """The unit of a metric or KPI (None for anything else)."""
+        found = self.metrics.get(name) or self.kpis.get(name)
+        return None if found is None else found.unit

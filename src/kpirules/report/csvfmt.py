@@ -30,7 +30,8 @@ from typing import Any, TextIO
 
 import attrs
 
-from kpirules.engine.templates import EMPTY_VALUE_LABEL
+from kpirules.engine.frame_columns import decision_output, rule_output, status_output
+from kpirules.engine.segment import EMPTY_VALUE_LABEL
 from kpirules.report.base import RenderOptions
 from kpirules.report.values import raw_number
 from kpirules.report.view import DocView
@@ -110,9 +111,9 @@ def write_rows(doc: dict[str, Any], rows: Iterable[dict[str, Any]], dialect: Csv
         for name in row.get("status") or {}:
             statuses.setdefault(name, None)
     header = ["period", *view.dimensions, *values]
-    header += [f"status.{n}" for n in statuses]
-    header += [f"decision.{n}" for n in view.decisions]
-    header += [f"rule.{n}" for n in view.rules]
+    header += [status_output(n) for n in statuses]
+    header += [decision_output(n) for n in view.decisions]
+    header += [rule_output(n) for n in view.rules]
 
     if dialect.bom:
         out.write("\ufeff")

@@ -24,6 +24,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from kpirules.engine.segment import Segment
 from kpirules.report.base import RenderOptions
 from kpirules.report.htmlparts import (
     actions_context,
@@ -33,9 +34,10 @@ from kpirules.report.htmlparts import (
     rules_context,
     thresholds_text,
 )
+from kpirules.report.objectives import objective_rows
 from kpirules.report.review import monthly_review
 from kpirules.report.values import CURRENCY_SYMBOLS, POINT_UNITS, is_currency, is_number
-from kpirules.report.view import STATUSES, Column, DocView, segment_key
+from kpirules.report.view import STATUSES, Column, DocView
 
 if TYPE_CHECKING:
     import jinja2
@@ -94,8 +96,8 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
     total_segments = max(len([s for s in view.segments() if s]),
                          int(view.doc.get("segments_total") or 0))
     # the biggest segments are shown, in the document's order (by dimension values)
-    kept = {segment_key(s) for s in ranked[: MAX_TABLE_SEGMENTS + 1]}
-    table_segments = [s for s in view.segments() if segment_key(s) in kept]
+    kept = {Segment.of(s) for s in ranked[: MAX_TABLE_SEGMENTS + 1]}
+    table_segments = [s for s in view.segments() if Segment.of(s) in kept]
     chart_segments = ranked[: MAX_CHART_SEGMENTS + 1]
     colors = _segment_colors(view, chart_segments)
     charts = []
@@ -132,8 +134,8 @@ def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:
 
 def build_status_table(view: DocView, options: RenderOptions) -> dict[str, Any]:
     """The context of the as-of status table alone (notebooks), capped as the report is."""
-    kept = {segment_key(s) for s in top_segments(view, MAX_TABLE_SEGMENTS)}
-    segments = [s for s in view.segments() if segment_key(s) in kept]
+    kept = {Segment.of(s) for s in top_segments(view, MAX_TABLE_SEGMENTS)}
+    segments = [s for s in view.segments() if Segment.of(s) in kept]
     total = max(len([s for s in view.segments() if s]), int(view.doc.get("segments_total") or 0))
     shown = len([s for s in segments if s])
     return {
@@ -153,7 +155,7 @@ def _summary(view: DocView) -> list[dict[str, Any]]:
     firing = sum(len(segs) for _, segs in view.firing())
     cards.append({"key": "rules", "label": tr("rule_firings"), "count": firing})
     if view.objectives:
-        behind = sum(1 for o in view.objectives if o.get("status") in ("at_risk", "missed"))
+        behind = sum(1 for o in objective_rows(view) if o.behind)
         cards.append({"key": "objectives", "label": tr("objectives_behind"), "count": behind})
     return cards
 
@@ -232,12 +234,12 @@ def top_segments(view: DocView, limit: int) -> list[dict[str, Any]]:
     others = [s for s in segments if s]
     volume = _volume_metric(view)
     if volume is not None:
-        totals: dict[tuple[tuple[str, Any], ...], float] = {}
+        totals: dict[Segment, float] = {}
         for row in view.rows:
             value = (row.get("values") or {}).get(volume)
-            key = segment_key(row.get("segment"))
+            key = Segment.of(row.get("segment"))
             totals[key] = totals.get(key, 0.0) + (float(value) if is_number(value) else 0.0)
-        others.sort(key=lambda seg: -totals.get(segment_key(seg), 0.0))
+        others.sort(key=lambda seg: -totals.get(Segment.of(seg), 0.0))
     return overall + others[:limit]
 
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from kpirules.report.lifecycle import lifecycle_text
-from kpirules.report.values import NULL_TEXT, format_value, is_number
+from kpirules.report.objectives import objective_rows
+from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import SEVERITIES, DocView, action_args_text
 
 
@@ -105,36 +106,30 @@ def objectives_context(view: DocView) -> list[dict[str, Any]]:
     """
     tr = view.tr
     groups: dict[str, dict[str, Any]] = {}
-    for objective in view.objectives:
-        kpi = str(objective.get("kpi") or "")
-        name = str(objective.get("name") or view.objective_label(objective))
-        group = groups.setdefault(name, {
-            "title": view.objective_label(objective),
-            "name": name,
-            "kpi": view.column(kpi).label if kpi else "",
-            "deadline": objective.get("deadline") or NULL_TEXT,
+    for objective in objective_rows(view):
+        group = groups.setdefault(objective.name, {
+            "title": objective.label,
+            "name": objective.name,
+            "kpi": objective.kpi_label,
+            "deadline": objective.deadline or NULL_TEXT,
             "rows": [],
             "not_applicable": 0,
         })
-        if kpi and not view.applies(objective.get("segment"), kpi):
+        if objective.kpi and not view.applies(objective.segment, objective.kpi):
             group["not_applicable"] += 1  # the KPI never has a value there: not a row
             continue
-        status = str(objective.get("status") or "no_data")
-        progress = objective.get("progress")
-        expected = objective.get("expected_progress")
-        done = format_value(progress, "percent", view.locale)
+        expected = objective.expected_progress
         group["rows"].append({
-            "segment": view.segment_name(objective.get("segment")),
-            "overall": not objective.get("segment"),
-            "baseline": view.fmt(kpi, objective.get("baseline")),
-            "current": view.fmt(kpi, objective.get("current")),
-            "goal": view.fmt(kpi, objective.get("goal")),
-            "progress_width": _percent_width(progress),
+            "segment": objective.segment_name,
+            "overall": objective.overall,
+            "baseline": objective.baseline,
+            "current": objective.current,
+            "goal": objective.goal,
+            "progress_width": _percent_width(objective.progress),
             "expected_width": _percent_width(expected) if is_number(expected) else None,
-            "pacing": tr("pacing", done=done,
-                         expected=format_value(expected, "percent", view.locale)),
-            "status": status,
-            "status_label": tr(f"objective.{status}"),
+            "pacing": tr("pacing", done=objective.progress_text, expected=objective.expected_text),
+            "status": objective.status,
+            "status_label": objective.status_label,
         })
     return list(groups.values())
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from kpirules.report.base import RenderOptions
 from kpirules.report.lifecycle import lifecycle_text
+from kpirules.report.objectives import objective_rows
 from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
@@ -122,22 +123,18 @@ def _objectives(view: DocView) -> list[str]:
     if not view.objectives:
         return []
     body = []
-    for objective in view.objectives:
-        kpi = str(objective.get("kpi") or "")
-        status = str(objective.get("status") or "no_data")
-        progress = objective.get("progress")
-        progress_text = view.fmt_unit(progress, "percent") if is_number(progress) else NULL_TEXT
+    for objective in objective_rows(view):
         body.append(
             [
-                escape(view.objective_label(objective)),
-                escape(view.segment_name(objective.get("segment"))),
-                escape(view.fmt(kpi, objective.get("baseline"))),
-                escape(view.fmt(kpi, objective.get("current"))),
-                escape(view.fmt(kpi, objective.get("goal"))),
-                progress_text,
-                view.fmt_unit(objective.get("expected_progress"), "percent"),
-                escape(objective.get("deadline") or NULL_TEXT),
-                f"{OBJECTIVE_EMOJI.get(status, '')} {view.tr(f'objective.{status}').lower()}".strip(),
+                escape(objective.label),
+                escape(objective.segment_name),
+                escape(objective.baseline),
+                escape(objective.current),
+                escape(objective.goal),
+                objective.progress_text if is_number(objective.progress) else NULL_TEXT,
+                objective.expected_text,
+                escape(objective.deadline or NULL_TEXT),
+                f"{OBJECTIVE_EMOJI.get(objective.status, '')} {objective.status_label.lower()}".strip(),
             ]
         )
     tr = view.tr

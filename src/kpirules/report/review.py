@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kpirules.report.htmlparts import thresholds_text
+from kpirules.report.objectives import objective_rows
 from kpirules.report.values import is_number
 from kpirules.report.view import DocView
 
@@ -90,16 +91,14 @@ def _changes(view: DocView) -> list[dict[str, str]]:
 def _at_risk(view: DocView) -> list[dict[str, str]]:
     """Objectives at risk or missed, one line per objective with its segments."""
     lines: dict[str, dict[str, str]] = {}
-    for objective in view.objectives:
-        status = str(objective.get("status") or "")
-        if status not in ("at_risk", "missed"):
+    for objective in objective_rows(view):
+        if not objective.behind:
             continue
-        kpi = str(objective.get("kpi") or "")
-        where = (f"{view.segment_name(objective.get('segment'))} "
-                 f"{view.fmt(kpi, objective.get('current'))} / {view.fmt(kpi, objective.get('goal'))}")
-        title = view.objective_label(objective)
+        status = objective.status
+        where = f"{objective.segment_name} {objective.current} / {objective.goal}"
+        title = objective.label
         line = lines.setdefault(title, {"title": title, "status": status,
-                                        "status_label": view.tr(f"objective.{status}"),
+                                        "status_label": objective.status_label,
                                         "segments": ""})
         if status == "missed" and line["status"] != "missed":
             line.update(status=status, status_label=view.tr("objective.missed"))

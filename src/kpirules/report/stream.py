@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kpirules.engine.frame_columns import SEG, P
+from kpirules.lang.units import is_currency
+
 if TYPE_CHECKING:
     from kpirules.engine.result import Result
 
 #: Rows turned into dicts at once while streaming.
 CHUNK_ROWS = 20_000
-
-_P, _SEG = "__p", "__seg"
 
 
 def header_document(result: Result) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def header_document(result: Result) -> dict[str, Any]:
     empty = attrs.evolve(result, frame=result.frame.head(0))
     doc = empty.to_dict()
     doc["actions"] = result.actions()
-    labels = result.frame[_P].unique(maintain_order=True).to_list()
+    labels = result.frame[P].unique(maintain_order=True).to_list()
     doc["periods"] = [result._label(index) for index in labels]
     return doc
 
@@ -55,7 +56,7 @@ def volume_metric(result: Result) -> str | None:
     for wanted in ("count", "currency"):
         for name, metric in metrics.items():
             unit = metric.unit or ""
-            if unit == wanted or (wanted == "currency" and len(unit) == 3 and unit.isupper()):
+            if unit == wanted or (wanted == "currency" and is_currency(unit)):
                 return name
     return next(iter(metrics), None)
 
@@ -70,18 +71,18 @@ def capped_document(result: Result, max_segments: int) -> dict[str, Any]:
     import polars as pl
 
     frame = result.frame
-    segments = frame.filter(pl.col(_SEG) != 0)
-    total = segments[_SEG].n_unique()
+    segments = frame.filter(pl.col(SEG) != 0)
+    total = segments[SEG].n_unique()
     if total <= max_segments:
         doc = result.to_dict()
         doc["segments_total"] = total
         return doc
     volume = volume_metric(result)
-    sizes = segments.group_by(_SEG).agg(
+    sizes = segments.group_by(SEG).agg(
         pl.col(volume).fill_nan(None).sum().alias("size") if volume else pl.len().alias("size")
     )
-    keep = sizes.sort(["size", _SEG], descending=[True, False]).head(max_segments)[_SEG]
-    shown = frame.filter((pl.col(_SEG) == 0) | pl.col(_SEG).is_in(keep.to_list()))
+    keep = sizes.sort(["size", SEG], descending=[True, False]).head(max_segments)[SEG]
+    shown = frame.filter((pl.col(SEG) == 0) | pl.col(SEG).is_in(keep.to_list()))
     doc = attrs.evolve(result, frame=shown).to_dict()
     doc["segments_total"] = total
     return doc

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
 from kpirules.report.lifecycle import lifecycle_text
+from kpirules.report.objectives import objective_rows
 from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import Column, DocView, action_args_text
 
@@ -296,21 +297,16 @@ def _objectives(console: Console, view: DocView) -> None:
     # Widest cell of each no_wrap column (headers included), to know whether
     # the table fits: Rich's own measure ignores no_wrap.
     widths = [_cell_width(str(c.header)) for c in table.columns[1:]]
-    for objective in view.objectives:
-        kpi = str(objective.get("kpi") or "")
-        status = str(objective.get("status") or "no_data")
-        label = view.objective_label(objective)
-        if objective.get("deadline"):
-            label += f" ({tr('table.by', deadline=objective['deadline'])})"
-        segment = view.segment_name(objective.get("segment"))
-        current = view.fmt(kpi, objective.get("current"))
-        span = (
-            f"{view.fmt(kpi, objective.get('baseline'))} → {view.fmt(kpi, objective.get('goal'))}"
-        )
-        progress = objective.get("progress")
-        bar = f"{progress_bar(progress)} {view.fmt_unit(progress, 'percent')}"
-        expected = view.fmt_unit(objective.get("expected_progress"), "percent")
-        status_text = _text(tr(f"objective.{status}").lower(), OBJECTIVE_STYLES.get(status, ""))
+    for objective in objective_rows(view):
+        label = objective.label
+        if objective.deadline:
+            label += f" ({tr('table.by', deadline=objective.deadline)})"
+        segment = objective.segment_name
+        current = objective.current
+        span = f"{objective.baseline} → {objective.goal}"
+        bar = f"{progress_bar(objective.progress)} {objective.progress_text}"
+        expected = objective.expected_text
+        status_text = _text(objective.status_label.lower(), OBJECTIVE_STYLES.get(objective.status, ""))
         cells = [
             _text(segment),
             _text(current),

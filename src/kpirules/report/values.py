@@ -25,9 +25,10 @@ they keep raw numbers (see :func:`raw_number`).
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
 from typing import Any, TypeGuard
+
+from kpirules.lang.units import is_currency
 
 NBSP = "\u00a0"
 #: Units of a difference of percentages, shown in points (``pp`` / ``pts``).
@@ -38,7 +39,6 @@ NULL_TEXT = "—"
 #: written as the code itself (``1 200 CHF``).
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 #: Units that describe a kind of number rather than a thing counted: no suffix.
 _BARE_UNITS = {"", "count", "score", "ratio", "number"}
 
@@ -49,10 +49,6 @@ def is_number(value: Any) -> TypeGuard[int | float]:
         return False
     return math.isfinite(value)
 
-
-def is_currency(unit: str | None) -> bool:
-    """A currency unit is a three-capital-letter code, as in the language (§10)."""
-    return unit is not None and bool(_CURRENCY.match(unit))
 
 
 def group_thousands(

@@ -14,15 +14,14 @@ from typing import Any
 
 import attrs
 
-from kpirules.engine.templates import EMPTY_VALUE_LABEL
+from kpirules.engine.segment import Segment
+from kpirules.lang.levels import SEVERITIES as RULE_SEVERITIES
 from kpirules.report.i18n import Translator, locale_of
 from kpirules.report.values import format_value, is_number
 
-OVERALL_LABEL = "(overall)"
-
 #: KPI statuses from the worst to the best, as reports list them.
 STATUSES = ("critical", "warning", "ok", "no_data", "skipped")
-SEVERITIES = ("critical", "warning", "info")
+SEVERITIES = tuple(reversed(RULE_SEVERITIES))  # most severe first, as reports list them
 
 
 @attrs.frozen
@@ -47,29 +46,19 @@ class Trend:
     tone: str
 
 
-def segment_key(segment: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
-    """A hashable key for a segment dict (``()`` for the overall level)."""
-    return tuple(sorted((segment or {}).items()))
-
-
 def segment_label(
     segment: Mapping[str, Any] | None,
     dimensions: Iterable[str] = (),
     tr: Translator | None = None,
 ) -> str:
-    """How a segment is named for people: its values joined by `` / ``.
+    """How a segment is named for people (:meth:`Segment.label`), in the translator's language.
 
-    The overall row is ``(overall)``. A segment only holds the dimensions of
-    its level, so a ``None`` there is an empty value in the data, written
-    ``(empty)`` (never ``all``, the word for a rolled-up dimension). With a
+    The overall row is ``(overall)``, an empty value ``(empty)``; with a
     translator, both words are in its language (``(ensemble)``, ``(vide)``).
     """
-    if not segment:
-        return tr("overall") if tr else OVERALL_LABEL
-    empty = tr("empty_value") if tr else EMPTY_VALUE_LABEL
-    order = [d for d in dimensions if d in segment] + [d for d in segment if d not in dimensions]
-    parts = [empty if segment[d] is None else str(segment[d]) for d in order]
-    return " / ".join(parts)
+    if tr is None:
+        return Segment.of(segment).label(dimensions)
+    return Segment.of(segment).label(dimensions, overall=tr("overall"), empty=tr("empty_value"))
 
 
 class DocView:
@@ -93,13 +82,13 @@ class DocView:
         self.periods: list[str] = self._periods()
         if self.as_of is None and self.periods:
             self.as_of = self.periods[-1]
-        self._by_key: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]] = {
-            (row["period"], segment_key(row.get("segment"))): row for row in self.rows
+        self._by_key: dict[tuple[str, Segment], dict[str, Any]] = {
+            (row["period"], Segment.of(row.get("segment"))): row for row in self.rows
         }
         self.columns: list[Column] = self._columns()
         self.decisions: list[str] = self._ordered_keys("decisions", self.decision_defs)
         self.rules: list[str] = self._ordered_keys("rules", self.rule_defs)
-        self._applicable: set[tuple[tuple[tuple[str, Any], ...], str]] | None = None
+        self._applicable: set[tuple[Segment, str]] | None = None
 
     # -- periods and rows -------------------------------------------------
 
@@ -134,7 +123,7 @@ class DocView:
         """The row of one period and segment, or ``None``."""
         if period is None:
             return None
-        return self._by_key.get((period, segment_key(segment)))
+        return self._by_key.get((period, Segment.of(segment)))
 
     def segment_name(self, segment: Mapping[str, Any] | None) -> str:
         """The people-facing name of a segment (see :func:`segment_label`)."""
@@ -150,9 +139,9 @@ class DocView:
 
     def segments(self) -> list[dict[str, Any]]:
         """Every segment of the document, overall first, in document order."""
-        seen: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+        seen: dict[Segment, dict[str, Any]] = {}
         for row in self.rows:
-            seen.setdefault(segment_key(row.get("segment")), dict(row.get("segment") or {}))
+            seen.setdefault(Segment.of(row.get("segment")), dict(row.get("segment") or {}))
         return sorted(seen.values(), key=lambda seg: 0 if not seg else 1)
 
     # -- definitions ------------------------------------------------------
@@ -284,14 +273,14 @@ class DocView:
         if len(self.periods) < 2:
             return True
         if self._applicable is None:
-            found: set[tuple[tuple[tuple[str, Any], ...], str]] = set()
+            found: set[tuple[Segment, str]] = set()
             for row in self.rows:
-                key = segment_key(row.get("segment"))
+                key = Segment.of(row.get("segment"))
                 for value_name, value in (row.get("values") or {}).items():
                     if value is not None:
                         found.add((key, value_name))
             self._applicable = found
-        return (segment_key(segment), name) in self._applicable
+        return (Segment.of(segment), name) in self._applicable
 
     def firing(self, period: str | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
         """Rules firing at a period (as-of by default) with the segments they fire for."""

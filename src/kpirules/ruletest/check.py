@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kpirules.errors import UsageError
+from kpirules.errors import OptionError
 from kpirules.lang.periods import PeriodError, as_literal, last_index
 from kpirules.ruletest.locate import Locator
 from kpirules.ruletest.model import RuleTestFile
@@ -34,9 +34,9 @@ def _check_param_value(ruleset: Any, name: str, value: Any, where: str, line: in
     from kpirules.engine.evaluate import resolve_params
 
     try:
-        resolve_params(ruleset, {name: value}, where="")
-    except UsageError as err:
-        problems.add(line, f"{where}: {err}")
+        resolve_params(ruleset, {name: value})
+    except OptionError as err:
+        problems.add(line, f"{where}: {err.value}: {err.reason}")
 
 
 def add_name_problems(tf: RuleTestFile, ruleset: Any, problems: Problems, loc: Locator) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from attrs import field, frozen
 
+from kpirules.engine.segment import Segment
+
 #: Statuses a threshold can give (language §8), as written in ``status = {…}``.
 KPI_STATUSES = frozenset({"ok", "warning", "critical", "no_data", "skipped"})
 #: Statuses of an objective (language §7), as written in ``objectives = {…}``.
@@ -72,7 +74,7 @@ class Expectation:
     def where(self) -> str:
         """``period 2026-03, channel=display`` for messages."""
         period = self.period or "last period"
-        seg = ", ".join(f"{k}={v}" for k, v in self.segment.items()) or "overall"
+        seg = Segment.of(self.segment).assignments(", ")
         return f"{period}, {seg}"
 
 
