@@ -41,7 +41,7 @@ from kpirules.lang.levels import SEVERITIES
 from kpirules.redaction import REDACTED, redact
 
 if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
-    from kpirules.data.table import RawTable
+    from kpirules.data.table import CELL_LEVEL, CELL_PERIOD, RawTable, count_column, rows_column
     from kpirules.hookspecs import hookimpl
     from kpirules.lang.functions import FunctionSpec
     from kpirules.lang.row_translate import (
@@ -52,6 +52,8 @@ if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
     from kpirules.report.base import OutputFormat, RenderOptions
 
 __all__ = [
+    "CELL_LEVEL",
+    "CELL_PERIOD",
     "PLUGIN_API_VERSION",
     "ActionError",
     "ActionType",
@@ -72,10 +74,12 @@ __all__ = [
     "aggregate_parts",
     "api_version_satisfies",
     "check_type",
+    "count_column",
     "date_format",
     "hookimpl",
     "positive_number",
     "redact",
+    "rows_column",
     "secret_source",
     "single_line",
     "str_list",
@@ -501,6 +505,10 @@ _LAZY = {
     "RowTranslator": "kpirules.lang.row_translate",
     "NotTranslatable": "kpirules.lang.row_translate",
     "aggregate_parts": "kpirules.lang.row_translate",
+    "CELL_PERIOD": "kpirules.data.table",
+    "CELL_LEVEL": "kpirules.data.table",
+    "count_column": "kpirules.data.table",
+    "rows_column": "kpirules.data.table",
 }
 
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kpirules.data.limits import fetch_limited
-from kpirules.data.table import PERIOD_CANDIDATES
+from kpirules.data.table import PERIOD_CANDIDATES, count_column
 from kpirules.errors import DataError
 from kpirules.extras import require
 from kpirules.plugin_api import (
@@ -244,7 +244,7 @@ def _plan_table(conn: sa.Connection, settings: Mapping[str, Any], ctx: SourceCon
         col = columns[column]
         if agg == "avg":
             selected.append(sa.func.avg(col).label(column))
-            selected.append(sa.func.count(col).label(f"__count__{metric}"))
+            selected.append(sa.func.count(col).label(count_column(metric)))
         else:
             selected.append(getattr(sa.func, PUSHABLE[agg])(col).label(column))
     keys = [columns[period], *(columns[d] for d in dims)]

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from kpirules.data.table import CELL_LEVEL, CELL_PERIOD, rows_column
 from kpirules.lang import ast
 from kpirules.lang.row_translate import NotTranslatable, RowTranslator
 
@@ -46,8 +47,6 @@ PERIOD, LEVEL = "kpi_period", "kpi_level"  # plain labels: no quoting rules to m
 ISO_DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
 
 
-def rows_col(metric: str) -> str:
-    return f"__rows__{metric}"
 
 
 NotPushable = NotTranslatable  # the name this module has always raised
@@ -191,11 +190,11 @@ def result_names(dims: Sequence[str], metrics: Sequence[str]) -> dict[str, str]:
     Every label is generated (``kpi_d0``, ``kpi_m0``…), so that no metric or
     column name (``returning``, ``Order "lines"``) ever has to be a valid SQL label.
     """
-    names = {PERIOD: "__period", LEVEL: "__level"}
+    names = {PERIOD: CELL_PERIOD, LEVEL: CELL_LEVEL}
     names.update({f"kpi_d{i}": d for i, d in enumerate(dims)})
     for i, m in enumerate(metrics):
         names[f"kpi_m{i}"] = m
-        names[f"kpi_r{i}"] = rows_col(m)
+        names[f"kpi_r{i}"] = rows_column(m)
     return names
 
 

@@ -16,6 +16,25 @@ PERIOD_CANDIDATES = ("period", "date", "month", "week", "day", "quarter", "year"
 """Names of the period column, in this order, when none is named (interfaces §1); compared
 without case, accents and surrounding spaces (:func:`kpirules.data.columns.find_period_column`)."""
 
+# The columns a connector that computed the rollup itself adds, declared once for the
+# engine, the ``sql`` connector and plugin packages (``kpirules.plugin_api`` exports them).
+# Their names start with ``__``, which no name of a rule file may.
+CELL_PERIOD = "__period"
+"""The period of a cell of ``extra["aggregate_cells"]``, as the database wrote it."""
+CELL_LEVEL = "__level"
+"""The grouping mask of a cell of ``extra["aggregate_cells"]``: which dimensions it rolls up."""
+COUNT_PREFIX = "__count__"
+
+
+def count_column(metric: str) -> str:
+    """The column giving the input rows behind a pushed-down ``avg`` metric's value."""
+    return COUNT_PREFIX + metric
+
+
+def rows_column(metric: str) -> str:
+    """The column giving the raw rows behind an aggregate metric's cell (0 vs null, ``explain``)."""
+    return f"__rows__{metric}"
+
 
 @frozen
 class RawTable:

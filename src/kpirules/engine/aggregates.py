@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 import polars as pl
 from attrs import define
 
-from kpirules.data.table import RawTable
+from kpirules.data.table import CELL_LEVEL, CELL_PERIOD, RawTable, rows_column
 from kpirules.engine.compile import Compiler
 from kpirules.engine.frame_columns import ROW, P, T
 from kpirules.errors import DataError
@@ -35,11 +35,6 @@ NUMERIC_FUNCTIONS = frozenset({"abs", "round", "sqrt", "ln", "exp", "clamp"})
 def column_name(col: str) -> str:
     """Where a read column lives in the rows frame (apart from metrics and dimensions of the same name)."""
     return f"__c__{col}"
-
-
-def rows_col(metric: str) -> str:
-    """The hidden column holding how many rows a cell's value was computed from (for ``explain``)."""
-    return f"__rows__{metric}"
 
 
 def aggregate_metrics(ruleset: Ruleset) -> dict[str, MetricDef]:
@@ -249,7 +244,7 @@ class AggregateRows:
         call = self.ruleset.metrics[name].aggregate
         assert call is not None
         cond = self._condition(name, compiler)
-        rows_expr = (pl.len() if cond is None else cond.sum()).cast(pl.Int64).alias(rows_col(name))
+        rows_expr = (pl.len() if cond is None else cond.sum()).cast(pl.Int64).alias(rows_column(name))
         if func == "count" and not call.args:
             value = pl.len() if cond is None else cond.sum()
             return [value.cast(pl.Float64).alias(name), rows_expr]
@@ -370,19 +365,19 @@ class PushedCells:
 
         frame = table.frame
         try:
-            idx, _key = map_periods(frame["__period"], grain, name=table.period_column or "period")
+            idx, _key = map_periods(frame[CELL_PERIOD], grain, name=table.period_column or "period")
         except PeriodColumnError as err:
             raise DataError(err.message, where=table.source) from None
         dims = list(table.dimensions)
-        frame = frame.select(idx.alias(P), pl.col("__level").cast(pl.Int64),
+        frame = frame.select(idx.alias(P), pl.col(CELL_LEVEL).cast(pl.Int64),
                              *(pl.col(d).cast(pl.String) for d in dims),
                              *(pl.col(m).cast(pl.Float64) for m in metrics),
-                             *(pl.col(rows_col(m)).cast(pl.Int64) for m in metrics))
+                             *(pl.col(rows_column(m)).cast(pl.Int64) for m in metrics))
         first = int(frame[P].min()) if frame.height else 0  # type: ignore[arg-type]
         last = int(frame[P].max()) if frame.height else 0  # type: ignore[arg-type]
         return cls(frame, dims, metrics, first, last, frame.height)
 
     def cells(self, keys: Sequence[str]) -> pl.DataFrame:
         mask = sum(2 ** i for i, d in enumerate(self.dims) if d not in keys)
-        return self.frame.filter(pl.col("__level") == mask).select(
-            P, *keys, *self.metrics, *(rows_col(m) for m in self.metrics))
+        return self.frame.filter(pl.col(CELL_LEVEL) == mask).select(
+            P, *keys, *self.metrics, *(rows_column(m) for m in self.metrics))

@@ -222,7 +222,7 @@ class Explainer:
 
 def aggregate_line(rs: Ruleset, name: str, row: dict[str, Any]) -> str:
     """``orders = count_distinct(order_id) = 1,234 from 5,678 rows``: an aggregate metric and its rows."""
-    from kpirules.engine.aggregates import rows_col
+    from kpirules.data.table import rows_column
 
     metric = rs.metrics[name]
     assert metric.aggregate is not None
@@ -234,7 +234,7 @@ def aggregate_line(rs: Ruleset, name: str, row: dict[str, Any]) -> str:
         shown = f"{int(value):,}" + (f" {metric.unit}" if metric.unit and metric.unit.isupper() else "")
     else:
         shown = plain_value(value, metric.unit)
-    count = row.get(rows_col(name)) or 0  # null: the cell has no row at all
+    count = row.get(rows_column(name)) or 0  # null: the cell has no row at all
     return f"{name} = {formula} = {shown} from {count:,} row{'s' if count != 1 else ''}"
 
 

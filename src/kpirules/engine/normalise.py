@@ -18,7 +18,7 @@ import polars as pl
 from attrs import define, field
 
 from kpirules.data.columns import did_you_mean_column, numbers
-from kpirules.data.table import RawTable
+from kpirules.data.table import COUNT_PREFIX, RawTable, count_column, rows_column
 from kpirules.display import cut, shown
 from kpirules.engine.aggregates import (
     AggregatePlan,
@@ -28,7 +28,6 @@ from kpirules.engine.aggregates import (
     plan_aggregates,
     prepare_rows,
     read_columns,
-    rows_col,
 )
 from kpirules.engine.data_warnings import (
     UNSPLIT,
@@ -133,7 +132,7 @@ def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]
     ``columns`` maps each used column to its role ("the period", "a dimension", "a metric").
     """
     for col in frame.columns:
-        if col.startswith("__") and not (table.pre_aggregated and col.startswith("__count__")):
+        if col.startswith("__") and not (table.pre_aggregated and col.startswith(COUNT_PREFIX)):
             raise DataError(f'column "{col}": names starting with __ are reserved for kpirules; '
                             "rename the column, or leave it out (--ignore with eval, ignore = [...] in a job source)",
                             where=table.header_location(_position(table, col)))
@@ -187,7 +186,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
                                                   aggregates.params, on_bad_value, positions, _number_column)
         if not metric_cols:
             return pl.DataFrame(schema={P: pl.Int64}), dims, [], bad_total  # no column metric: no rollup
-    counts = [c for c in shape.columns if table.pre_aggregated and c.startswith("__count__")]
+    counts = [c for c in shape.columns if table.pre_aggregated and c.startswith(COUNT_PREFIX)]
     frame = source.select(list(dict.fromkeys([chosen, *dims, *metric_cols, *counts]))).collect()  # only what is used
     exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     for col in metric_cols:
@@ -195,7 +194,7 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         bad_total += bad
         agg = ruleset.metrics[col].agg
         if agg == "avg":
-            count_col = f"__count__{col}"
+            count_col = count_column(col)
             weight = (pl.col(count_col).cast(pl.Float64) if table.pre_aggregated and count_col in frame.columns
                       else number.is_not_null().cast(pl.Float64))
             if table.pre_aggregated and count_col in frame.columns:
@@ -360,7 +359,7 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
             segs = grid.join(segs.drop(by_dims), on=[SEG, P], how="left")
         segs = segs.with_columns(pl.lit(False).alias(OVERALL))
         levels.append(segs)
-    columns = [P, SEG, OVERALL, *by_dims, *metrics, *(rows_col(m) for r in row_parts for m in r.metrics)]
+    columns = [P, SEG, OVERALL, *by_dims, *metrics, *(rows_column(m) for r in row_parts for m in r.metrics)]
     frame = pl.concat([lv.select(columns) for lv in levels], how="vertical")
     fills = []
     counts = count_metrics(ruleset)

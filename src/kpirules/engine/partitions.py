@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from kpirules.data.table import count_column
 from kpirules.errors import DataError
 from kpirules.lang import ast
 
@@ -118,7 +119,7 @@ def overall_table(path: Path, ruleset: Ruleset, period_column: str, metric_colum
         agg = ruleset.metrics[column].agg
         aggs.append(getattr(pl.col(column), {"avg": "mean"}.get(agg, agg))().alias(column))
         if agg == "avg":
-            aggs.append(pl.col(column).count().alias(f"__count__{column}"))
+            aggs.append(pl.col(column).count().alias(count_column(column)))
     frame = pl.scan_parquet(path).group_by(period_column).agg(aggs).collect(engine="streaming")
     return RawTable(frame=frame, source=str(path), period_column=period_column, pre_aggregated=True)
 

@@ -12,7 +12,7 @@ import polars as pl
 from attrs import define, field
 
 from kpirules.data.columns import find_period_column, identifier_columns, numeric_columns, plain
-from kpirules.data.table import PERIOD_CANDIDATES, RawTable
+from kpirules.data.table import COUNT_PREFIX, PERIOD_CANDIDATES, RawTable
 from kpirules.engine.data_warnings import IDENTIFIERS, IGNORED_NUMBERS, DataWarning
 from kpirules.errors import DataError, UsageError
 from kpirules.lang.model import Ruleset
@@ -67,7 +67,7 @@ def column_roles(frame: pl.DataFrame | pl.LazyFrame, table: RawTable, ruleset: R
     roles = ColumnRoles(period, [c for c in columns if c in ruleset.metrics], [])
     undecided = []
     for col in columns:
-        if col == period or col in ruleset.metrics or col.startswith("__count__") or col in read_by_aggregates:
+        if col == period or col in ruleset.metrics or col.startswith(COUNT_PREFIX) or col in read_by_aggregates:
             continue
         if col in ruleset.dimensions or col in table.dimensions:
             roles.dimensions.append(col)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kpirules.plugin_api import (
+    CELL_PERIOD,
     Connector,
     DataError,
     RawTable,
@@ -139,7 +140,7 @@ class SparkConnector(Connector):
         return pushdown.raw_plan(frame, period, given, [c for c in columns if c not in ignore])
 
 
-PERIOD_LABEL = "__period"
+PERIOD_LABEL = CELL_PERIOD
 
 
 def session(settings: Mapping[str, Any], where: str) -> SparkSession:

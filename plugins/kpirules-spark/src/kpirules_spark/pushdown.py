@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from kpirules.plugin_api import aggregate_parts
+from kpirules.plugin_api import CELL_LEVEL, CELL_PERIOD, aggregate_parts, count_column, rows_column
 
 from kpirules_spark.expressions import ISO_DATE, SparkRows, col, period_label
 
@@ -38,12 +38,8 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
 MAX_DIMENSIONS = 6  # 64 grouping sets
-PERIOD, LEVEL = "__period", "__level"
+PERIOD, LEVEL = CELL_PERIOD, CELL_LEVEL
 ORDER = "__kpirules_order"
-
-
-def rows_col(metric: str) -> str:
-    return f"__rows__{metric}"
 
 
 class Plan:
@@ -169,7 +165,7 @@ def cells_plan(frame: DataFrame, period: str, date: Column, dims: Sequence[str],
     names = {"p": PERIOD, "l": LEVEL, **{f"d{i}": d for i, d in enumerate(dims)}}
     for name, i in label.items():
         names[f"m{i}"] = name
-        names[f"r{i}"] = rows_col(name)
+        names[f"r{i}"] = rows_column(name)
     return Plan(out, "cells", period, tuple(dims), names, list(metrics))
 
 
@@ -195,7 +191,7 @@ def rollup_plan(frame: DataFrame, period: str, date: Column, dims: Sequence[str]
         names[f"c{i}"] = column
         if agg == "avg":
             selected.append(F.count(value).alias(f"n{i}"))
-            names[f"n{i}"] = f"__count__{metric}"
+            names[f"n{i}"] = count_column(metric)
     keys = ["p", *(f"d{i}" for i in range(len(dims)))]
     return Plan(data.groupBy(*keys).agg(*selected), "rollup", period, tuple(dims), names)
 
