@@ -29,6 +29,17 @@ def safe_div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     return pl.when(den != 0).then(num / den)
 
 
+def segment_shift(expr: pl.Expr, n: int) -> pl.Expr:
+    """``expr`` ``n`` periods earlier in the same segment (null before the segment's first period).
+
+    The same values as ``expr.shift(n).over(SEG)`` on a frame sorted by
+    segment then period, without the window's grouping: a shift of the whole
+    column, kept where the row ``n`` earlier is of the same segment. With
+    100,000 segments the grouping cost a quarter of a second per shift.
+    """
+    return pl.when(pl.col(SEG).shift(n) == pl.col(SEG)).then(expr.shift(n))
+
+
 class Compiler:
     """Compiles expressions for one ruleset, parameter values and frame."""
 
@@ -150,15 +161,15 @@ class Compiler:
         return self._const_int(args[1]) if len(args) > 1 else default
 
     def _f_previous(self, args: list[ast.Expr]) -> pl.Expr:
-        return self.compile(args[0]).shift(self._n(args)).over(SEG)
+        return segment_shift(self.compile(args[0]), self._n(args))
 
     def _f_change(self, args: list[ast.Expr]) -> pl.Expr:
         x = self.compile(args[0])
-        return x - x.shift(self._n(args)).over(SEG)
+        return x - segment_shift(x, self._n(args))
 
     def _f_growth(self, args: list[ast.Expr]) -> pl.Expr:
         x = self.compile(args[0])
-        return safe_div(x, x.shift(self._n(args)).over(SEG)) - 1
+        return safe_div(x, segment_shift(x, self._n(args))) - 1
 
     def _rolling(self, args: list[ast.Expr], how: str) -> pl.Expr:
         x = self.compile(args[0]).cast(pl.Float64)

@@ -12,8 +12,9 @@ import polars as pl
 from kpirules.data.columns import find_period_column
 from kpirules.data.table import RawTable
 from kpirules.engine.compile import Compiler
-from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P, new_col, rule_col, status_col
-from kpirules.engine.lifecycle import has_recovery, recovery_status_expr, streak_exprs
+from kpirules.engine.frame_columns import SEG, YEAR, P, status_col
+from kpirules.engine.judgements import Judge
+from kpirules.engine.lifecycle import has_recovery, recovery_status_expr
 from kpirules.engine.normalise import Normalised, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.periods import check_date_format
@@ -190,42 +191,36 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
 
 def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, float | str], as_of: int, *,
                         history: bool = False, functions: FunctionRegistry | None = None) -> Result:
-    """Evaluate an already normalised frame (a scenario edits one before evaluating it)."""
+    """Evaluate an already normalised frame (a scenario edits one before evaluating it).
+
+    The KPIs are computed at every period; statuses, decisions and rules only
+    at the reported periods and the one before (engine/judgements.py): the
+    :class:`Result` judges any other period when asked.
+    """
     frame = norm.frame
     compiler = Compiler(ruleset, values, set(frame.columns) | set(ruleset.kpis) | set(ruleset.decisions),
                         functions)
+    judge = Judge(ruleset, compiler, norm.first, _node_expr)
     lazy = frame.lazy()
+    del frame
     if _needs_year(ruleset):
         years = {i: periods_mod.year_of(i, ruleset.grain) for i in range(norm.first, norm.last + 1)}
         lazy = lazy.with_columns(pl.col(P).replace_strict(years, return_dtype=pl.Int32).alias(YEAR))
-    for generation in _generations(ruleset):
+    for generation in ruleset.generations(judge.value_nodes):
         lazy = lazy.with_columns([_node_expr(ruleset, compiler, node) for node in generation])
-    rule_exprs = []
-    for name, rule in ruleset.rules.items():
-        cond = compiler.compile(rule.condition).fill_null(False)
-        if rule.for_periods > 1:
-            n = rule.for_periods
-            cond = (cond.cast(pl.Int32).rolling_sum(window_size=n, min_samples=n).over(SEG) == n).fill_null(False)
-        if rule.scope == "segments":
-            cond = cond & ~pl.col(OVERALL)
-        elif rule.scope == "overall":
-            cond = cond & pl.col(OVERALL)
-        rule_exprs.append(cond.alias(rule_col(name)))
-    if rule_exprs:
-        lazy = lazy.with_columns(rule_exprs)
-        lazy = lazy.with_columns([
-            (pl.col(rule_col(n)) & ~pl.col(rule_col(n)).shift(1).over(SEG).fill_null(False))
-            .alias(new_col(n)) for n in ruleset.rules])
-        lifecycle = streak_exprs(ruleset.rules)
-        if lifecycle:
-            lazy = lazy.with_columns(lifecycle)
-    full = lazy.collect()
-    objectives = evaluate_objectives(ruleset, full, norm.dimensions, values, as_of)
-    shown = full.filter(pl.col(P) <= as_of) if history else full.filter(pl.col(P) == as_of)
+    computed = lazy.collect()
+    del lazy
+    full = judge.judge(computed) if judge.needs_whole_history else None
+    objectives = evaluate_objectives(ruleset, computed, norm.dimensions, values, as_of)
+    low = norm.first if history else as_of
+    judged = (full.filter(pl.col(P).is_between(low - 1, as_of)) if full is not None
+              else judge.between(computed, low - 1, as_of))
+    shown = judged.filter(pl.col(P) >= low)
     shown = shown.sort(pl.col(P) * (int(shown.select(pl.col(SEG).max()).item() or 0) + 1) + pl.col(SEG))
     return Result(ruleset=ruleset, frame=shown, dimensions=norm.dimensions, as_of=as_of,
                   history=history, params=values, objectives=objectives, warnings=norm.warnings,
-                  bad_values=norm.bad_values, first=norm.first, full=full, unsupplied=norm.unsupplied)
+                  bad_values=norm.bad_values, first=norm.first, full=full, unsupplied=norm.unsupplied,
+                  values=computed, judge=judge, judged=judged)
 
 
 def _needs_year(ruleset: Ruleset) -> bool:

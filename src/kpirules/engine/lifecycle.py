@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from kpirules.engine.compile import Compiler
+from kpirules.engine.compile import Compiler, segment_shift
 from kpirules.engine.frame_columns import (
     SEG,
     P,
@@ -98,11 +98,13 @@ def streak_exprs(rules: dict[str, RuleDef]) -> list[pl.Expr]:
     out: list[pl.Expr] = []
     for name, rule in rules.items():
         fires = pl.col(rule_col(name))
+        # A firing row's streak starts in its own segment (a segment's first row that fires is a
+        # start), so filling forward over the whole column finds the same start as over the segment.
         start = pl.when(pl.col(new_col(name))).then(pl.col(P).cast(pl.Int64)) \
-            .otherwise(pl.lit(None, pl.Int64)).forward_fill().over(SEG)
+            .otherwise(pl.lit(None, pl.Int64)).forward_fill()
         out.append(pl.when(fires).then(pl.col(P).cast(pl.Int64) - start).alias(age_col(name)))
         if rule.resolve_actions:
-            out.append((~fires & fires.shift(1).over(SEG).fill_null(False)).alias(resolved_col(name)))
+            out.append((~fires & segment_shift(fires, 1).fill_null(False)).alias(resolved_col(name)))
     return out
 
 

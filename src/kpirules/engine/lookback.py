@@ -10,6 +10,8 @@ says how many, from the expressions (``None``: the whole history, for
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from kpirules.lang import ast
 from kpirules.lang.functions import FunctionRegistry
 from kpirules.lang.model import Ruleset
@@ -31,16 +33,44 @@ def lookback(ruleset: Ruleset, name: str, params: dict[str, float | str] | None 
         return None
 
 
+def judgement_lookback(ruleset: Ruleset, judged: Collection[Node], params: dict[str, float | str]) -> int | None:
+    """Periods before a judged one that the ``judged`` statuses and decisions and every rule read.
+
+    Every other node (the KPIs, and what they read) is known at every period
+    already, so it reads only its own period here. ``None``: the whole
+    history — a recovery, ``ytd``, a plugin function, or a rolling window,
+    whose floating-point sums depend on where the window started and so could
+    differ in their last digits from those of the whole history. A rule firing
+    ``for N periods`` reads N - 1 periods more, and one more tells whether it
+    starts or stops firing.
+    """
+    chosen = set(judged)
+    reader = _Reader(ruleset, params, known=lambda node: node not in chosen, exact=True)
+    try:
+        found = max((reader.name(node) for node in chosen), default=0)
+        for rule in ruleset.rules.values():
+            found = max(found, reader.expr(rule.condition) + rule.for_periods - 1)
+        return found + 1
+    except _Unbounded:
+        return None
+
+
 class _Reader:
-    def __init__(self, ruleset: Ruleset, params: dict[str, float | str]) -> None:
+    def __init__(self, ruleset: Ruleset, params: dict[str, float | str],
+                 known: Callable[[Node], bool] | None = None, exact: bool = False) -> None:
         self.ruleset = ruleset
         self.params = params
         self.functions = ruleset.functions or FunctionRegistry()
         self.seen: dict[Node, int] = {}
+        self.known = known  # nodes whose values are at hand at every period: they read nothing more
+        self.exact = exact  # a rolling window reads the whole history (see judgement_lookback)
 
     def name(self, name: Node) -> int:
         if name in self.seen:
             return self.seen[name]
+        if self.known is not None and (name in self.ruleset.kpis or name in self.ruleset.decisions
+                                       or isinstance(name, NodeId)) and self.known(name):
+            return 0
         rs = self.ruleset
         exprs: list[ast.Expr] = []
         if isinstance(name, NodeId):  # a status: what its thresholds read
@@ -57,7 +87,7 @@ class _Reader:
             exprs = [b.condition for b in rs.decisions[name].branches if b.condition is not None]
         found = max((self.expr(e) for e in exprs), default=0)
         self.seen[name] = found
-        return found
+        return found + 1
 
     def expr(self, node: ast.Expr) -> int:
         if isinstance(node, ast.Name):
@@ -71,7 +101,8 @@ class _Reader:
 
     def call(self, node: ast.Call) -> int:
         spec = self.functions.get(node.func)
-        if node.func == "ytd" or (spec is not None and spec.build is not None):
+        if node.func == "ytd" or (spec is not None and spec.build is not None) \
+                or (self.exact and node.func in _WINDOWS):
             raise _Unbounded
         args = list(node.args) + [v for _, v in node.kwargs]
         inner = max((self.expr(a) for a in args[:1]), default=0)

@@ -29,6 +29,7 @@ from kpirules.lang.levels import FAIL_ON, SEVERITY_RANK, STATUS_RANK
 from kpirules.lang.model import Ruleset
 
 if TYPE_CHECKING:
+    from kpirules.engine.judgements import Judge
     from kpirules.engine.why import Why
 
 
@@ -80,8 +81,44 @@ class Result:
     warnings: list[DataWarning] = field(factory=list)  # str(warning): the line users read
     bad_values: int = 0
     first: int = 0
-    full: pl.DataFrame | None = None  # every period, for explanations
+    #: every period judged: made from ``values`` on first use (:attr:`full`), unless given
+    _full: pl.DataFrame | None = field(default=None, alias="full")
     unsupplied: list[str] = field(factory=list)  # metrics no column supplies (null or their missing value)
+    #: every period's metrics and KPIs, not judged (statuses, decisions and rules are judged on demand)
+    values: pl.DataFrame | None = field(default=None, repr=False)
+    judge: Judge | None = field(default=None, repr=False, eq=False)
+    #: the periods judged by the evaluation (the reported ones and the one before), by segment then period
+    judged: pl.DataFrame | None = field(default=None, repr=False)
+    _judged_at: dict[int, pl.DataFrame] = field(init=False, factory=dict, repr=False, eq=False)
+
+    # ── judgements at any period ──
+    @property
+    def full(self) -> pl.DataFrame | None:
+        """Every period of the evaluation with its judgements, by segment then period.
+
+        The evaluation judges only the reported periods; the others are judged
+        here, on first use (explanations, ``why``, scenarios), exactly as if
+        every period had been judged at once.
+        """
+        if self._full is None and self.values is not None and self.judge is not None:
+            self._full = self.judge.judge(self.values)
+        return self._full
+
+    def rows_at(self, period: int) -> pl.DataFrame:
+        """Every row of ``period`` (by segment, overall first) with its judgements.
+
+        Judged on demand, that period only, when the evaluation did not.
+        """
+        if self._full is not None:
+            return self._full.filter(pl.col(P) == period)
+        judged = self.judged
+        if judged is not None and judged.height and judged[P].min() <= period <= judged[P].max():  # type: ignore[operator]
+            return judged.filter(pl.col(P) == period)
+        if self.values is not None and self.judge is not None:
+            if period not in self._judged_at:
+                self._judged_at[period] = self.judge.between(self.values, period, period)
+            return self._judged_at[period]
+        return self.frame.filter(pl.col(P) == period)
 
     # ── access ──
     @property
@@ -146,8 +183,7 @@ class Result:
 
     def _find(self, period: str | None, segment: dict[str, Any]) -> dict[str, Any] | None:
         index = self.as_of if period is None else periods_mod.last_index(periods_mod.as_literal(period), self.ruleset.grain)
-        source = self.full if self.full is not None else self.frame
-        rows = source.filter(pl.col(P) == index)
+        rows = self.rows_at(index)
         if not segment:
             rows = rows.filter(pl.col(SEG) == 0)
         for d in self.dimensions:
@@ -240,8 +276,9 @@ class Result:
         action belongs to.
         """
         resolving = [name for name, rule in self.ruleset.rules.items() if rule.resolve_actions]
-        source = self.full if self.full is not None else self.frame
-        now, before = source.filter(pl.col(P) == self.as_of), source.filter(pl.col(P) == self.as_of - 1)
+        if not resolving:
+            return []
+        now, before = self.rows_at(self.as_of), self.rows_at(self.as_of - 1)
         out: list[RuleFiring] = []
         for name in resolving:
             ended = now.filter(pl.col(resolved_col(name))).select(SEG).join(
