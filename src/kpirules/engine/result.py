@@ -21,6 +21,7 @@ from kpirules.engine.frame_columns import (
     status_output,
 )
 from kpirules.engine.lifecycle import event_of
+from kpirules.engine.result_json import json_rows, number_forms
 from kpirules.engine.result_parts import ObjectiveResult, RuleFiring, json_number
 from kpirules.engine.segment import EMPTY_VALUE_LABEL, Segment
 from kpirules.engine.templates import ROLLED_UP_LABEL, fill, plain_value
@@ -34,19 +35,12 @@ if TYPE_CHECKING:
 
 
 
-def _json_column(series: pl.Series) -> list[Any]:
-    """A column as JSON-ready Python values (no NaN; whole numbers as ints).
-
-    Decided per column by Polars, not per value in Python: a column whose
-    values are all whole (counts, amounts in euros) is written as integers,
-    any other keeps its floats.
-    """
-    if not series.dtype.is_float():
-        return series.to_list()
-    finite = series.filter(series.is_finite())
-    if finite.len() < series.len() - series.null_count():
+def _json_column(series: pl.Series, form: str) -> list[Any]:
+    """A column as JSON-ready Python values (no NaN; whole numbers as ints), in its
+    :func:`~kpirules.engine.result_json.number_forms` form."""
+    if form == "values":
         return [json_number(v) for v in series.to_list()]
-    if finite.len() and bool((finite == finite.floor()).all()) and float(finite.abs().max()) < 2**53:  # type: ignore[arg-type]
+    if form == "integers":
         return series.cast(pl.Int64).to_list()
     return series.to_list()
 
@@ -351,30 +345,8 @@ class Result:
     # ── the JSON document ──
     def to_dict(self) -> dict[str, Any]:
         rs = self.ruleset
-        names = self._value_names()
-        statuses = list(rs.thresholds)
-        decisions = list(rs.decisions)
-        rules = list(rs.rules)
-        frame = self.frame
-        labels = {i: self._label(i) for i in frame[P].unique().to_list()}
-        period_col = [labels[i] for i in frame[P].to_list()]
-        seg_ids = frame[SEG].to_list()
-        dim_cols = {d: frame[d].to_list() for d in self.dimensions}
-        value_cols = {n: _json_column(frame[n]) for n in names}
-        status_cols = {n: frame[status_col(n)].to_list() for n in statuses}
-        decision_cols = {n: frame[n].to_list() for n in decisions}
-        rule_cols = {n: frame[rule_col(n)].to_list() for n in rules}
-        rows = []
-        for i, period in enumerate(period_col):
-            rows.append({
-                "period": period,
-                "segment": {} if seg_ids[i] == 0 else {d: col[i] for d, col in dim_cols.items()},
-                "values": {n: col[i] for n, col in value_cols.items()},
-                "status": {n: col[i] for n, col in status_cols.items()},
-                "decisions": {n: col[i] for n, col in decision_cols.items()},
-                "rules": {n: bool(col[i]) for n, col in rule_cols.items()},
-            })
-        periods = list(dict.fromkeys(period_col))
+        rows = self.dict_rows(self.frame)
+        periods = list(dict.fromkeys(row["period"] for row in rows))
         objectives = [o.to_dict() for o in self.objectives]
         return {
             "kpirules": 1,
@@ -401,6 +373,39 @@ class Result:
             "bad_values": self.bad_values,
             "warnings": [str(w) for w in self.warnings],
         }
+
+    def number_forms(self) -> dict[str, str]:
+        """How the document writes each metric and KPI (integers or not), decided on every reported row."""
+        return number_forms(self.frame, self._value_names())
+
+    def dict_rows(self, frame: pl.DataFrame, forms: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """The document's row objects of ``frame``'s rows (interfaces §3), JSON-ready.
+
+        ``forms`` (:meth:`number_forms`): the document's, when ``frame`` is a part of it.
+        """
+        rs = self.ruleset
+        forms = number_forms(frame, self._value_names()) if forms is None else forms
+        labels = {i: self._label(i) for i in frame[P].unique().to_list()}
+        period_col = [labels[i] for i in frame[P].to_list()]
+        seg_ids = frame[SEG].to_list()
+        dim_cols = {d: frame[d].to_list() for d in self.dimensions}
+        value_cols = {n: _json_column(frame[n], forms[n]) for n in self._value_names()}
+        status_cols = {n: frame[status_col(n)].to_list() for n in rs.thresholds}
+        decision_cols = {n: frame[n].to_list() for n in rs.decisions}
+        rule_cols = {n: frame[rule_col(n)].to_list() for n in rs.rules}
+        return [{
+            "period": period,
+            "segment": {} if seg_ids[i] == 0 else {d: col[i] for d, col in dim_cols.items()},
+            "values": {n: col[i] for n, col in value_cols.items()},
+            "status": {n: col[i] for n, col in status_cols.items()},
+            "decisions": {n: col[i] for n, col in decision_cols.items()},
+            "rules": {n: bool(col[i]) for n, col in rule_cols.items()},
+        } for i, period in enumerate(period_col)]
+
+    def json_rows(self, frame: pl.DataFrame | None = None, forms: dict[str, str] | None = None) -> list[str]:
+        """:meth:`dict_rows` as compact JSON texts, written by Polars (``engine/result_json.py``)."""
+        frame = self.frame if frame is None else frame
+        return json_rows(self, frame, number_forms(frame, self._value_names()) if forms is None else forms)
 
     def _definitions(self) -> dict[str, dict[str, Any]]:
         """Metrics then KPIs, in file order: what every definition has, and a KPI's ``better``."""

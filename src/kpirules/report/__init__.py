@@ -14,7 +14,7 @@ from __future__ import annotations
 from kpirules.report.base import OutputFormat, Renderer, RenderOptions
 from kpirules.report.csvfmt import render_csv, render_csv_fr, write_csv, write_csv_fr
 from kpirules.report.html import MAX_TABLE_SEGMENTS, render_html
-from kpirules.report.jsonfmt import render_json, render_jsonl, write_jsonl
+from kpirules.report.jsonfmt import render_json, render_jsonl, write_json, write_jsonl
 from kpirules.report.markdown import render_markdown
 from kpirules.report.pdf import render_pdf, write_pdf
 from kpirules.report.table import render_table
@@ -29,7 +29,8 @@ BUILTIN_FORMATS: dict[str, OutputFormat] = {
             description="Tables for the terminal: statuses, trends, rules, objectives, actions",
         ),
         OutputFormat(
-            "json", "json", render_json, description="The full evaluation document (JSON)"
+            "json", "json", render_json, description="The full evaluation document (JSON)",
+            write=write_json,
         ),
         OutputFormat(
             "csv",

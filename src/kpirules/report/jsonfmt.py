@@ -41,15 +41,43 @@ def render_json(doc: dict[str, Any], options: RenderOptions) -> str:
     million-row history). ``allow_nan=False`` proves the document is clean; the
     slow cleaning pass runs only when it is not.
     """
-    indent = 2 if len(doc.get("rows", ())) <= INDENT_UP_TO_ROWS else None
+    return _dumps(doc, indented=len(doc.get("rows", ())) <= INDENT_UP_TO_ROWS) + "\n"
+
+
+def _dumps(doc: dict[str, Any], indented: bool) -> str:
+    indent = 2 if indented else None
     separators = None if indent else (",", ":")
     try:
-        text = json.dumps(doc, ensure_ascii=False, indent=indent, separators=separators,
+        return json.dumps(doc, ensure_ascii=False, indent=indent, separators=separators,
                           allow_nan=False, default=str)
     except ValueError:
-        text = json.dumps(clean(doc), ensure_ascii=False, indent=indent, separators=separators,
+        return json.dumps(clean(doc), ensure_ascii=False, indent=indent, separators=separators,
                           allow_nan=False, default=str)
-    return text + "\n"
+
+
+#: Where the rows go in the compact text of a document whose ``rows`` is empty: the first
+#: ``"rows":[]``, since only strings (escaped quotes) come before the key.
+_ROWS_SLOT = '"rows":[]'
+
+
+def write_json(doc: dict[str, Any], rows: Iterable[dict[str, Any]], options: RenderOptions,
+               out: TextIO) -> None:
+    """``json``, streamed: the text :func:`render_json` writes of the whole document.
+
+    Given rows that can write themselves as JSON text (``json_chunks``, the
+    engine's rows: Polars writes them), a large document's rows are never
+    Python objects; otherwise the document is put together and rendered.
+    """
+    chunks = getattr(rows, "json_chunks", None)
+    if chunks is None or len(rows) <= INDENT_UP_TO_ROWS:  # type: ignore[arg-type]
+        whole = {**doc, "rows": list(rows)}
+        out.write(render_json(whole, options))
+        return
+    before, after = _dumps({**doc, "rows": []}, indented=False).split(_ROWS_SLOT, 1)
+    out.write(before + '"rows":[')
+    for index, chunk in enumerate(chunks()):
+        out.write(("," if index and chunk else "") + ",".join(chunk))
+    out.write("]" + after + "\n")
 
 
 def _json_line(row: Any) -> str:
@@ -64,6 +92,11 @@ def _json_line(row: Any) -> str:
 def write_jsonl(doc: dict[str, Any], rows: Iterable[dict[str, Any]], options: RenderOptions,
                 out: TextIO) -> None:
     """``jsonl``: one row object of interfaces §3 per line, written as it comes."""
+    chunks = getattr(rows, "json_chunks", None)
+    if chunks is not None:  # the engine's rows: written by Polars
+        for chunk in chunks():
+            out.write("".join(line + "\n" for line in chunk))
+        return
     for row in rows:
         out.write(_json_line(row))
         out.write("\n")

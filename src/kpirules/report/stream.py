@@ -44,10 +44,35 @@ def header_document(result: Result) -> dict[str, Any]:
     return doc
 
 
-def iter_rows(result: Result, chunk_rows: int = CHUNK_ROWS) -> Iterator[dict[str, Any]]:
-    """The document's rows in order, built ``chunk_rows`` at a time."""
-    for chunk in result.frame.iter_slices(chunk_rows):
-        yield from attrs.evolve(result, frame=chunk).to_dict()["rows"]
+class ResultRows:
+    """The document's rows in order, built ``chunk_rows`` at a time.
+
+    Iterating gives the row objects; :meth:`json_chunks` gives the same rows
+    as JSON text, written by Polars (the ``json`` and ``jsonl`` formats use
+    it when they are given these rows: no Python object per row).
+    """
+
+    def __init__(self, result: Result, chunk_rows: int = CHUNK_ROWS) -> None:
+        self.result = result
+        self.chunk_rows = chunk_rows
+        self.forms = result.number_forms()  # integers or not: decided on every row, as the document does
+
+    def __len__(self) -> int:
+        return self.result.frame.height
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for chunk in self.result.frame.iter_slices(self.chunk_rows):
+            yield from self.result.dict_rows(chunk, self.forms)
+
+    def json_chunks(self) -> Iterator[list[str]]:
+        """The rows as compact JSON texts, a chunk at a time."""
+        for chunk in self.result.frame.iter_slices(self.chunk_rows):
+            yield self.result.json_rows(chunk, self.forms)
+
+
+def iter_rows(result: Result, chunk_rows: int = CHUNK_ROWS) -> ResultRows:
+    """The document's rows in order, built ``chunk_rows`` at a time (:class:`ResultRows`)."""
+    return ResultRows(result, chunk_rows)
 
 
 def volume_metric(result: Result) -> str | None:
