@@ -29,7 +29,16 @@ from collections.abc import Callable
 import polars as pl
 
 from kpirules.engine.compile import Compiler, segment_shift
-from kpirules.engine.frame_columns import OVERALL, SEG, P, age_col, new_col, rule_col
+from kpirules.engine.frame_columns import (
+    OVERALL,
+    SEG,
+    YEAR,
+    P,
+    age_col,
+    new_col,
+    rule_col,
+    status_col,
+)
 from kpirules.engine.lifecycle import streak_exprs
 from kpirules.engine.lookback import judgement_lookback
 from kpirules.lang import ast
@@ -134,27 +143,36 @@ class Judge:
             out.append(cond.alias(rule_col(name)))
         return out
 
+    def _read_columns(self, values: pl.DataFrame) -> list[str]:
+        """The columns of ``values`` the judgements read (the others are only carried to the output)."""
+        names = {P, SEG, OVERALL, YEAR}
+        for expr in _judgement_exprs(self.ruleset, self.judged):
+            for node in ast.walk(expr):
+                if isinstance(node, ast.Name):
+                    names.add(node.name)
+                elif isinstance(node, ast.IsStatus) and isinstance(node.operand, ast.Name):
+                    names.add(status_col(node.operand.name))
+        return [c for c in values.columns if c in names]
+
     def between(self, values: pl.DataFrame, low: int, high: int) -> pl.DataFrame:
         """The rows of periods ``low``..``high`` with their judgements, as judging every period gives them.
 
-        Sorted by segment then period, like ``values``.
+        Sorted by segment then period, like ``values``. Only the columns the
+        judgements read go through the periods before ``low``.
         """
         low = max(low, self.first)
         if self.margin is None or low - self.margin <= self.first:
             return self.judge(values.lazy().filter(pl.col(P) <= high)).filter(pl.col(P) >= low)
-        start = low - self.margin
-        judged = self.judge(values.lazy().filter(pl.col(P).is_between(start, high)))
+        read = values.lazy().select(self._read_columns(values))
+        judged = self.judge(read.filter(pl.col(P).is_between(low - self.margin, high))).filter(pl.col(P) >= low)
         exact_from = low - 1  # conditions are exact from here on (the margin covers what they read)
-        wanted = judged.filter(pl.col(P) >= low)
         unsure = [pl.col(rule_col(n)) & (pl.col(age_col(n)) >= pl.col(P) - exact_from) for n in self.ruleset.rules]
-        if not unsure:
-            return wanted
-        longer = wanted.filter(pl.any_horizontal(unsure))[SEG].unique()
-        if longer.len() == 0:
-            return wanted
-        # A streak older than the rows judged: judge those segments over their whole history.
-        if not self.segment_local:
+        longer = judged.filter(pl.any_horizontal(unsure))[SEG].unique() if unsure else pl.Series([], dtype=pl.Int64)
+        if longer.len() and not self.segment_local:
             return self.judge(values.lazy().filter(pl.col(P) <= high)).filter(pl.col(P) >= low)
-        again = self.judge(values.lazy().filter(pl.col(SEG).is_in(longer.implode()) & (pl.col(P) <= high)))
-        return pl.concat([wanted.filter(~pl.col(SEG).is_in(longer.implode())),
-                          again.filter(pl.col(P) >= low)]).sort([SEG, P])
+        if longer.len():  # a streak older than the rows judged: those segments over their whole history
+            again = self.judge(read.filter(pl.col(SEG).is_in(longer.implode()) & (pl.col(P) <= high)))
+            judged = pl.concat([judged.filter(~pl.col(SEG).is_in(longer.implode())),
+                                again.filter(pl.col(P) >= low)]).sort([SEG, P])
+        made = [c for c in judged.columns if c not in values.columns]
+        return values.filter(pl.col(P).is_between(low, high)).hstack(judged.select(made).get_columns())
