@@ -213,7 +213,7 @@ def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, fl
     full = judge.judge(computed) if judge.needs_whole_history else None
     objectives = evaluate_objectives(ruleset, computed, norm.dimensions, values, as_of)
     low = norm.first if history else as_of
-    judged = (full.filter(pl.col(P).is_between(low - 1, as_of)) if full is not None
+    judged = (full.lazy().filter(pl.col(P).is_between(low - 1, as_of)).collect() if full is not None
               else judge.between(computed, low - 1, as_of))
     shown = judged.filter(pl.col(P) >= low)
     shown = shown.sort(pl.col(P) * (int(shown.select(pl.col(SEG).max()).item() or 0) + 1) + pl.col(SEG))

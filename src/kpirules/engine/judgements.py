@@ -175,4 +175,6 @@ class Judge:
             judged = pl.concat([judged.filter(~pl.col(SEG).is_in(longer.implode())),
                                 again.filter(pl.col(P) >= low)]).sort([SEG, P])
         made = [c for c in judged.columns if c not in values.columns]
-        return values.filter(pl.col(P).is_between(low, high)).hstack(judged.select(made).get_columns())
+        # lazily: an eager filter of the many-chunked values frame costs several times more
+        reported = values.lazy().filter(pl.col(P).is_between(low, high)).collect()
+        return reported.hstack(judged.select(made).get_columns())

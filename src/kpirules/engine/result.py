@@ -104,7 +104,7 @@ class Result:
         Judged on demand, that period only, when the evaluation did not.
         """
         if self._full is not None:
-            return self._full.filter(pl.col(P) == period)
+            return self._full.lazy().filter(pl.col(P) == period).collect()
         judged = self.judged
         if judged is not None and judged.height and judged[P].min() <= period <= judged[P].max():  # type: ignore[operator]
             return judged.filter(pl.col(P) == period)
