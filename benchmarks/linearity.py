@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--max-rows", default="8M", choices=list(ROWS))
     parser.add_argument("--plots", type=Path, default=ROOT / "docs" / "img")
-    parser.add_argument("--only", choices=("rows", "kpis", "segments"), action="append")
+    parser.add_argument("--only", choices=("rows", "kpis", "segments", "windows"), action="append")
     parser.add_argument("--save", type=Path)
     args = parser.parse_args(argv)
     if (ROOT / "src" / "kpirules").is_dir():
@@ -159,7 +159,43 @@ def main(argv: list[str] | None = None) -> int:
         saved["segments"] = rows
         plot(args.plots / "linearity_segments.png", f"segments over 12 months ({saved['commit']})",
              "segments (campaigns), thousands", {"17 KPIs": points}, ylabel=YLABEL)
+    if "windows" in wanted:
+        saved["windows"] = windows(sizes)
     return finish(saved, args.save)
+
+
+def windows(sizes: list[str]) -> list[list[Any]]:
+    """The 4M -> 8M step: a shift within a segment as a window over the segment, and without it.
+
+    ``x.shift(1).over(segment)`` groups the rows by segment first; its cost
+    grows faster than the rows when the segments grow with them (10,000 to
+    80,000 here). ``segment_shift`` (engine/compile.py) shifts the whole
+    column and keeps the rows whose row before is of the same segment.
+    """
+    import time
+
+    import numpy as np
+    import polars as pl
+
+    from kpirules.engine.compile import segment_shift
+    from kpirules.engine.frame_columns import SEG
+
+    rows = []
+    for size in sizes:
+        campaigns = ROWS[size]
+        frame = pl.DataFrame({SEG: np.repeat(np.arange(campaigns), 100),
+                              "x": np.random.default_rng(0).random(campaigns * 100)})
+        for label, expr in (("shift over the segment", pl.col("x").shift(1).over(SEG)),
+                            ("segment_shift", segment_shift(pl.col("x"), 1))):
+            cpu = []
+            for _ in range(5):
+                start = time.process_time()
+                frame.lazy().select(expr).collect()
+                cpu.append(time.process_time() - start)
+            rows.append([f"{campaigns * 100:,}", f"{campaigns:,}", label, statistics.median(cpu),
+                         statistics.median(cpu) / (campaigns * 100) * 1e9])
+    print(table(["rows", "segments", "expression", "CPU s", "ns per row"], rows) + "\n")
+    return rows
 
 
 if __name__ == "__main__":

@@ -89,17 +89,23 @@ def number_forms(frame: pl.DataFrame, names: list[str]) -> dict[str, str]:
     an infinity, written null, and each whole value as an integer; ``as_is``:
     not a float column.
     """
+    floats = [n for n in names if frame.schema[n].is_float()]
+    checks: list[pl.Expr] = []
+    for name in floats:  # one query for every column
+        column = pl.col(name)
+        finite = column.filter(column.is_finite())
+        checks += [(column.is_nan() | column.is_infinite()).any().alias(f"{name}`odd"),
+                   (finite == finite.floor()).all().alias(f"{name}`whole"),
+                   finite.len().alias(f"{name}`finite"),
+                   finite.abs().max().cast(pl.Float64).alias(f"{name}`max")]
+    found = frame.select(checks).row(0, named=True) if checks else {}
     forms: dict[str, str] = {}
     for name in names:
-        series = frame[name]
-        if not series.dtype.is_float():
+        if name not in floats:
             forms[name] = "as_is"
-            continue
-        finite = series.filter(series.is_finite())
-        if finite.len() < series.len() - series.null_count():
+        elif found[f"{name}`odd"]:
             forms[name] = "values"
-        elif finite.len() and bool((finite == finite.floor()).all()) \
-                and float(finite.abs().max()) < 2**53:  # type: ignore[arg-type]
+        elif found[f"{name}`finite"] and found[f"{name}`whole"] and found[f"{name}`max"] < 2**53:
             forms[name] = "integers"
         else:
             forms[name] = "floats"
@@ -110,7 +116,7 @@ def _values(frame: pl.DataFrame, forms: dict[str, str]) -> tuple[list[pl.Expr], 
     """The value columns as the document writes them, which rows Python must write, and whether
     some float is under 0.0001."""
     python = pl.lit(False)
-    tiny = False
+    small: list[pl.Expr] = []
     columns: list[pl.Expr] = []
     for name, form in forms.items():
         column = pl.col(name)
@@ -119,9 +125,8 @@ def _values(frame: pl.DataFrame, forms: dict[str, str]) -> tuple[list[pl.Expr], 
             columns.append(pl.when(column.is_finite()).then(column).alias(name))
         elif form == "integers":
             columns.append(column.cast(pl.Int64))
-        elif form == "floats":
-            tiny = tiny or bool(frame.select(((column != 0) & (column.abs() < SMALLEST_PLAIN)).any()).item())
-            columns.append(column)
         else:
+            small += [((column != 0) & (column.abs() < SMALLEST_PLAIN)).any()] if form == "floats" else []
             columns.append(column)
+    tiny = bool(small) and bool(frame.select(pl.any_horizontal(small)).item())
     return columns, python, tiny
