@@ -140,7 +140,6 @@ class FastParser:
     def _run(self, text: str, pos: int, end: int, line: int, line_start: int) -> Any:
         """Lex and parse ``text[pos:end]``; the value of the start rule (a tree of statements)."""
         states = self.states
-        chains = self.chains
         new_token = Token._future_new  # Token() without its check for a deprecated keyword
         punctuation = self.punctuation
         match = self.token_pattern.match
@@ -176,40 +175,13 @@ class FastParser:
                     kind, value, stop = "PERIOD", period.group(), period.end()
             column = start - line_start + 1
             token = new_token(kind, value, start, line, column, line, column + stop - start, stop)
-            # What _feed does, inlined for the tokens of the file (one call fewer per token)
-            while True:
-                action = states[state_stack[-1]][0].get(kind)
-                if action is None:
-                    raise UnexpectedToken(token, set(), state=None)
-                if action.__class__ is int:
-                    state_stack.append(action)
-                    value_stack.append(token)
-                    break
-                size, callback, origin = action
-                if callback is None:
-                    key = (state_stack[-2], state_stack[-1], kind)
-                    top = chains.get(key)
-                    if top is None:
-                        top = chains[key] = self._unit_chain(*key)
-                    state_stack[-1] = top
-                    continue
-                if size:
-                    children = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
-                else:
-                    children = []
-                value_stack.append(callback(children))
-                state_stack.append(states[state_stack[-1]][0][origin])
+            self._feed(token, kind, state_stack, value_stack)
             pos = stop
         self._feed(Token.new_borrow_pos("$END", "", token), "$END", state_stack, value_stack)
         return value_stack[-1]
 
     def _feed(self, token: Token, kind: str, state_stack: list[int], value_stack: list[Any]) -> None:
-        """Reduce as the table says, then shift ``token`` (or accept, at the end).
-
-        :meth:`_run` does the same for each token of the file, inlined; this is for ``$END``.
-        """
+        """Reduce as the table says, then shift ``token`` (or accept, at the end)."""
         states = self.states
         chains = self.chains
         while True:
