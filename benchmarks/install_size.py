@@ -67,11 +67,13 @@ def main(argv: list[str] | None = None) -> int:
                        check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
         site = next((venv / "lib").glob("python3*/site-packages"))
         total = size(venv)
+        on_disk = int(subprocess.run(["du", "-sk", str(venv)], capture_output=True, text=True,
+                                     check=True).stdout.split()[0]) * 1024
         dists = distributions(site)
         pip_tools = sum(b for name, b, _ in dists if name.split("-")[0] in ("pip", "setuptools"))
         print(f"commit {commit() if args.project == ROOT else args.project}; {args.python} -m venv, then pip install . (no extras)\n")
-        print(f"venv: {total / MB:.0f} MB ({(total - pip_tools) / MB:.0f} MB without the venv's "
-              f"own pip and setuptools)\n")
+        print(f"venv: {total / MB:.0f} MB of files ({(total - pip_tools) / MB:.0f} MB without the "
+              f"venv's own pip and setuptools); on disk (du -s, whole blocks): {on_disk / MB:.0f} MB\n")
         print(f"{'distribution':<40} {'MB':>7} {'of it bytecode':>15}")
         for name, nbytes, compiled in dists:
             print(f"{name:<40} {nbytes / MB:>7.1f} {compiled / MB:>15.1f}")
