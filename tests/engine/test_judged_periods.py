@@ -148,14 +148,15 @@ def test_every_reader_sees_what_judging_every_period_gives(name: str, seed: int,
 
 
 @pytest.mark.parametrize("name", sorted(RULESETS))
-def test_history_and_scenarios_are_the_same(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("history", [True, False])
+def test_history_and_scenarios_are_the_same(name: str, history: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     ruleset = kpirules.loads(RULESETS[name], "r.kpi")
     data = rows(3)
-    restricted = ruleset.evaluate(data, history=True, period="2026-03")
+    restricted = ruleset.evaluate(data, history=history, period="2026-03")
     after = run_scenario(restricted, [parse_edit("spend*=0.5", ruleset)], {"shop": "b"})
     with monkeypatch.context() as patched:
         whole_history(patched)
-        reference = ruleset.evaluate(data, history=True, period="2026-03")
+        reference = ruleset.evaluate(data, history=history, period="2026-03")
         reference_after = run_scenario(reference, [parse_edit("spend*=0.5", ruleset)], {"shop": "b"})
     assert restricted.to_dict() == reference.to_dict()
     assert after.to_dict() == reference_after.to_dict()
