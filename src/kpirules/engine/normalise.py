@@ -279,7 +279,26 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     ``date_format`` (``DMY``, ``MDY``, ``YMD`` or a strftime pattern) applies to
     every table that does not give its own; ``params``: for aggregates' row
     expressions.
+
+    A CSV file read lazily meets a cell that does not fit its column's inferred
+    type only when its scan is collected, somewhere below: the tables are then
+    read the careful way (:meth:`RawTable.read_carefully`, cells as text) and
+    normalised again, so that the cell is reported by line and column, or
+    nulled and counted with ``on_bad_value`` "null", as when read whole.
     """
+    try:
+        return _normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
+                          date_format=date_format, params=params)
+    except pl.exceptions.PolarsError:
+        if not any(table.careful is not None for table in tables):
+            raise
+    return _normalise([table.read_carefully() for table in tables], ruleset, by=by, period_column=period_column,
+                      on_bad_value=on_bad_value, date_format=date_format, params=params)
+
+
+def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str] | None,
+               period_column: str | None, on_bad_value: str, date_format: str | None,
+               params: Mapping[str, float | str] | None) -> Normalised:
     if not tables:
         raise DataError("no data")
     plans = plan_aggregates(tables, ruleset, params)
