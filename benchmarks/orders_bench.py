@@ -15,7 +15,8 @@ times the ``sql`` connector pushing every aggregate down (rows transferred).
 
 Usage::
 
-    python benchmarks/orders_bench.py [--lines 10000000] [--repeat 3] [--pg postgresql://…]
+    python benchmarks/orders_bench.py [--lines 10000000] [--repeat 3] [--formats csv] [--before CHECKOUT/src]
+                                      [--pg postgresql://…]
 
 Figures go to docs/performance.md; nothing here is a test.
 """
@@ -146,11 +147,13 @@ def main() -> None:
     parser.add_argument("--pg", help="a PostgreSQL URL: also time the push-down")
     parser.add_argument("--before", type=Path, help="also measure the kpirules of this other src/ folder")
     parser.add_argument("--skip-files", action="store_true", help="only the PostgreSQL push-down")
+    parser.add_argument("--formats", nargs="+", choices=("parquet", "csv"), default=["parquet", "csv"],
+                        help="the data formats measured (default both)")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     parquet, csv = generate(args.lines, args.dir)
     rows = []
-    for data in () if args.skip_files else (parquet, csv):
+    for data in () if args.skip_files else [f for f in (parquet, csv) if f.suffix.lstrip(".") in args.formats]:
         out_k, out_p, out_b = args.dir / "kpirules.json", args.dir / "polars.json", args.dir / "before.json"
         evaluation = ["eval", str(RULES), "--data", str(data), "--by", "channel", "--history",
                       "--format", "json", "--fail-on", "never", "--max-rows", "100000000"]
