@@ -150,15 +150,27 @@ def test_decimal_commas_and_semicolons_are_read_lazily(tmp_path: Path) -> None:
     assert table._frame is None
 
 
-def test_a_file_with_a_blank_line_is_read_whole_and_the_lines_stay_right(tmp_path: Path) -> None:
-    """A blank line is a row of empty cells, dropped: the rows after it move, so the file is read whole."""
+def test_blank_lines_are_dropped_and_the_lines_after_them_stay_right(tmp_path: Path) -> None:
+    """A blank line is a row of empty cells, dropped: met as an empty period, the file is read whole."""
     path = tmp_path / "gap.csv"
     path.write_text("month,visits,sales\n2026-01,100,10\n\n,,\n2026-02,100,abc\n", encoding="utf-8")
     semicolons = tmp_path / "gap2.csv"
     semicolons.write_text("month;visits;sales\n2026-01;100;10\n;;\n2026-02;100;abc\n", encoding="utf-8")
-    assert read_file(path).scan is None
-    assert read_file(semicolons).scan is None
     with pytest.raises(DataError, match=r"gap.csv:5:3: \"abc\""):
         kpirules.evaluate(kpirules.loads(RULES), read_file(path))
     with pytest.raises(DataError, match=r"gap2.csv:4:3: \"abc\""):
         kpirules.evaluate(kpirules.loads(RULES), read_file(semicolons))
+    assert read_file(path).frame.height == 2  # the whole table, too, is the careful reading's
+
+
+def test_a_blank_line_far_down_gives_the_values_of_the_careful_reading(tmp_path: Path) -> None:
+    path = _shop_csv(tmp_path / "shop.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[FAR] = ",,,"
+    path.write_text("\n".join([*lines[:50], "", *lines[50:]]) + "\n\n", encoding="utf-8")
+    table = read_file(path)
+    assert table.scan is not None
+    lazy = kpirules.evaluate(kpirules.loads(RULES), table, history=True)
+    whole = kpirules.evaluate(kpirules.loads(RULES), _careful(path), history=True)
+    assert _rows(lazy) == _rows(whole)
+    assert lazy.warnings == whole.warnings

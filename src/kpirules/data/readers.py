@@ -13,8 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import mmap
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -153,12 +151,10 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
                    careful: Callable[[], RawTable]) -> RawTable | None:
     """The fast path: Polars reads a UTF-8 file itself (BOM and CRLF included).
 
-    Usually lazily (:func:`_scan_csv`): a scan of the file, whose columns are
-    read when the engine asks for them. A file with blank lines is read whole
-    at once (they are dropped as rows, which moves the rows after them).
-    ``None`` when Polars cannot read it (another encoding, a cell it refuses):
-    the caller then reads the bytes and takes the careful path, which finds
-    bad cells.
+    Lazily (:func:`_scan_csv`): a scan of the file, whose columns are read
+    when the engine asks for them. ``None`` when Polars cannot read its
+    header (another encoding): the caller then reads the bytes and takes the
+    careful path, which also finds bad cells.
     """
     with open(path, "rb") as handle:
         head = handle.read(_SAMPLE)
@@ -180,12 +176,17 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
         decimal = "," if separator != "," and _DECIMAL_COMMA_CELL.search(text[len(header):]) else "."
     options: dict[str, Any] = {"separator": separator, "infer_schema_length": 10_000,
                                "null_values": list(nulls) or None, "decimal_comma": decimal == ","}
-    if not _has_blank_line(path, separator):
-        return _scan_csv(path, name, header_line, period_column, decimal, nulls, options, careful)
+    whole = partial(_read_csv_whole, path, name, header_line, period_column, decimal, nulls, options, careful)
+    return _scan_csv(path, name, header_line, period_column, decimal, nulls, options, whole)
+
+
+def _read_csv_whole(path: str, name: str, header_line: int, period_column: str | None, decimal: str,
+                    nulls: tuple[str, ...], options: dict[str, Any], careful: Callable[[], RawTable]) -> RawTable:
+    """The file read whole by Polars (blank rows dropped), else the careful path (a cell Polars refuses)."""
     try:
         frame = pl.read_csv(path, **options)
     except Exception:
-        return None
+        return careful()
     return _csv_table(frame, name, header_line, period_column, decimal, nulls)
 
 
@@ -195,9 +196,11 @@ def _scan_csv(path: str, name: str, header_line: int, period_column: str | None,
 
     Only the columns the ruleset uses are parsed into memory, as for Parquet.
     A cell further down that does not fit its column's inferred type (``abc``
-    in a column of numbers) is met only when the scan is collected: the table
-    then falls back to ``careful`` (:meth:`RawTable.read_carefully`), the file
-    read as text, where the engine reports that cell by line and column.
+    in a column of numbers) is met only when the scan is collected, and a
+    blank line (a row of empty cells, dropped, which moves the line numbers of
+    the rows after it) only when the period column is read: the engine then
+    falls back to ``careful`` (:meth:`RawTable.read_carefully`), the file read
+    whole, as text if need be, where it reports that cell by line and column.
     """
     scan = pl.scan_csv(path, **options)
     try:
@@ -212,22 +215,6 @@ def _scan_csv(path: str, name: str, header_line: int, period_column: str | None,
     lines = partial(_row_lines, scan, text_columns, first_line, None) if text_columns else None
     return RawTable(None, name, first_line, period_column, decimal, nulls, row_lines=lines, scan=scan,
                     careful=careful)
-
-
-def _has_blank_line(path: str, separator: str) -> bool:
-    """Whether a line of the file holds no cell (empty, or only separators, spaces and quotes).
-
-    Such a line is a row of empty cells, which is dropped. One pass of a
-    regular expression over the mapped file (C speed, nothing copied); a
-    blank line inside a quoted cell also counts, which only costs the lazy
-    reading.
-    """
-    blank = re.compile(rb"\n[ \t\"\r" + re.escape(separator.encode()) + rb"]*(?:\n|(?<!\n)\Z)")
-    with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return blank.search(mapped) is not None
 
 
 def _has_header_line(head: bytes) -> bool:

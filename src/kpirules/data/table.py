@@ -62,11 +62,12 @@ class RawTable:
     ``height`` are known without reading the cells.
 
     A CSV scan's column types are inferred from the file's first rows; a cell
-    further down that does not fit (``abc`` among numbers) is met only when the
-    scan is collected. Such a table has ``careful``, which reads the file the
-    careful way (cells as text when one refuses its type), so that the engine
-    finds and locates that cell: :meth:`read_carefully`, and :attr:`frame`
-    falls back to it by itself.
+    further down that does not fit (``abc`` among numbers), or a blank line,
+    is met only when the scan is collected. Such a table has ``careful``,
+    which reads the file whole the careful way (blank rows dropped, cells as
+    text when one refuses its type), so that the engine finds and locates
+    that cell: :meth:`read_carefully`; :attr:`frame` is that reading. Its
+    ``height`` counts the scan's rows, blank lines included.
 
     A connector that pushed the rollup down (SQL) sets ``pre_aggregated``: for
     an ``avg`` metric ``m`` it then also supplies ``__count__m``, the number of
@@ -95,13 +96,10 @@ class RawTable:
         """Every column and row, read on first use when the table came as a ``scan``."""
         if self._frame is None:
             assert self.scan is not None, "a RawTable needs a frame or a scan"
-            try:
+            if self.careful is None:
                 frame = self.scan.collect()
-            except Exception:
-                if self.careful is None:
-                    raise
-                # a cell the scan could not read: the careful reading, with its own line numbers
-                # (a cache of the same file's rows, not a change of value)
+            else:  # the file read whole (blank rows dropped, text where a cell refuses its type), with its
+                # own line numbers: a cache of the same file's rows, not a change of value
                 fresh = self.careful()
                 frame = fresh.frame
                 for name in ("first_line", "decimal", "row_lines"):

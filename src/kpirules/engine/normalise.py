@@ -48,6 +48,10 @@ from kpirules.errors import DataError, OptionError
 from kpirules.lang.model import Ruleset
 
 
+class _ReadCarefully(Exception):
+    """A lazily read CSV file needs reading whole (a blank line): :func:`normalise` starts again so."""
+
+
 @define
 class Normalised:
     """The frame the evaluator works on, and what was noticed on the way."""
@@ -198,6 +202,8 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         idx, key = map_periods(periods, ruleset.grain, table.date_format or date_format, chosen)
         del periods
     except PeriodColumnError as err:
+        if table.careful is not None:  # a blank line too is an empty period: its row must go, as read whole
+            raise _ReadCarefully from None
         raise DataError(err.message, where=table.location(err.row, _position(table, chosen))) from None
     exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     bad_total = 0
@@ -332,15 +338,17 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     expressions.
 
     A CSV file read lazily meets a cell that does not fit its column's inferred
-    type only when its scan is collected, somewhere below: the tables are then
-    read the careful way (:meth:`RawTable.read_carefully`, cells as text) and
-    normalised again, so that the cell is reported by line and column, or
-    nulled and counted with ``on_bad_value`` "null", as when read whole.
+    type only when its scan is collected, somewhere below, and a blank line as
+    an empty period: the tables are then read the careful way
+    (:meth:`RawTable.read_carefully`: read whole, blank rows dropped, cells as
+    text) and normalised again, so that a bad cell is reported by line and
+    column, or nulled and counted with ``on_bad_value`` "null", as when read
+    whole.
     """
     try:
         return _normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
                           date_format=date_format, params=params)
-    except pl.exceptions.PolarsError:
+    except (pl.exceptions.PolarsError, _ReadCarefully):
         if not any(table.careful is not None for table in tables):
             raise
     return _normalise([table.read_carefully() for table in tables], ruleset, by=by, period_column=period_column,
