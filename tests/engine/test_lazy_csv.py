@@ -174,3 +174,20 @@ def test_a_blank_line_far_down_gives_the_values_of_the_careful_reading(tmp_path:
     whole = kpirules.evaluate(kpirules.loads(RULES), _careful(path), history=True)
     assert _rows(lazy) == _rows(whole)
     assert lazy.warnings == whole.warnings
+
+
+def test_blank_lines_ending_the_file_are_left_out_without_reading_it_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extra line ends after the last row (``\\r\\n\\r\\n``, ``,,``) move no row: the scan just stops before them."""
+    path = _shop_csv(tmp_path / "shop.csv")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n") + b"\r\n,,,\r\n \r\n")
+    whole = kpirules.evaluate(kpirules.loads(RULES), _careful(path), history=True)
+
+    def no_fallback(self: RawTable) -> RawTable:
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(RawTable, "read_carefully", no_fallback)
+    table = read_file(path)
+    assert table.height == FAR + 10
+    lazy = kpirules.evaluate(kpirules.loads(RULES), table, history=True)
+    assert _rows(lazy) == _rows(whole)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -210,11 +211,33 @@ def _scan_csv(path: str, name: str, header_line: int, period_column: str | None,
     stripped = {c: c.strip() for c in schema.names() if c != c.strip() and c.strip()}
     if stripped:
         scan = scan.rename(stripped)
+    trailing = _trailing_blank_lines(path, options["separator"])
+    if trailing:  # extra line ends at the end of an export: rows of nothing, left out without moving any row
+        scan = scan.head(max(0, int(scan.select(pl.len()).collect().item()) - trailing))
     text_columns = [stripped.get(c, c) for c, dtype in schema.items() if dtype == pl.String]
     first_line = header_line + 1
     lines = partial(_row_lines, scan, text_columns, first_line, None) if text_columns else None
     return RawTable(None, name, first_line, period_column, decimal, nulls, row_lines=lines, scan=scan,
                     careful=careful)
+
+
+def _trailing_blank_lines(path: str, separator: str) -> int:
+    """How many blank lines (nothing but spaces, quotes and separators) end the file, seen in its last bytes."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 4096))
+        tail = handle.read().replace(b"\r\n", b"\n").split(b"\n")
+    tail = tail[1:]  # the header, or the end of a line begun before these bytes
+    if tail and tail[-1] == b"":
+        tail.pop()  # the last line's own line end
+    blank = b" \t\"" + separator.encode()
+    count = 0
+    for line in reversed(tail):
+        if line.strip(blank):
+            break
+        count += 1
+    return count
 
 
 def _has_header_line(head: bytes) -> bool:
