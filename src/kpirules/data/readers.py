@@ -3,9 +3,15 @@
 CSV exports from European spreadsheets just work: the encoding (UTF-8, with or
 without BOM, UTF-16 with a BOM, else Windows-1252), the line ends (LF, CRLF, CR),
 the separator (``,`` ``;`` tab ``|``) and the decimal comma are detected when
-not given. Cells stay text here; the engine turns metric cells into numbers and
-reports a bad one by line and column. Rows in which every cell is empty (blank
-lines, ``,,,,``) carry no data and are skipped.
+not given. Rows in which every cell is empty (blank lines, ``,,,,``) carry no
+data and are skipped.
+
+Parquet and UTF-8 CSV files are read lazily: the table is a scan, and the
+engine reads only the columns the ruleset uses. A CSV scan's column types are
+inferred from its first rows; when a cell further down refuses its column's
+type, the engine falls back to the careful reading of the file (whole, that
+column as text), where it turns cells into numbers itself and reports a bad
+one by line and column (:meth:`RawTable.read_carefully`).
 """
 
 from __future__ import annotations
