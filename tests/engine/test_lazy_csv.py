@@ -191,3 +191,18 @@ def test_blank_lines_ending_the_file_are_left_out_without_reading_it_whole(
     assert table.height == FAR + 10
     lazy = kpirules.evaluate(kpirules.loads(RULES), table, history=True)
     assert _rows(lazy) == _rows(whole)
+
+
+def test_a_windows_1252_cell_far_down_falls_back_to_the_careful_decoding(tmp_path: Path) -> None:
+    """A UTF-8 header does not make a UTF-8 file: a cp1252 cell is met when its column is read."""
+    path = _shop_csv(tmp_path / "shop.csv")
+    lines = path.read_bytes().split(b"\n")
+    lines[FAR] = lines[FAR].rsplit(b",", 1)[0] + ",R\xe9seaux".encode("cp1252")
+    path.write_bytes(b"\n".join(lines))
+    table = read_file(path)
+    assert table.scan is not None
+    rules = kpirules.loads(RULES.replace("metric visits", "dimension note\nmetric visits"))
+    lazy = kpirules.evaluate(rules, table, history=True)
+    whole = kpirules.evaluate(rules, _careful(path), history=True)
+    assert _rows(lazy) == _rows(whole)
+    assert any(row["segment"].get("note") == "Réseaux" for row in _rows(lazy))
