@@ -18,7 +18,7 @@ from kpirules.engine.normalise import Normalised, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.periods import check_date_format
 from kpirules.engine.result import Result
-from kpirules.errors import DataError, OptionError, UsageError
+from kpirules.errors import DataError, OptionError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.functions import FunctionRegistry
@@ -181,7 +181,7 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
     try:
         date_format = check_date_format(date_format)
     except ValueError as err:
-        raise UsageError(f"--date-format: {err}") from None
+        raise OptionError("date_format", "", str(err)) from None
     norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
                      date_format=date_format, params=values)
     as_of = resolve_period(period, ruleset, norm.first, norm.last)

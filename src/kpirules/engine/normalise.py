@@ -38,7 +38,7 @@ from kpirules.engine.data_warnings import (
 from kpirules.engine.frame_columns import OVERALL, ROW, SEG, P, T
 from kpirules.engine.periods import PeriodColumnError, map_periods
 from kpirules.engine.roles import choose_period_column, column_roles, role_warnings
-from kpirules.errors import DataError, OptionError
+from kpirules.errors import DataError, OptionError, OptionHint, phrase
 from kpirules.lang.model import Ruleset
 
 
@@ -57,6 +57,10 @@ class Normalised:
 
 def _sum_col(m: str) -> str:
     return f"__sum__{m}"
+
+
+#: What a bad cell's error tells to set (the command line: ``--on-bad-value null``).
+_NULL_HINT = OptionHint("on_bad_value", ("null",), lead="; use ", purpose=" to count such cells as missing")
 
 
 def _n_col(m: str) -> str:
@@ -79,8 +83,7 @@ def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, col: str, table: RawTable, ind
         what = "a finite number" if numeric else "a number"
         quoted = shown(cell) if non_finite is not None else cut(str(cell))  # text as written, else the value
         more = f" ({count - 1} more such cells)" if count > 1 else ""
-        raise DataError(f'{quoted} in column {shown(col)} is not {what}{more}; '
-                        "use --on-bad-value null to count such cells as missing",
+        raise DataError(phrase(f'{quoted} in column {shown(col)} is not {what}{more}', _NULL_HINT),
                         where=table.location(row, index + 1))
     return count
 
@@ -102,9 +105,9 @@ def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
         if first.len() and on_bad_value != "null":
             row = int(frame[col].is_not_null().arg_true()[0])
             more = first.len() - 1
-            raise DataError(f'"{str(frame[col][row]).lower()}" in column "{col}" is not a number'
-                            + (f" ({more} more such cells)" if more else "")
-                            + "; a metric column holds numbers: use --on-bad-value null to count such cells as missing",
+            raise DataError(phrase(f'"{str(frame[col][row]).lower()}" in column "{col}" is not a number'
+                                   + (f" ({more} more such cells)" if more else "")
+                                   + "; a metric column holds numbers", _NULL_HINT),
                             where=table.location(row, index + 1))
         return pl.lit(None, pl.Float64), first.len()
     text = pl.col(col).cast(pl.String).str.strip_chars()
@@ -133,8 +136,9 @@ def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]
     """
     for col in frame.columns:
         if col.startswith("__") and not (table.pre_aggregated and col.startswith(COUNT_PREFIX)):
-            raise DataError(f'column "{col}": names starting with __ are reserved for kpirules; '
-                            "rename the column, or leave it out (--ignore with eval, ignore = [...] in a job source)",
+            raise DataError(phrase(f'column "{col}": names starting with __ are reserved for kpirules; '
+                                   "rename the column, or leave it out",
+                                   OptionHint("ignore", (col,), lead=" (", purpose=")", many=True, place=table.source)),
                             where=table.header_location(_position(table, col)))
     schema = frame.schema  # built once: each frame.schema call costs a pass over every column
     for col, role in columns.items():
@@ -177,7 +181,8 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         idx, key = map_periods(source.select(chosen).collect()[chosen], ruleset.grain,
                                table.date_format or date_format, chosen)
     except PeriodColumnError as err:
-        raise DataError(err.message, where=table.location(err.row, _position(table, chosen))) from None
+        raise DataError(err.message.placed(table.source),
+                        where=table.location(err.row, _position(table, chosen))) from None
     exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     bad_total = 0
     if aggregates is not None:

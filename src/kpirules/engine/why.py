@@ -47,7 +47,7 @@ from kpirules.engine.lookback import lookback
 from kpirules.engine.result import Result
 from kpirules.engine.result_parts import json_number
 from kpirules.engine.segment import Segment
-from kpirules.errors import DataError, OptionError, UsageError
+from kpirules.errors import DataError, OptionError, OptionHint, UsageError, phrase
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
 
@@ -151,8 +151,9 @@ def explain_change(result: Result, kpi: str, period: str | None = None, from_per
     to_index = result.as_of if period is None else resolve_period(period, rs, first, last)
     if from_period is None:
         if to_index <= first:
-            raise UsageError(f"{periods_mod.label(to_index, rs.grain)} is the first period of the data: "
-                             "there is no period before it to compare with (give --from)")
+            raise UsageError(phrase(f"{periods_mod.label(to_index, rs.grain)} is the first period of the data: "
+                                    "there is no period before it to compare with",
+                                    OptionHint("from_period", lead=" (give ", purpose=")")))
         from_index = to_index - 1
     else:
         try:

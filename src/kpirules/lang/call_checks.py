@@ -29,8 +29,8 @@ def check_call(checker: Checker, node: ast.Call) -> None:
             checker.error(node.func_span, "unknown-function", f'unknown function "{node.func}"',
                        did_you_mean(node.func, checker.functions)
                        or _unavailable_hint(checker.functions)
-                       or "if a plugin provides it: install the plugin, or give the job "
-                          "configuration that lists it with --config")
+                       or "if a plugin provides it: install the plugin, or check with the job "
+                          "configuration that lists it (the `config` option of check)")
         return
     args: list[ast.Expr | None] = list(node.args)
     for key, value in node.kwargs:
