@@ -41,7 +41,7 @@ from kpirules.engine.attribution import (
     switched,
 )
 from kpirules.engine.compile import Compiler
-from kpirules.engine.evaluate import _generations, _node_expr, resolve_period
+from kpirules.engine.evaluate import node_expr, node_generations, resolve_period
 from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P
 from kpirules.engine.lookback import lookback
 from kpirules.engine.result import Result
@@ -307,10 +307,10 @@ class _Context:
         compiler = Compiler(rs, self.result.params, set(frame.columns) | set(rs.kpis) | set(rs.decisions),
                             rs.functions)
         lazy = frame.lazy()
-        for generation in _generations(rs):
+        for generation in node_generations(rs):
             nodes = [n for n in generation if n in needed]
             if nodes:
-                lazy = lazy.with_columns([_node_expr(rs, compiler, n) for n in nodes])
+                lazy = lazy.with_columns([node_expr(rs, compiler, n) for n in nodes])
         values = (lazy.filter((pl.col(_T) == 0) & (pl.col(_KIND) == kind))
                   .sort(COALITION).select(pl.col(self.kpi).cast(pl.Float64)).collect())[self.kpi]
         # the two ends are the evaluation's own values, whatever the windows' edges
