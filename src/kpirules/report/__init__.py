@@ -11,9 +11,12 @@ Polars are imported by the render functions that need them, so that
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from kpirules.report.base import OutputFormat, Renderer, RenderOptions
 from kpirules.report.csvfmt import render_csv, render_csv_fr, write_csv, write_csv_fr
-from kpirules.report.html import MAX_TABLE_SEGMENTS, render_html
+from kpirules.report.html import MAX_TABLE_SEGMENTS, render_html, render_html_result
 from kpirules.report.jsonfmt import render_json, render_jsonl, write_jsonl
 from kpirules.report.markdown import render_markdown
 from kpirules.report.pdf import render_pdf, write_pdf
@@ -78,4 +81,19 @@ BUILTIN_FORMATS: dict[str, OutputFormat] = {
     )
 }
 
-__all__ = ["BUILTIN_FORMATS", "OutputFormat", "RenderOptions", "Renderer"]
+#: The built-in formats that read a typed ``Result`` when the caller has one (``eval``, ``run``):
+#: their ``render(doc)`` stays the document's, as for any format plugin.
+RESULT_RENDERERS: dict[Renderer, Callable[[Any, dict[str, Any], RenderOptions], str]] = {
+    render_html: render_html_result,
+}
+
+
+def render_with_result(fmt: OutputFormat, result: Any, doc: dict[str, Any], options: RenderOptions) -> str:
+    """``fmt``'s text for ``result`` (``doc``: its document, with what the caller added): from the
+    typed result when the format is a built-in one that reads it, else from ``doc``."""
+    by_result = RESULT_RENDERERS.get(fmt.render)
+    return by_result(result, doc, options) if by_result is not None else fmt.render(doc, options)
+
+
+__all__ = ["BUILTIN_FORMATS", "RESULT_RENDERERS", "OutputFormat", "RenderOptions", "Renderer",
+           "render_with_result"]
