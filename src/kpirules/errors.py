@@ -107,6 +107,10 @@ class Phrase:
     def __str__(self) -> str:
         return self.worded(KEYWORDS)
 
+    def __contains__(self, text: str) -> bool:
+        """``"extra" in phrase``: in its text (as ``str()`` says it), as for a plain message."""
+        return text in str(self)
+
 
 def phrase(*parts: str | OptionHint) -> Phrase:
     """``phrase("no period column; ", OptionHint("period_column", lead="name it with "))``."""
