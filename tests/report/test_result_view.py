@@ -53,6 +53,9 @@ def test_the_result_view_says_what_the_document_view_says(name: str, history: bo
     doc = result.to_dict()
     assert _facts(ResultView(result, doc)) == _facts(DocView(doc))
     assert render_html_result(result, doc, OPTIONS) == render_html(doc, OPTIONS)
+    for name in ("table", "markdown"):  # the same text, from the result
+        fmt = BUILTIN_FORMATS[name]
+        assert render_with_result(fmt, result, doc, OPTIONS) == fmt.render(doc, OPTIONS)
 
 
 def test_a_capped_result_gives_the_capped_page() -> None:
@@ -78,5 +81,17 @@ def test_the_view_reads_the_result_not_the_rows_of_the_document() -> None:
 def test_a_format_without_a_result_renderer_gets_the_document() -> None:
     result = _result("funnel")
     doc = result.to_dict()
-    table = BUILTIN_FORMATS["markdown"]
-    assert render_with_result(table, result, doc, OPTIONS) == table.render(doc, OPTIONS)
+    csv = BUILTIN_FORMATS["csv"]
+    assert render_with_result(csv, result, doc, OPTIONS) == csv.render(doc, OPTIONS)
+    assert render_with_result(csv, result, {**doc, "rows": []}, OPTIONS) == csv.render({**doc, "rows": []}, OPTIONS)
+
+
+def test_the_terminal_table_and_markdown_read_the_result_too() -> None:
+    result = _result("funnel", history=True, by="channel")
+    doc = result.to_dict()
+    emptied = {**doc, "rows": [{**row, "rules": {}} for row in doc["rows"]]}
+    for name in ("table", "markdown"):
+        fmt = BUILTIN_FORMATS[name]
+        # the rules firing come from the result, not from the rows of the document
+        assert render_with_result(fmt, result, emptied, OPTIONS) == render_with_result(fmt, result, doc, OPTIONS)
+        assert fmt.render(emptied, OPTIONS) != fmt.render(doc, OPTIONS)

@@ -18,9 +18,9 @@ from kpirules.report.base import OutputFormat, Renderer, RenderOptions
 from kpirules.report.csvfmt import render_csv, render_csv_fr, write_csv, write_csv_fr
 from kpirules.report.html import MAX_TABLE_SEGMENTS, render_html, render_html_result
 from kpirules.report.jsonfmt import render_json, render_jsonl, write_jsonl
-from kpirules.report.markdown import render_markdown
+from kpirules.report.markdown import render_markdown, render_markdown_result
 from kpirules.report.pdf import render_pdf, write_pdf
-from kpirules.report.table import render_table
+from kpirules.report.table import render_table, render_table_result
 
 BUILTIN_FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
@@ -85,6 +85,8 @@ BUILTIN_FORMATS: dict[str, OutputFormat] = {
 #: their ``render(doc)`` stays the document's, as for any format plugin.
 RESULT_RENDERERS: dict[Renderer, Callable[[Any, dict[str, Any], RenderOptions], str]] = {
     render_html: render_html_result,
+    render_table: render_table_result,
+    render_markdown: render_markdown_result,
 }
 
 
