@@ -188,3 +188,15 @@ def test_a_rule_test_words_a_bad_cell_in_its_own_terms(run_cli: RunCli, tmp_path
     assert ran.code == 1
     assert 'is not a number; write "null" for a missing value' in ran.out + ran.err
     assert "on-bad-value" not in ran.out + ran.err
+
+
+def test_an_unknown_function_names_the_config_option_as_data() -> None:
+    from kpirules.errors import Phrase, RuleFileError
+    from kpirules.lang.diagnostics import render
+
+    with pytest.raises(RuleFileError) as info:
+        kpirules.loads("ruleset r\nmetric visits\nkpi k = nosuch(visits)\n")
+    (diag,) = [d for d in info.value.diagnostics if d.code == "unknown-function"]
+    assert isinstance(diag.hint, Phrase) and [h.option for h in diag.hint.hints] == ["config"]
+    assert diag.to_dict()["hint"].endswith("lists it with config=kpirules.toml")  # JSON: text
+    assert render(diag, None, FLAGS).endswith("lists it with --config kpirules.toml")

@@ -138,7 +138,7 @@ def evaluate_file(file: str, opts: dict[str, Any], history: bool) -> Any:
     for warning in ruleset.warnings:
         from kpirules.lang.diagnostics import render
 
-        echo_err(render(warning, ruleset.source_text))
+        echo_err(render(warning, ruleset.source_text, FLAGS))
     with progress("Reading data…") as status:
         tables = read_tables(opts, ruleset)
         status("Evaluating…")

@@ -27,7 +27,8 @@ OPTION_FLAGS = {"params": "--param", "period": "--period", "by": "--by", "from_p
                 "date_format": "--date-format", "period_column": "--period-column",
                 "dimensions": "--dimension", "ignore": "--ignore", "on_bad_value": "--on-bad-value",
                 "max_rows": "--max-rows", "encoding": "--encoding", "periods": "--periods",
-                "min_values": "--min-values", "pace_window": "--pace-window", "horizon": "--horizon"}
+                "min_values": "--min-values", "pace_window": "--pace-window", "horizon": "--horizon",
+                "config": "--config"}
 
 
 class FlagWording(Wording):
