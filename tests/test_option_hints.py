@@ -200,3 +200,13 @@ def test_an_unknown_function_names_the_config_option_as_data() -> None:
     assert isinstance(diag.hint, Phrase) and [h.option for h in diag.hint.hints] == ["config"]
     assert diag.to_dict()["hint"].endswith("lists it with config=kpirules.toml")  # JSON: text
     assert render(diag, None, FLAGS).endswith("lists it with --config kpirules.toml")
+
+
+def test_a_forced_dimension_on_a_metric_names_it_in_each_layer(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "r.kpi").write_text(MONTHLY)
+    (tmp_path / "d.csv").write_text("month,visits\n2026-01,1\n")
+    ran = run_cli("eval", tmp_path / "r.kpi", "--data", tmp_path / "d.csv", "--dimension", "visits")
+    assert ran.code == 2 and "cannot also be a dimension (given with --dimension 'visits')" in ran.err
+    config = _job(tmp_path, "month,visits\n2026-01,1\n", 'dimensions = ["visits"]\n')
+    ran = run_cli("run", "--config", config)
+    assert ran.code == 2 and 'cannot also be a dimension (given with dimensions = ["visits"] in source "web")' in ran.err

@@ -67,8 +67,8 @@ def column_roles(frame: pl.DataFrame | pl.LazyFrame, table: RawTable, ruleset: R
         if (forced in ruleset.metrics or forced == period) and forced in columns:
             role = "a metric of the ruleset" if forced in ruleset.metrics else "the period column"
             raise UsageError(phrase(f'"{forced}" is {role}: it cannot also be a dimension',
-                                    OptionHint("dimensions", lead=" (", purpose=")", many=True,
-                                               place=table.source)))
+                                    OptionHint("dimensions", (forced,), lead=" (given with ", purpose=")",
+                                               many=True, place=table.source)))
     roles = ColumnRoles(period, [c for c in columns if c in ruleset.metrics], [])
     undecided = []
     for col in columns:
