@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from kpirules.lang.diagnostics import Diagnostic
@@ -26,8 +25,7 @@ class ExitCode:
     RUNTIME = 3  # unreadable data, failing connector or action
 
 
-@dataclass(frozen=True)
-class OptionHint:
+class OptionHint(NamedTuple):
     """A clause telling the user which option to set, with the option as data.
 
     The engine and the connectors name the option by its keyword
@@ -86,8 +84,7 @@ class Wording:
 KEYWORDS = Wording()
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """A message with options in it: text, and hints each layer words its own way."""
 
     parts: tuple[str | OptionHint, ...]
@@ -101,15 +98,15 @@ class Phrase:
 
     def placed(self, place: str | None) -> Phrase:
         """The same phrase, its hints said to be about the table ``place`` (unless they say)."""
-        return Phrase(tuple(replace(part, place=place) if isinstance(part, OptionHint) and part.place is None
+        return Phrase(tuple(part._replace(place=place) if isinstance(part, OptionHint) and part.place is None
                             else part for part in self.parts))
 
     def __str__(self) -> str:
         return self.worded(KEYWORDS)
 
-    def __contains__(self, text: str) -> bool:
+    def __contains__(self, text: object) -> bool:
         """``"extra" in phrase``: in its text (as ``str()`` says it), as for a plain message."""
-        return text in str(self)
+        return isinstance(text, str) and text in str(self)
 
 
 def phrase(*parts: str | OptionHint) -> Phrase:
