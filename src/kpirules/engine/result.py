@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -428,3 +429,20 @@ class Result:
                 } for c in t.clauses],
             } for t in thresholds]
         return out
+
+    # ── what an action receives ──
+    def as_of_rows(self, segments: Collection[Segment]) -> dict[Segment, dict[str, Any]]:
+        """The as-of period's rows of ``segments``, as the JSON document writes them (``segment``,
+        ``values``, ``status``, ``decisions``): what an action's :class:`~kpirules.plugin_api.Firing`
+        carries, read from the frame without building the document."""
+        rows = self._rows(self.as_of)
+        keys = [Segment(self.segment_of(row).items()) for row in rows.select(SEG, *self.dimensions).iter_rows(named=True)]
+        wanted = [i for i, key in enumerate(keys) if key in segments]
+        rows = rows[wanted]
+        forms = self.number_forms()  # integers or not: as the whole document writes each column
+        columns = {"values": {n: _json_column(rows[n], forms[n]) for n in self._value_names()},
+                   "status": {n: rows[status_col(n)].to_list() for n in self.ruleset.thresholds},
+                   "decisions": {n: rows[n].to_list() for n in self.ruleset.decisions}}
+        return {keys[at]: {"segment": dict(keys[at]), **{key: {n: col[i] for n, col in cols.items()}
+                                                          for key, cols in columns.items()}}
+                for i, at in enumerate(wanted)}
