@@ -23,8 +23,9 @@ the cells
     the parts joined by ``UNION ALL`` and one ``GROUP BY`` of period, level and
     dimensions (which treats null dimensions as equal, as a join would not).
 
-No ``COUNT(DISTINCT …)`` and no window: every step is a grouping the database
-can hash, and only the first one reads the raw rows. Empty cells follow
+No ``COUNT(DISTINCT …)`` (which sorts every raw value once per level) and no
+window over the raw rows: the groupings can be hashed, and only the first ones
+read the raw rows. Empty cells follow
 language §4.1: the counts are 0 (``COALESCE``), the other aggregates null.
 """
 
@@ -154,10 +155,9 @@ def _distinct_parts(raw: Any, dim: Sequence[str], group: DistinctGroup, label: M
     flags = [raw.c[f"kpi_w{w}"] for w in group.wheres]
     kept = sa.or_(*(f.is_not(None) for f in flags)) if len(flags) > 1 else flags[0].is_not(None)
     dedup = (sa.select(*finest, counted.label(VALUE), *(sa.func.max(f).label(f.name) for f in flags))
-             .where(counted.is_not(None), kept).group_by(*finest, counted).cte(f"kpi_dedup{n}"))
-    spread = (sa.select(dedup.c[PERIOD], dedup.c[VALUE], sa.func.count().label("kpi_cells"))
-              .group_by(dedup.c[PERIOD], dedup.c[VALUE]).subquery(f"kpi_spread{n}"))
-    source: Any = dedup.join(spread, sa.and_(spread.c[PERIOD] == dedup.c[PERIOD], spread.c[VALUE] == dedup.c[VALUE]))
+             .where(counted.is_not(None), kept).group_by(raw.c[PERIOD], counted, *finest[1:])
+             .cte(f"kpi_dedup{n}"))
+    source: Any = dedup
     marked_cols: list[sa.ColumnElement[Any]] = [*(dedup.c[f"kpi_w{w}"] for w in group.wheres)]
     for w in group.first_period_wheres():  # each value's first period under this where
         first = (sa.select(dedup.c[VALUE], sa.func.min(dedup.c[PERIOD]).label("kpi_first"))
@@ -167,7 +167,8 @@ def _distinct_parts(raw: Any, dim: Sequence[str], group: DistinctGroup, label: M
         marked_cols += [sa.case((first.c["kpi_first"] == dedup.c[PERIOD], flag), else_=sa.null()).label(f"kpi_new{w}"),
                         sa.case((first.c["kpi_first"] < dedup.c[PERIOD], flag), else_=sa.null()).label(f"kpi_old{w}")]
     flag_names = [c.name for c in marked_cols]
-    marked = sa.select(dedup.c[PERIOD], *(dedup.c[d] for d in dim), dedup.c[VALUE], spread.c["kpi_cells"],
+    spread = sa.func.count().over(partition_by=[dedup.c[PERIOD], dedup.c[VALUE]])  # finest cells of the value
+    marked = sa.select(dedup.c[PERIOD], *(dedup.c[d] for d in dim), dedup.c[VALUE], spread.label("kpi_cells"),
                        *marked_cols).select_from(source).cte(f"kpi_marked{n}")
     flag_of = {"count_distinct": "kpi_w", "count_new": "kpi_new", "count_returning": "kpi_old"}
     flag_for = {f"kpi_m{label[name]}": f"{flag_of[func]}{w}" for name, (func, w) in group.metrics.items()}
