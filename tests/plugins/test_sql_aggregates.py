@@ -121,6 +121,22 @@ def test_postgres_computes_every_level_with_grouping_sets(pg_schema: tuple[str, 
 
 
 @pytest.mark.postgres
+def test_postgres_runs_the_push_down_without_jit_for_that_transaction_only(pg_schema: tuple[str, str]) -> None:
+    from kpirules.builtin.sql_pushdown import prepare
+
+    url, _ = pg_schema
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        conn.execute(sa.text("SET jit = on"))  # the session's own setting (this connection only)
+        conn.commit()
+        prepare(conn)  # opens the transaction the statement runs in
+        assert conn.execute(sa.text("SHOW jit")).scalar() == "off"
+        conn.commit()
+        assert conn.execute(sa.text("SHOW jit")).scalar() == "on"  # SET LOCAL: back after the statement
+    engine.dispose()
+
+
+@pytest.mark.postgres
 def test_postgres_reads_raw_rows_for_first_last_and_median(pg_schema: tuple[str, str], tmp_path: Path) -> None:
     url, schema = pg_schema
     store(url, schema, sa.Date)
