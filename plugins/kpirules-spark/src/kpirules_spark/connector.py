@@ -167,7 +167,7 @@ def session_config(master: str, given: Mapping[str, Any]) -> dict[str, str]:
     """The settings of a session the connector starts: kpirules' defaults, then the source's ``config``.
 
     On a local master (``local[N]``: one machine, N threads) shuffles are
-    split into 2 × N partitions instead of Spark's 200, which suit a cluster:
+    split into 2 * N partitions instead of Spark's 200, which suit a cluster:
     the aggregation's few thousand cells otherwise pay for hundreds of tiny
     tasks per stage. Adaptive execution (on by default since Spark 3.2)
     still coalesces them. A cluster master gets no such default: its
