@@ -10,23 +10,25 @@ following :mod:`kpirules.lang.cell_plan`:
 ``kpi_fine``
     the additive metrics per finest cell (period × every dimension): the one
     grouping of the raw rows, by hashing;
-``kpi_dedupN``
+``kpi_dedupN``, ``kpi_markedN``
     for each counted expression, one row per finest cell and distinct value,
-    with its flags, and for ``count_new``/``count_returning`` whether the
-    value's first period (``MIN(period) GROUP BY value`` over those rows) is
-    this one or an earlier one;
+    with its flags; for ``count_new``/``count_returning`` whether the value's
+    first period (``MIN(period) GROUP BY value`` over those rows) is this one
+    or an earlier one; and whether the value is in several finest cells of
+    its period (``GROUP BY period, value HAVING COUNT(*) > 1``: few rows);
 levels
     each of those grouped again per level (``GROUPING SETS`` on PostgreSQL and
-    DuckDB, one ``GROUP BY`` per level joined by ``UNION ALL`` on SQLite), the
-    de-duplicated rows once more by value, then counted;
+    DuckDB, one ``GROUP BY`` per level joined by ``UNION ALL`` on SQLite):
+    values in one finest cell counted there and the counts summed, the others
+    de-duplicated once more per level, then counted;
 the cells
     the parts joined by ``UNION ALL`` and one ``GROUP BY`` of period, level and
     dimensions (which treats null dimensions as equal, as a join would not).
 
 No ``COUNT(DISTINCT …)`` (which sorts every raw value once per level) and no
-window over the raw rows: the groupings can be hashed, and only the first ones
-read the raw rows. Empty cells follow
-language §4.1: the counts are 0 (``COALESCE``), the other aggregates null.
+window: every grouping can be hashed, and only the first ones read the raw
+rows. Empty cells follow language §4.1: the counts are 0 (``COALESCE``), the
+other aggregates null.
 """
 
 from __future__ import annotations
@@ -167,8 +169,13 @@ def _distinct_parts(raw: Any, dim: Sequence[str], group: DistinctGroup, label: M
         marked_cols += [sa.case((first.c["kpi_first"] == dedup.c[PERIOD], flag), else_=sa.null()).label(f"kpi_new{w}"),
                         sa.case((first.c["kpi_first"] < dedup.c[PERIOD], flag), else_=sa.null()).label(f"kpi_old{w}")]
     flag_names = [c.name for c in marked_cols]
-    spread = sa.func.count().over(partition_by=[dedup.c[PERIOD], dedup.c[VALUE]])  # finest cells of the value
-    marked = sa.select(dedup.c[PERIOD], *(dedup.c[d] for d in dim), dedup.c[VALUE], spread.label("kpi_cells"),
+    # the values in several finest cells of a period: few, so joining them back is cheap (no window, no sort)
+    several_of = (sa.select(dedup.c[PERIOD], dedup.c[VALUE]).group_by(dedup.c[PERIOD], dedup.c[VALUE])
+                  .having(sa.func.count() > 1).subquery(f"kpi_spread{n}"))
+    source = source.outerjoin(several_of, sa.and_(several_of.c[PERIOD] == dedup.c[PERIOD],
+                                                   several_of.c[VALUE] == dedup.c[VALUE]))
+    cells = sa.case((several_of.c[VALUE].is_(None), 1), else_=2)  # one finest cell, or several
+    marked = sa.select(dedup.c[PERIOD], *(dedup.c[d] for d in dim), dedup.c[VALUE], cells.label("kpi_cells"),
                        *marked_cols).select_from(source).cte(f"kpi_marked{n}")
     flag_of = {"count_distinct": "kpi_w", "count_new": "kpi_new", "count_returning": "kpi_old"}
     flag_for = {f"kpi_m{label[name]}": f"{flag_of[func]}{w}" for name, (func, w) in group.metrics.items()}
