@@ -38,6 +38,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from kpirules.lang.cell_plan import DistinctGroup, cell_plan
+from kpirules.lang.row_translate import NotTranslatable, RowTranslator
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -45,39 +46,42 @@ if TYPE_CHECKING:
     from kpirules.lang.model import MetricDef
 
 GROUPING_SETS_DIALECTS = ("postgresql", "duckdb")
+PERIOD, LEVEL = "kpi_period", "kpi_level"  # plain labels: no quoting rules to meet in any dialect
 VALUE = "kpi_value"
 
 
-def aggregate_statement(table: Any, period: str, dims: Sequence[str], metrics: Mapping[str, MetricDef],
-                        params: Mapping[str, float | str], dialect: str, grain: str) -> sa.Select[Any]:
+def aggregate_statement(table: Any, period_label: sa.ColumnElement[Any], dims: Sequence[str],
+                        metrics: Mapping[str, MetricDef], sql: RowTranslator[sa.ColumnElement[Any]],
+                        dialect: str) -> sa.Select[Any]:
     """One query giving every cell of every level: period, level, dimensions, metric values, row counts
-    (labelled as :func:`kpirules.builtin.sql_pushdown.result_names` says)."""
-    import sqlalchemy as sa
+    (labelled as :func:`kpirules.builtin.sql_pushdown.result_names` says).
 
-    from kpirules.builtin.sql_pushdown import LEVEL, PERIOD, NotPushable, RowSql, period_expr
+    ``period_label`` is each row's period as text, ``sql`` the dialect's
+    translator of row expressions over ``table``'s columns (parameters bound).
+    """
+    import sqlalchemy as sa
 
     plan = cell_plan(metrics)
     if plan.holistic:
-        raise NotPushable(next(iter(plan.holistic.values()))[0])
+        raise NotTranslatable(next(iter(plan.holistic.values()))[0])
     columns = {c.name: c for c in table.columns}
-    sql = RowSql(columns, params)
     dim = [f"kpi_d{i}" for i in range(len(dims))]
     label = {m: i for i, m in enumerate(metrics)}
     one = sa.literal(1, sa.Integer)
 
-    raw_cols: list[sa.ColumnElement[Any]] = [period_expr(columns[period], dialect, grain).label(PERIOD)]
+    raw_cols: list[sa.ColumnElement[Any]] = [period_label.label(PERIOD)]
     raw_cols += [columns[d].label(dim[i]) for i, d in enumerate(dims)]
-    conditions = [None if w is None else sql.compile(w) for w in plan.wheres]
+    conditions = [None if w is None else sql.translate(w) for w in plan.wheres]
     raw_cols += [(one if c is None else sa.case((c, one), else_=sa.null())).label(f"kpi_w{i}")
                  for i, c in enumerate(conditions)]
     for name, (func, arg) in plan.additive.items():
         if arg is not None:
-            value = sql.compile(arg)
+            value = sql.translate(arg)
             value = value if func == "count" else sa.cast(value, sa.Double)
             cond = conditions[plan.where_of[name]]
             raw_cols.append((value if cond is None else sa.case((cond, value), else_=sa.null()))
                             .label(f"kpi_a{label[name]}"))
-    raw_cols += [sql.compile(group.argument).label(f"kpi_e{group.index}") for group in plan.distinct]
+    raw_cols += [sql.translate(group.argument).label(f"kpi_e{group.index}") for group in plan.distinct]
     raw = sa.select(*raw_cols).select_from(table).cte("kpi_raw")
     finest = [raw.c[PERIOD], *(raw.c[d] for d in dim)]
 
@@ -149,8 +153,6 @@ def _distinct_parts(raw: Any, dim: Sequence[str], group: DistinctGroup, label: M
     """
     import sqlalchemy as sa
 
-    from kpirules.builtin.sql_pushdown import LEVEL, PERIOD
-
     n = group.index
     finest = [raw.c[PERIOD], *(raw.c[d] for d in dim)]
     counted = raw.c[f"kpi_e{n}"]
@@ -200,8 +202,6 @@ def _by_level(source: Any, dim: Sequence[str], extra: Sequence[str], aggregates:
               dialect: str) -> Any:
     """``source`` grouped by period, ``extra`` and each subset of the dimensions, with the level mask."""
     import sqlalchemy as sa
-
-    from kpirules.builtin.sql_pushdown import LEVEL, PERIOD
 
     c = source.c
     levels = [list(k) for n in range(len(dim) + 1) for k in combinations(dim, n)]

@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from kpirules.builtin.sql_cells import LEVEL, PERIOD, aggregate_statement
 from kpirules.data.table import CELL_LEVEL, CELL_PERIOD, rows_column
-from kpirules.lang import ast
 from kpirules.lang.row_translate import NotTranslatable, RowTranslator
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ PUSHABLE_FUNCTIONS = frozenset({"abs", "coalesce", "if"})
 MAX_DIMENSIONS = 4
 DIALECTS = ("postgresql", "sqlite", "duckdb")
 """Dialects the push-down is written and tested for."""
-PERIOD, LEVEL = "kpi_period", "kpi_level"  # plain labels: no quoting rules to meet in any dialect
 ISO_DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
 
 
@@ -71,9 +70,6 @@ class RowSql(RowTranslator["sa.ColumnElement[Any]"]):
     def __init__(self, columns: Mapping[str, sa.ColumnElement[Any]], params: Mapping[str, float | str]) -> None:
         super().__init__(params)
         self.columns = columns
-
-    def compile(self, expr: ast.Expr) -> sa.ColumnElement[Any]:
-        return self.translate(expr)
 
     def number(self, value: float) -> sa.ColumnElement[Any]:
         import sqlalchemy as sa
@@ -236,10 +232,10 @@ def table_plan(conn: sa.Connection, table: sa.Table, period: str, given_dims: Se
         and c not in aggregates and not numeric(columns[c]))
     dialect = conn.dialect.name
     if not column_metrics and pushable(held, dims, dialect, grain) and iso_dates(conn, table, columns[period], dialect):
-        from kpirules.builtin.sql_cells import aggregate_statement
-
         try:
-            return aggregate_statement(table, period, dims, held, params, dialect, grain), dims, list(held)
+            statement = aggregate_statement(table, period_expr(columns[period], dialect, grain), dims, held,
+                                            RowSql(columns, params), dialect)
+            return statement, dims, list(held)
         except NotPushable:
             pass
     needed = [period, *dims, *sorted(read - {period, *dims}), *column_metrics]
