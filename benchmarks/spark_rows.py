@@ -159,7 +159,8 @@ def main() -> None:
           f"({lines / max(1, table.extra['rows_transferred']):,.0f} lines per row)")
     print(f"Spark session start       {session_s:>14.1f} s")
     print(f"Spark aggregation + Arrow {read_s:>14.1f} s  ({lines / read_s / 1e6:.2f} M lines/s)")
-    print(f"Spark JVM CPU, peak RSS   {jvm_cpu - cpu_before:>14.1f} s  ({jvm_peak:,.0f} MB at its peak, session included)")
+    print(f"Spark JVM CPU, peak RSS   {jvm_cpu - cpu_before:>14.1f} s  (the aggregation's; "
+          f"{jvm_peak:,.0f} MB at its peak since the session started)")
     print(f"kpirules evaluation       {eval_s:>14.2f} s  ({len(doc['rows']):,} rows, by channel, history)")
     print(f"Python peak RSS           {peak_mb:>14,.0f} MB  (the Spark JVM apart)")
     print(f"load average              {' '.join(f'{x:.1f}' for x in os.getloadavg()):>14}  "
