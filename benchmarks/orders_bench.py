@@ -15,7 +15,8 @@ times the ``sql`` connector pushing every aggregate down (rows transferred).
 
 Usage::
 
-    python benchmarks/orders_bench.py [--lines 10000000] [--repeat 3] [--pg postgresql://…]
+    python benchmarks/orders_bench.py [--lines 10000000] [--repeat 3] [--formats csv] [--before CHECKOUT/src] [--src CHECKOUT/src]
+                                      [--pg postgresql://…]
 
 Figures go to docs/performance.md; nothing here is a test.
 """
@@ -145,24 +146,26 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "kpirules-orders-bench")
     parser.add_argument("--pg", help="a PostgreSQL URL: also time the push-down")
     parser.add_argument("--before", type=Path, help="also measure the kpirules of this other src/ folder")
+    parser.add_argument("--src", type=Path, help="measure the kpirules of this src/ folder (a frozen copy of "
+                                                 "a commit) instead of the installed one")
     parser.add_argument("--skip-files", action="store_true", help="only the PostgreSQL push-down")
+    parser.add_argument("--formats", nargs="+", choices=("parquet", "csv"), default=["parquet", "csv"],
+                        help="the data formats measured (default both)")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     parquet, csv = generate(args.lines, args.dir)
     rows = []
-    for data in () if args.skip_files else (parquet, csv):
+    for data in () if args.skip_files else [f for f in (parquet, csv) if f.suffix.lstrip(".") in args.formats]:
         out_k, out_p, out_b = args.dir / "kpirules.json", args.dir / "polars.json", args.dir / "before.json"
         evaluation = ["eval", str(RULES), "--data", str(data), "--by", "channel", "--history",
                       "--format", "json", "--fail-on", "never", "--max-rows", "100000000"]
         commands: dict[str, list[Any]] = {
-            "kpirules": [KPIRULES, *evaluation, "-o", out_k],
+            "kpirules": _from_src(args.src, [*evaluation, "-o", str(out_k)]) if args.src
+            else [KPIRULES, *evaluation, "-o", out_k],
             "Polars": [PYTHON, Path(__file__).parent / "orders_polars.py", data, "-o", out_p],
         }
         if args.before:  # another checkout's src/, interleaved with the others
-            code = (f"import sys; sys.path.insert(0, {str(args.before.resolve())!r}); "
-                    f"from kpirules.launcher import entry; sys.argv = ['kpirules', *{[*evaluation, '-o', str(out_b)]!r}]; "
-                    "entry()")
-            commands["kpirules before"] = [PYTHON, "-c", code]
+            commands["kpirules before"] = _from_src(args.before, [*evaluation, "-o", str(out_b)])
         runs = interleaved(commands, args.repeat)
         for who, run in runs.items():
             if run.rc != 0:
@@ -180,6 +183,13 @@ def main() -> None:
         doc = pushdown(args.pg, csv)
         baseline = json.loads((args.dir / "polars.json").read_text(encoding="utf-8"))
         print(f"push-down agrees with the hand-written Polars script on {agree(doc, baseline):,} values")
+
+
+def _from_src(src: Path, arguments: list[str]) -> list[Any]:
+    """``kpirules ARGUMENTS`` run from another checkout's ``src/`` (a commit measured while work goes on)."""
+    code = (f"import sys; sys.path.insert(0, {str(src.resolve())!r}); "
+            f"from kpirules.launcher import entry; sys.argv = ['kpirules', *{arguments!r}]; entry()")
+    return [PYTHON, "-c", code]
 
 
 def _row(data: Path, k: Run, p: Run, compared: int) -> list[Any]:

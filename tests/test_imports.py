@@ -8,6 +8,7 @@ this test process has long imported everything.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,20 @@ def imported_modules(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
             name = line.rsplit("|", 1)[1].strip()
             modules.add(name.split(".")[0])
     return proc.returncode, modules, proc.stdout + proc.stderr
+
+
+def loaded_module_names(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
+    """Run ``kpirules ARGS``; return its exit code and every module in ``sys.modules`` at its
+    exit, by full name (``kpirules.job.runner``), those imported by ``importlib`` included."""
+    listing = cwd / "modules.json"
+    code = ("import atexit, json, sys\n"
+            f"atexit.register(lambda: open({str(listing)!r}, 'w').write(json.dumps(sorted(sys.modules))))\n"
+            "from kpirules.launcher import entry\n"
+            "sys.argv = ['kpirules', *sys.argv[1:]]\n"
+            "entry()\n")
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    return proc.returncode, set(json.loads(listing.read_text())), proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
@@ -112,6 +127,38 @@ def test_eval_of_a_file_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert "polars" in modules
     assert not modules & {"networkx", "sqlalchemy", "jinja2", "smtplib"}, \
         sorted(modules & {"networkx", "sqlalchemy", "jinja2", "smtplib"})
+
+
+#: What ``eval`` of a file in a built-in format must not import: the plugin machinery (pluggy and
+#: every installed distribution's entry points: plugins load at the first name that is not built
+#: in), the job's other steps (state store, outbox, runner), the other formats, and what the
+#: built-in actions need to deliver (HTTP, TLS, mail).
+NOT_FOR_EVAL = ("pluggy", "kpirules.plugins", "kpirules.hookspecs", "kpirules.job.runner",
+                "kpirules.state", "kpirules.alerting", "kpirules.builtin.webhook",
+                "kpirules.builtin.sql", "kpirules.report.html", "kpirules.report.pdf", "sqlite3",
+                "ssl", "urllib.request", "smtplib")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_eval_in_a_builtin_format_loads_no_plugin_machinery(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
+    (tmp_path / "data.csv").write_text("month,visits,leads\n2026-01,100,20\n", encoding="utf-8")
+    code, modules, output = loaded_module_names(
+        ["eval", "rules.kpi", "--data", "data.csv", "--format", fmt, "--fail-on", "never"], tmp_path)
+    assert code == 0, output
+    assert "kpirules.builtin.files" in modules and "polars" in modules
+    assert not modules & set(NOT_FOR_EVAL), sorted(modules & set(NOT_FOR_EVAL))
+
+
+@pytest.mark.slow
+def test_check_of_a_file_using_builtins_loads_no_plugin_machinery(tmp_path: Path) -> None:
+    """``log`` is a built-in action and every function core: no plugin needs loading."""
+    (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
+    code, modules, output = loaded_module_names(["check", "rules.kpi"], tmp_path)
+    assert code == 0, output
+    assert not modules & {"pluggy", "kpirules.plugins", "kpirules.builtin.actions"}, \
+        sorted(modules & {"pluggy", "kpirules.plugins", "kpirules.builtin.actions"})
 
 
 def test_no_command_imports_a_private_helper_of_another_module() -> None:

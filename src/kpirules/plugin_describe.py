@@ -71,7 +71,8 @@ def plugin_warnings(plugin: Any) -> list[str]:
     warnings = []
     if plugin.origin != "built-in" and plugin.import_seconds > SLOW_IMPORT_SECONDS:
         warnings.append(
-            f"importing it took {plugin.import_seconds:.2f} s, paid by every `kpirules check`: "
+            f"importing it took {plugin.import_seconds:.2f} s, paid by every command that loads plugins "
+            "(`check` of a file calling a plugin's function, `eval --format` of a plugin's format): "
             "import heavy libraries (Polars, drivers, SDKs) inside the methods that use them")
     warnings += [f"{name}() has no @kpirules.hookimpl: kpirules ignores it"
                  for name in plugin.undecorated]

@@ -169,3 +169,23 @@ def test_check_reports_a_trojan_source_name_in_json(tmp_path: Path, run_cli: Run
 def test_plain_right_to_left_text_is_no_warning() -> None:
     ruleset = kpirules.loads('ruleset r\nmetric a label "عربى"\n', "r.kpi")
     assert not [w for w in ruleset.warnings if w.code == "bidi-control"]
+
+
+def test_deep_nesting_written_over_many_lines_is_refused_too() -> None:
+    """A statement over several lines is measured by its characters, not its last line."""
+    depth = MAX_DEPTH + 5
+    text = "ruleset r\nmetric a\nkpi k = " + "(a +\n" * depth + "a" + ")" * depth + "\n"
+    [diag] = errors(text)
+    assert (diag.code, diag.line, diag.column) == ("too-deep", 3, 1)
+    assert f"nests more than {MAX_DEPTH} levels deep" in diag.message
+
+
+def test_a_rule_over_a_few_lines_is_not_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short statements cannot be too deep: the walk over their tree is skipped (check's speed)."""
+    from kpirules.lang import parser
+
+    measured: list[object] = []
+    monkeypatch.setattr(parser, "_too_deep", lambda statement: measured.append(statement))
+    kpirules.loads("ruleset r\nmetric a\nkpi k = a\nthreshold k\n  critical < 1\n  warning < 2\n"
+                   "rule low when k is critical\n  then log(text=\"low\")\n", "r.kpi")
+    assert measured == []

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from kpirules.builtin.files import CsvConnector, JsonConnector, JsonlConnector, ParquetConnector
-from kpirules.builtin.sql import SqlConnector
+from kpirules.builtin import builtin_items
 from kpirules.hookspecs import hookimpl
 from kpirules.plugin_api import Connector
 
@@ -11,4 +10,4 @@ from kpirules.plugin_api import Connector
 @hookimpl
 def kpirules_connectors() -> list[Connector]:
     """``csv``, ``jsonl``, ``json``, ``parquet`` and ``sql``."""
-    return [CsvConnector(), JsonlConnector(), JsonConnector(), ParquetConnector(), SqlConnector()]
+    return builtin_items("connectors")

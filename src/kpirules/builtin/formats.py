@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kpirules.builtin import builtin_items
 from kpirules.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -18,6 +19,4 @@ if TYPE_CHECKING:
 @hookimpl
 def kpirules_formats() -> list[OutputFormat]:
     """The formats of :data:`kpirules.report.BUILTIN_FORMATS`."""
-    from kpirules.report import BUILTIN_FORMATS
-
-    return list(BUILTIN_FORMATS.values())
+    return builtin_items("formats")

@@ -19,11 +19,10 @@ from __future__ import annotations
 import json
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kpirules.display import cut, shown
 from kpirules.errors import ActionError
@@ -36,6 +35,9 @@ from kpirules.plugin_api import (
     positive_number,
     secret_source,
 )
+
+if TYPE_CHECKING:
+    import urllib.request
 
 USER_AGENT = "kpirules-webhook"
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an RFC 9110 token
@@ -89,15 +91,19 @@ def check_header(name: str, value: str) -> None:
                                        f"carry (a trailing newline of a secrets file?)")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Turns every redirect into the 3xx error it answered (see the module docstring)."""
+@cache
+def _opener() -> urllib.request.OpenerDirector:
+    """An opener that turns every redirect into the 3xx error it answered (see the module
+    docstring). Made at the first delivery: urllib.request brings HTTP, TLS and mail
+    modules that loading the built-in actions (``kpirules plugins``, ``run``) need not pay."""
+    import urllib.request
 
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                         headers: Any, newurl: str) -> None:
-        return None
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                             headers: Any, newurl: str) -> None:
+            return None
 
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
+    return urllib.request.build_opener(NoRedirect)
 
 
 class WebhookAction(ActionType):
@@ -147,13 +153,16 @@ class WebhookAction(ActionType):
         body = json.dumps(firing.to_dict(), ensure_ascii=False, default=str).encode("utf-8")
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                    **{str(k): str(v) for k, v in dict(settings.get("headers") or {}).items()}}
+        import urllib.error
+        import urllib.request
+
         problem = ""
         for attempt in range(retries + 1):
             if attempt:
                 self.sleep(backoff * 2 ** (attempt - 1))
             request = urllib.request.Request(url, data=body, headers=headers, method="POST")
             try:
-                with _OPENER.open(request, timeout=timeout) as response:
+                with _opener().open(request, timeout=timeout) as response:
                     response.read()
                 return
             except urllib.error.HTTPError as exc:

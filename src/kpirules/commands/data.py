@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import click
@@ -88,14 +88,9 @@ def load_ruleset(file: str) -> Any:
     return ruleset
 
 
-def connectors() -> dict[str, Any]:
-    """The installed connectors by name (the built-ins when plugins cannot load)."""
-    registry = plugin_registry()
-    if registry is not None:
-        return dict(registry.connectors)
-    from kpirules.builtin.connectors import kpirules_connectors
-
-    return {c.name: c for c in kpirules_connectors()}
+def connectors() -> Mapping[str, Any]:
+    """The connectors by name: a built-in one is found without loading plugins."""
+    return plugin_registry().connectors
 
 
 def read_tables(opts: dict[str, Any], ruleset: Any) -> list[Any]:

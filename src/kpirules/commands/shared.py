@@ -63,51 +63,69 @@ config_option = click.option(
 
 
 def plugin_registry() -> Any:
-    """The plugin registry, loaded once; a broken plugin is reported, not fatal, for checks."""
+    """The plugin registry of this command (:class:`~kpirules.lazy_plugins.LazyRegistry`).
+
+    Plugins are loaded at the first name that is not built in, so that a
+    command using only built-ins never pays for them; a broken plugin is then
+    reported, not fatal. With ``--config`` its plugins were asked for by name:
+    they are loaded at once, and their failure stops the command, as in ``run``.
+    """
     if not LOADED_REGISTRY:
-        try:
-            from kpirules.plugins import load_registry
+        from kpirules.lazy_plugins import LazyRegistry
 
-            if CONFIG_PATHS:
-                from kpirules.config import configured_plugins
-
-                LOADED_REGISTRY.append(load_registry(configured_plugins(CONFIG_PATHS[0]), base_dir=CONFIG_PATHS[0].parent))
-            else:
-                LOADED_REGISTRY.append(load_registry())
-            LOADED_REGISTRY[0].report_failures(echo_err)
-        except ImportError:
-            LOADED_REGISTRY.append(None)
-        except KpirulesError as err:
-            if CONFIG_PATHS:  # asked for by name: its plugins are needed, as `run` needs them
-                raise
-            echo_err(f"warning: {err}")
-            LOADED_REGISTRY.append(None)
+        LOADED_REGISTRY.append(LazyRegistry(_load_plugins))
+        if CONFIG_PATHS:
+            LOADED_REGISTRY[0].loaded()
     return LOADED_REGISTRY[0]
 
 
-def known_actions(rule_file: str | None = None) -> set[str] | None:
-    """Action names that plugins or the nearby configuration provide.
+def _load_plugins() -> Any:
+    """The loaded registry, its failures said once; ``None`` when plugins cannot be loaded."""
+    try:
+        from kpirules.plugins import load_registry
 
-    ``None`` when the plugin system is unavailable (then no warning is given).
+        if CONFIG_PATHS:
+            from kpirules.config import configured_plugins
+
+            registry = load_registry(configured_plugins(CONFIG_PATHS[0]), base_dir=CONFIG_PATHS[0].parent)
+        else:
+            registry = load_registry()
+    except ImportError:
+        return None
+    except KpirulesError as err:
+        if CONFIG_PATHS:  # asked for by name: its plugins are needed, as `run` needs them
+            raise
+        echo_err(f"warning: {err}")
+        return None
+    registry.report_failures(echo_err)
+    return registry
+
+
+def known_actions(rule_file: str | None = None) -> Any:
+    """Action names that plugins or the nearby configuration provide (``in`` answers).
+
     The configuration is looked for beside the rule file, then in the current
     directory, so that a project's ``[actions.notify]`` silences the warning.
+    Built-in and configured names are answered without loading plugins.
     """
-    registry = plugin_registry()
-    if registry is None:
-        return None
-    known = set(registry.actions)
-    from kpirules.config import configured_action_names
+    from kpirules.lazy_plugins import KnownNames
 
-    for folder in {Path(rule_file).resolve().parent if rule_file and rule_file != "-" else None, Path.cwd()}:
-        known |= configured_action_names(folder) or set()
-    if CONFIG_PATHS:
-        known |= configured_action_names(path=CONFIG_PATHS[0]) or set()
-    return known
+    def configured() -> set[str]:
+        from kpirules.config import configured_action_names
+
+        known: set[str] = set()
+        for folder in {Path(rule_file).resolve().parent if rule_file and rule_file != "-" else None,
+                       Path.cwd()}:
+            known |= configured_action_names(folder) or set()
+        if CONFIG_PATHS:
+            known |= configured_action_names(path=CONFIG_PATHS[0]) or set()
+        return known
+
+    return KnownNames(plugin_registry(), configured)
 
 
 def plugin_functions() -> Any:
-    registry = plugin_registry()
-    return None if registry is None else registry.functions
+    return plugin_registry().functions
 
 
 @contextlib.contextmanager

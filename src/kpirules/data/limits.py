@@ -9,7 +9,9 @@ exhausting the machine. It is checked as early as the format allows:
   read (:func:`precheck_file`);
 - SQL: while fetching, in batches, so at most one batch past the limit is
   held (:func:`fetch_limited`);
-- CSV, JSON Lines, JSON and plugin connectors: on the table read
+- CSV (read lazily): from a count of the file's rows (blank lines
+  included), before any cell is parsed (:func:`check_table`);
+- JSON Lines, JSON and plugin connectors: on the table read
   (:func:`check_table`); their size on disk already bounds their rows.
 
 The default is generous (:data:`DEFAULT_MAX_ROWS`): a legitimate export of
@@ -65,7 +67,7 @@ def precheck_file(path: str | Path, kind: str | None, limit: int, where: str) ->
 
 def check_table(table: RawTable, limit: int, where: str | None = None) -> RawTable:
     """``table``, unless it has more than ``limit`` rows."""
-    rows = table.height  # from the metadata for a scanned Parquet file: no cell read
+    rows = table.height  # from the metadata for a scanned Parquet file, a count of a CSV file's rows
     if rows > limit:
         raise too_many_rows(rows, limit, where or table.source)
     return table

@@ -3,9 +3,15 @@
 CSV exports from European spreadsheets just work: the encoding (UTF-8, with or
 without BOM, UTF-16 with a BOM, else Windows-1252), the line ends (LF, CRLF, CR),
 the separator (``,`` ``;`` tab ``|``) and the decimal comma are detected when
-not given. Cells stay text here; the engine turns metric cells into numbers and
-reports a bad one by line and column. Rows in which every cell is empty (blank
-lines, ``,,,,``) carry no data and are skipped.
+not given. Rows in which every cell is empty (blank lines, ``,,,,``) carry no
+data and are skipped.
+
+Parquet and UTF-8 CSV files are read lazily: the table is a scan, and the
+engine reads only the columns the ruleset uses. A CSV scan's column types are
+inferred from its first rows; when a cell further down refuses its column's
+type, the engine falls back to the careful reading of the file (whole, that
+column as text), where it turns cells into numbers itself and reports a bad
+one by line and column (:meth:`RawTable.read_carefully`).
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -73,7 +81,9 @@ def read_file(spec: str | Path, kind: str | None = None, *, sep: str | None = No
             if kind == "parquet":
                 return _read_parquet(path, name, decimal, tuple(null_values), period_column)
             if kind == "csv" and encoding in (None, "utf-8", "utf8"):
-                table = _read_csv_path(path, name, sep, decimal, tuple(null_values), period_column)
+                careful = partial(_read_csv_carefully, path, name, sep=sep, decimal=decimal, encoding=encoding,
+                                  null_values=tuple(null_values), period_column=period_column)
+                table = _read_csv_path(path, name, sep, decimal, tuple(null_values), period_column, careful)
                 if table is not None:
                     return table
             data = Path(path).read_bytes()
@@ -134,12 +144,24 @@ def _read_parquet(path: str, name: str, decimal: str | None, nulls: tuple[str, .
     return RawTable(None, name, None, period_column, decimal or ".", nulls, scan=scan)
 
 
+def _read_csv_carefully(path: str, name: str, **options: Any) -> RawTable:
+    """The careful path of a file: its bytes decoded, and every column text if one cell refuses its type."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise DataError(f"cannot read the data file: {err.strerror or err}", where=path) from None
+    return read_csv_bytes(data, name, **options)
+
+
 def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
-                   nulls: tuple[str, ...], period_column: str | None) -> RawTable | None:
+                   nulls: tuple[str, ...], period_column: str | None,
+                   careful: Callable[[], RawTable]) -> RawTable | None:
     """The fast path: Polars reads a UTF-8 file itself (BOM and CRLF included).
 
-    ``None`` when it cannot (another encoding, a cell it refuses): the caller
-    then reads the bytes and takes the careful path, which finds bad cells.
+    Lazily (:func:`_scan_csv`): a scan of the file, whose columns are read
+    when the engine asks for them. ``None`` when Polars cannot read its
+    header (another encoding): the caller then reads the bytes and takes the
+    careful path, which also finds bad cells.
     """
     with open(path, "rb") as handle:
         head = handle.read(_SAMPLE)
@@ -159,12 +181,69 @@ def _read_csv_path(path: str, name: str, sep: str | None, decimal: str | None,
     _check_header(header, separator, name, header_line)
     if decimal is None:
         decimal = "," if separator != "," and _DECIMAL_COMMA_CELL.search(text[len(header):]) else "."
+    options: dict[str, Any] = {"separator": separator, "infer_schema_length": 10_000,
+                               "null_values": list(nulls) or None, "decimal_comma": decimal == ","}
+    whole = partial(_read_csv_whole, path, name, header_line, period_column, decimal, nulls, options, careful)
+    return _scan_csv(path, name, header_line, period_column, decimal, nulls, options, whole)
+
+
+def _read_csv_whole(path: str, name: str, header_line: int, period_column: str | None, decimal: str,
+                    nulls: tuple[str, ...], options: dict[str, Any], careful: Callable[[], RawTable]) -> RawTable:
+    """The file read whole by Polars (blank rows dropped), else the careful path (a cell Polars refuses)."""
     try:
-        frame = pl.read_csv(path, separator=separator, infer_schema_length=10_000,
-                            null_values=list(nulls) or None, decimal_comma=decimal == ",")
+        frame = pl.read_csv(path, **options)
+    except Exception:
+        return careful()
+    return _csv_table(frame, name, header_line, period_column, decimal, nulls)
+
+
+def _scan_csv(path: str, name: str, header_line: int, period_column: str | None, decimal: str,
+              nulls: tuple[str, ...], options: dict[str, Any], careful: Callable[[], RawTable]) -> RawTable | None:
+    """A lazy table over a CSV file: column types inferred from its first rows, cells read when asked.
+
+    Only the columns the ruleset uses are parsed into memory, as for Parquet.
+    A cell further down that does not fit its column's inferred type (``abc``
+    in a column of numbers) is met only when the scan is collected, and a
+    blank line (a row of empty cells, dropped, which moves the line numbers of
+    the rows after it) only when the period column is read: the engine then
+    falls back to ``careful`` (:meth:`RawTable.read_carefully`), the file read
+    whole, as text if need be, where it reports that cell by line and column.
+    """
+    scan = pl.scan_csv(path, **options)
+    try:
+        schema = scan.collect_schema()
     except Exception:
         return None
-    return _csv_table(frame, name, header_line, period_column, decimal, nulls)
+    stripped = {c: c.strip() for c in schema.names() if c != c.strip() and c.strip()}
+    if stripped:
+        scan = scan.rename(stripped)
+    trailing = _trailing_blank_lines(path, options["separator"])
+    if trailing:  # extra line ends at the end of an export: rows of nothing, left out without moving any row
+        scan = scan.head(max(0, int(scan.select(pl.len()).collect().item()) - trailing))
+    text_columns = [stripped.get(c, c) for c, dtype in schema.items() if dtype == pl.String]
+    first_line = header_line + 1
+    lines = partial(_row_lines, scan, text_columns, first_line, None) if text_columns else None
+    return RawTable(None, name, first_line, period_column, decimal, nulls, row_lines=lines, scan=scan,
+                    careful=careful)
+
+
+def _trailing_blank_lines(path: str, separator: str) -> int:
+    """How many blank lines (nothing but spaces, quotes and separators) end the file, seen in its last bytes."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 4096))
+        tail = handle.read().replace(b"\r\n", b"\n").split(b"\n")
+    tail = tail[1:]  # the header, or the end of a line begun before these bytes
+    if tail and tail[-1] == b"":
+        tail.pop()  # the last line's own line end
+    blank = b" \t\"" + separator.encode()
+    count = 0
+    for line in reversed(tail):
+        if line.strip(blank):
+            break
+        count += 1
+    return count
 
 
 def _has_header_line(head: bytes) -> bool:
@@ -221,14 +300,20 @@ def _csv_table(frame: pl.DataFrame, name: str, header_line: int, period_column: 
     return RawTable(frame, name, first_line, period_column, decimal, nulls, row_lines=lines)
 
 
-def _row_lines(frame: pl.DataFrame, text_columns: list[str], first_line: int,
+def _row_lines(frame: pl.DataFrame | pl.LazyFrame, text_columns: list[str], first_line: int,
                keep: pl.Series | None) -> pl.Series:
-    """The file line each row starts on: after the lines of the rows before it, blank rows included."""
-    lines = pl.int_range(first_line, first_line + frame.height, eager=True).cast(pl.Int64)
+    """The file line each row starts on: after the lines of the rows before it, blank rows included.
+
+    ``frame`` may be the file's scan: its text columns are then read only now.
+    """
     if text_columns:
-        extra = frame.select(pl.sum_horizontal(
-            pl.col(text_columns).str.count_matches("\n", literal=True).fill_null(0)).alias("n"))["n"]
+        extra = frame.lazy().select(pl.sum_horizontal(
+            pl.col(text_columns).str.count_matches("\n", literal=True).fill_null(0)).alias("n")).collect()["n"]
+        lines = pl.int_range(first_line, first_line + extra.len(), eager=True).cast(pl.Int64)
         lines = lines + extra.cum_sum() - extra
+    else:
+        height = frame.height if isinstance(frame, pl.DataFrame) else frame.select(pl.len()).collect().item()
+        lines = pl.int_range(first_line, first_line + height, eager=True).cast(pl.Int64)
     return lines.filter(keep) if keep is not None else lines
 
 

@@ -61,6 +61,14 @@ class RawTable:
     is read only if something asks for :attr:`frame`. ``columns`` and
     ``height`` are known without reading the cells.
 
+    A CSV scan's column types are inferred from the file's first rows; a cell
+    further down that does not fit (``abc`` among numbers), or a blank line,
+    is met only when the scan is collected. Such a table has ``careful``,
+    which reads the file whole the careful way (blank rows dropped, cells as
+    text when one refuses its type), so that the engine finds and locates
+    that cell: :meth:`read_carefully`; :attr:`frame` is that reading. Its
+    ``height`` counts the scan's rows, blank lines included.
+
     A connector that pushed the rollup down (SQL) sets ``pre_aggregated``: for
     an ``avg`` metric ``m`` it then also supplies ``__count__m``, the number of
     input rows behind each value, so that averages across segments stay means
@@ -81,15 +89,37 @@ class RawTable:
     row_lines: pl.Series | Callable[[], pl.Series] | None = field(default=None, eq=False)
     date_format: str | None = None
     scan: pl.LazyFrame | None = field(default=None, eq=False, kw_only=True)
+    careful: Callable[[], RawTable] | None = field(default=None, eq=False, kw_only=True)
 
     @property
     def frame(self) -> pl.DataFrame:
         """Every column and row, read on first use when the table came as a ``scan``."""
         if self._frame is None:
             assert self.scan is not None, "a RawTable needs a frame or a scan"
-            object.__setattr__(self, "_frame", self.scan.collect())  # a cache, not a change of value
+            if self.careful is None:
+                frame = self.scan.collect()
+            else:  # the file read whole (blank rows dropped, text where a cell refuses its type), with its
+                # own line numbers: a cache of the same file's rows, not a change of value
+                fresh = self.careful()
+                frame = fresh.frame
+                for name in ("first_line", "decimal", "row_lines"):
+                    object.__setattr__(self, name, getattr(fresh, name))
+            object.__setattr__(self, "_frame", frame)  # a cache, not a change of value
         assert self._frame is not None
         return self._frame
+
+    def read_carefully(self) -> RawTable:
+        """This table read the careful way (:attr:`careful`), keeping what was set on it since.
+
+        ``self`` when there is no careful way: the table is what it is.
+        """
+        if self.careful is None:
+            return self
+        import attrs
+
+        fresh = self.careful()
+        return attrs.evolve(self, frame=fresh.frame, first_line=fresh.first_line, decimal=fresh.decimal,
+                            row_lines=fresh.row_lines, scan=None, careful=None)
 
     @property
     def columns(self) -> list[str]:
@@ -112,13 +142,23 @@ class RawTable:
             return self.frame.height
         import polars as pl
 
-        return int(self.scan.select(pl.len()).collect().item())
+        try:
+            return int(self.scan.select(pl.len()).collect().item())
+        except Exception:
+            if self.careful is None:
+                raise
+            return self.frame.height  # the careful reading
 
     def project(self, columns: list[str]) -> pl.DataFrame:
         """Only ``columns`` (names as in the file), read from the file alone when it was scanned."""
         if self._frame is not None or self.scan is None:
             return self.frame.select(columns)
-        return self.scan.select(columns).collect()
+        try:
+            return self.scan.select(columns).collect()
+        except Exception:
+            if self.careful is None:
+                raise
+            return self.frame.select(columns)  # the careful reading
 
     def lazy(self) -> pl.LazyFrame:
         """The table as a lazy frame: the scan when there is one, so a query reads only its columns."""

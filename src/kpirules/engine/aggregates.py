@@ -304,15 +304,17 @@ def identifier_columns(ruleset: Ruleset, metrics: Sequence[str]) -> set[str]:
 def prepare_rows(source: pl.LazyFrame, base: list[pl.Expr], dims: list[str], table: RawTable,
                  ruleset: Ruleset, metrics: list[str], params: Mapping[str, float | str],
                  on_bad_value: str, position: dict[str, int],
-                 number_column: Callable[..., tuple[pl.Expr, int]]) -> tuple[AggregateRows, int]:
+                 number_column: Callable[..., tuple[pl.Expr, int]], periods: pl.Series,
+                 cells: pl.DataFrame | None = None) -> tuple[AggregateRows, int]:
     """The rows an aggregate table keeps: period, order, dimensions and the columns read.
 
     ``source`` is the table as a lazy frame (a scan of the file when it can
     be read column by column); ``base`` are the period, time key and row
-    number expressions; numbers are read as numbers where an expression uses
-    them so, by ``number_column`` (normalise's: a bad cell is an error at its
-    line and column, or null with ``--on-bad-value null``), which is given
-    that one column: no more than one column is read at a time here.
+    number expressions, ``periods`` each row's period; numbers are read as
+    numbers where an expression uses them so, by ``number_column``
+    (normalise's: a bad cell is an error at its line and column, or null with
+    ``--on-bad-value null``), which counts bad cells as they stream by, or
+    in ``cells`` when they were read already.
     """
     numeric = numeric_columns(ruleset, metrics)
     identifiers = identifier_columns(ruleset, metrics)
@@ -321,8 +323,8 @@ def prepare_rows(source: pl.LazyFrame, base: list[pl.Expr], dims: list[str], tab
     bad_total = 0
     for col in read_columns(ruleset, metrics):
         if col in numeric:
-            number, bad = number_column(source.select(col).collect(), col, table, position[col] - 1,
-                                        on_bad_value)
+            held = cells is not None and col in cells.columns  # read already with the period (a CSV file)
+            number, bad = number_column(cells if held else source, col, table, position[col] - 1, on_bad_value)
             bad_total += bad
             exprs.append(number.alias(column_name(col)))
         elif schema[col] == pl.String:
@@ -333,9 +335,9 @@ def prepare_rows(source: pl.LazyFrame, base: list[pl.Expr], dims: list[str], tab
         else:
             exprs.append(pl.col(col).alias(column_name(col)))
     rows = source.select(exprs)
-    bounds = rows.select(pl.col(P).min().alias("lo"), pl.col(P).max().alias("hi"), pl.len().alias("n")).collect()
-    lo, hi, n = bounds.row(0)
-    return AggregateRows(rows, dims, metrics, ruleset, params, int(lo or 0), int(hi or 0), int(n)), bad_total
+    lo, hi = periods.min(), periods.max()  # each row's period, known: the file is not read again for them
+    return (AggregateRows(rows, dims, metrics, ruleset, params, int(lo or 0), int(hi or 0),  # type: ignore[arg-type]
+                          periods.len()), bad_total)
 
 
 def count_metrics(ruleset: Ruleset) -> list[str]:

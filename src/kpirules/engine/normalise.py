@@ -29,6 +29,7 @@ from kpirules.engine.aggregates import (
     prepare_rows,
     read_columns,
 )
+from kpirules.engine.aggregates import numeric_columns as aggregate_numbers
 from kpirules.engine.data_warnings import (
     UNSPLIT,
     UNSUPPLIED_DIMENSION,
@@ -37,9 +38,18 @@ from kpirules.engine.data_warnings import (
 )
 from kpirules.engine.frame_columns import OVERALL, ROW, SEG, P, T
 from kpirules.engine.periods import PeriodColumnError, map_periods
-from kpirules.engine.roles import choose_period_column, column_roles, role_warnings
+from kpirules.engine.roles import (
+    choose_period_column,
+    column_roles,
+    role_warnings,
+    undecided_columns,
+)
 from kpirules.errors import DataError, OptionError
 from kpirules.lang.model import Ruleset
+
+
+class _ReadCarefully(Exception):
+    """A lazily read CSV file needs reading whole (a blank line): :func:`normalise` starts again so."""
 
 
 @define
@@ -63,16 +73,19 @@ def _n_col(m: str) -> str:
     return f"__n__{m}"
 
 
-def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, col: str, table: RawTable, index: int,
+def _bad_cells(source: pl.DataFrame | pl.LazyFrame, bad: pl.Expr, col: str, table: RawTable, index: int,
                on_bad_value: str, non_finite: pl.Expr | None = None) -> int:
     """How many cells ``bad`` flags; with ``on_bad_value`` "error", the first of them is an error.
 
     ``non_finite`` flags the bad cells that are numbers, but not finite ones
     (``NaN``, ``inf``, ``1e400``); without it every bad cell is such a number.
+    ``source`` may be a scan of the file: the cells are then counted as they
+    stream by, and the column is read into memory only to locate a bad one.
     """
-    flags = frame.select(bad.alias("bad"))["bad"]
-    count = int(flags.sum())
+    count = int(source.lazy().select(bad.sum().alias("bad")).collect(engine="streaming").item())
     if count and on_bad_value != "null":
+        frame = source.lazy().select(col).collect()
+        flags = frame.select(bad.alias("bad"))["bad"]
         row = int(flags.arg_true()[0])
         cell = frame[col][row]
         numeric = non_finite is None or bool(frame.slice(row, 1).select(non_finite).item())
@@ -85,28 +98,33 @@ def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, col: str, table: RawTable, ind
     return count
 
 
-def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
+def _number_column(source: pl.DataFrame | pl.LazyFrame, col: str, table: RawTable, index: int,
                    on_bad_value: str) -> tuple[pl.Expr, int]:
-    """The column as Float64; a cell that is not a finite number is an error (or nulled and counted)."""
-    dtype = frame[col].dtype
+    """The column as Float64; a cell that is not a finite number is an error (or nulled and counted).
+
+    ``source`` may be a scan of the file (:func:`_bad_cells`): whole numbers
+    are then not read at all, other columns only counted as they stream by.
+    """
+    dtype = source.lazy().collect_schema()[col]
     if dtype.is_float():
         # NaN, inf (and 1e400 read as inf) are bad values, like text; one vectorised test
-        count = _bad_cells(frame, (~pl.col(col).is_finite()).fill_null(False), col, table, index,
+        count = _bad_cells(source, (~pl.col(col).is_finite()).fill_null(False), col, table, index,
                            on_bad_value)
         number = pl.col(col).cast(pl.Float64)
         return (pl.when(number.is_finite()).then(number) if count else number), count
     if dtype.is_numeric():
         return pl.col(col).cast(pl.Float64), 0
     if dtype == pl.Boolean:  # true/false is not a number: an error, never silently 1/0
-        first = frame[col].drop_nulls()
-        if first.len() and on_bad_value != "null":
+        values = int(source.lazy().select(pl.col(col).count()).collect(engine="streaming").item())
+        if values and on_bad_value != "null":
+            frame = source.lazy().select(col).collect()
             row = int(frame[col].is_not_null().arg_true()[0])
-            more = first.len() - 1
+            more = values - 1
             raise DataError(f'"{str(frame[col][row]).lower()}" in column "{col}" is not a number'
                             + (f" ({more} more such cells)" if more else "")
                             + "; a metric column holds numbers: use --on-bad-value null to count such cells as missing",
                             where=table.location(row, index + 1))
-        return pl.lit(None, pl.Float64), first.len()
+        return pl.lit(None, pl.Float64), values
     text = pl.col(col).cast(pl.String).str.strip_chars()
     is_null = text.is_null() | (text == "")
     if table.null_values:
@@ -115,7 +133,7 @@ def _number_column(frame: pl.DataFrame, col: str, table: RawTable, index: int,
     number = pl.when(is_null | ~parsed.is_finite()).then(None).otherwise(parsed)
     # text that is not a number, and "NaN", "inf", "1e400": numbers, but not ones to compute with
     bad = (~is_null & ~parsed.is_finite().fill_null(False)).fill_null(True)
-    count = _bad_cells(frame, bad, col, table, index, on_bad_value, non_finite=parsed.is_not_null())
+    count = _bad_cells(source, bad, col, table, index, on_bad_value, non_finite=parsed.is_not_null())
     return number, count
 
 
@@ -166,28 +184,41 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     shape = pl.DataFrame(schema=source.collect_schema())  # the columns and their types, no cell
     chosen = choose_period_column(shape, table, period_column)
     read = set(read_columns(ruleset, aggregates.metrics)) if aggregates else set()
-    roles = column_roles(source, table, ruleset, chosen, read_by_aggregates=read)
+    counts = [c for c in shape.columns if table.pre_aggregated and c.startswith(COUNT_PREFIX)]
+    early = _read_early(source, table, ruleset, chosen, read, aggregates, counts)
+    roles = column_roles(source, table, ruleset, chosen, read_by_aggregates=read, cells=early)
     metric_cols = [c for c in roles.metrics if ruleset.metrics[c].aggregate is None]
     dims = roles.dimensions
     kinds = {chosen: "the period", **{d: "a dimension" for d in dims}}
     kinds.update({m: "a metric" for m in metric_cols})
     _check_columns(shape, table, kinds)
     warnings.extend(role_warnings(table.source, roles))
+    rolled_up = bool(metric_cols) or aggregates is None  # else only the aggregates' rows are made
+    used = list(dict.fromkeys([*dims, *metric_cols, *counts])) if rolled_up else []
     try:
-        idx, key = map_periods(source.select(chosen).collect()[chosen], ruleset.grain,
-                               table.date_format or date_format, chosen)
+        periods = early[chosen] if early is not None else source.select(chosen).collect()[chosen]
+        if early is not None:  # only what is still to read: the period's text is the largest column
+            early = early.select([c for c in early.columns if c in read or c in used])
+        idx, key = map_periods(periods, ruleset.grain, table.date_format or date_format, chosen)
+        del periods
     except PeriodColumnError as err:
+        if table.careful is not None:  # a blank line too is an empty period: its row must go, as read whole
+            raise _ReadCarefully from None
         raise DataError(err.message, where=table.location(err.row, _position(table, chosen))) from None
     exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     bad_total = 0
     if aggregates is not None:
         positions = {c: _position(table, c) for c in read}
         aggregates.rows, bad_total = prepare_rows(source, exprs, dims, table, ruleset, aggregates.metrics,
-                                                  aggregates.params, on_bad_value, positions, _number_column)
+                                                  aggregates.params, on_bad_value, positions, _number_column,
+                                                  idx, early)
         if not metric_cols:
             return pl.DataFrame(schema={P: pl.Int64}), dims, [], bad_total  # no column metric: no rollup
-    counts = [c for c in shape.columns if table.pre_aggregated and c.startswith(COUNT_PREFIX)]
-    frame = source.select(list(dict.fromkeys([chosen, *dims, *metric_cols, *counts]))).collect()  # only what is used
+    if used and early is not None and all(c in early.columns for c in used):
+        frame = early.select(used)
+    else:
+        frame = source.select(used or [chosen]).collect()  # only what is used
+    del early
     exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     for col in metric_cols:
         number, bad = _number_column(frame, col, table, _position(table, col) - 1, on_bad_value)
@@ -206,6 +237,32 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
             exprs.append(number.alias(col))
     rows = frame.select(exprs)
     return rows, dims, metric_cols, bad_total
+
+
+def _read_early(source: pl.LazyFrame, table: RawTable, ruleset: Ruleset, period: str, read: set[str],
+                aggregates: AggregatePlan | None, counts: list[str]) -> pl.DataFrame | None:
+    """The cells read before the rollup, in one pass when a pass costs a reading of the whole file.
+
+    A CSV file has no column apart from the others: reading one means parsing
+    every line. So the period, the text columns whose cells tell their role,
+    the numbers the aggregates read that may hold a bad value, and (with column
+    metrics) the dimensions and metrics are read at once. ``None`` for a
+    table stored by columns (Parquet): there, each is read apart, which keeps
+    fewer cells in memory at a time.
+    """
+    if table.scan is not None and table.careful is None:
+        return None
+    schema = source.collect_schema()
+    wanted = [period, *(c for c in undecided_columns(schema.names(), table, ruleset, period, read)
+                        if schema[c] == pl.String)]
+    if aggregates is not None:  # whole numbers have no bad cell to look for: left to the rows' own pass
+        wanted += [c for c in read_columns(ruleset, aggregates.metrics)
+                   if c in aggregate_numbers(ruleset, aggregates.metrics) and not schema[c].is_integer()]
+    column_metrics = [c for c in schema.names() if c in ruleset.metrics and ruleset.metrics[c].aggregate is None]
+    if column_metrics:  # the rollup reads them whole anyway
+        wanted += [c for c in schema.names() if c in ruleset.dimensions or c in table.dimensions]
+        wanted += [*column_metrics, *counts]
+    return source.select(list(dict.fromkeys(wanted))).collect()
 
 
 def _finest(rows: pl.DataFrame, dims: list[str], metrics: list[str], ruleset: Ruleset) -> pl.DataFrame:
@@ -279,7 +336,28 @@ def normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str]
     ``date_format`` (``DMY``, ``MDY``, ``YMD`` or a strftime pattern) applies to
     every table that does not give its own; ``params``: for aggregates' row
     expressions.
+
+    A CSV file read lazily meets a cell that does not fit its column's inferred
+    type only when its scan is collected, somewhere below, and a blank line as
+    an empty period: the tables are then read the careful way
+    (:meth:`RawTable.read_carefully`: read whole, blank rows dropped, cells as
+    text) and normalised again, so that a bad cell is reported by line and
+    column, or nulled and counted with ``on_bad_value`` "null", as when read
+    whole.
     """
+    try:
+        return _normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
+                          date_format=date_format, params=params)
+    except (pl.exceptions.PolarsError, _ReadCarefully):
+        if not any(table.careful is not None for table in tables):
+            raise
+    return _normalise([table.read_carefully() for table in tables], ruleset, by=by, period_column=period_column,
+                      on_bad_value=on_bad_value, date_format=date_format, params=params)
+
+
+def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str] | None,
+               period_column: str | None, on_bad_value: str, date_format: str | None,
+               params: Mapping[str, float | str] | None) -> Normalised:
     if not tables:
         raise DataError("no data")
     plans = plan_aggregates(tables, ruleset, params)

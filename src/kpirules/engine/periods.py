@@ -25,7 +25,9 @@ from kpirules.lang import periods as P
 
 ORDERS = ("DMY", "MDY", "YMD")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY_MICROS = 86_400_000_000
 _ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$"
+_ISO_FORMATS = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}  # by length
 _HINT = ("give the order with --date-format DMY, MDY or YMD, or a strftime pattern such as %d/%m/%Y "
          '(date_format = "DMY" in a job source)')
 
@@ -83,6 +85,12 @@ def _iso_stamps(text: pl.Series) -> pl.Series | None:
     """
     if text.null_count() or not bool(text.str.contains(_ISO_DATE_TIME).all()):
         return None
+    first = str(text[0]) if text.len() else ""
+    one_form = _ISO_FORMATS.get(len(first), "").replace(" ", first[10:11] or " ")
+    if one_form:  # every cell written like the first (an export's usual case): read as they are, no copy
+        stamps = text.str.to_datetime(one_form, strict=False, time_unit="us")
+        if not stamps.null_count():
+            return stamps.alias(text.name)
     spaced = pl.lit(text.str.replace("T", " ", literal=True))
     full = (pl.when(spaced.str.len_chars() == 10).then(spaced + " 00:00:00")
             .when(spaced.str.len_chars() == 16).then(spaced + ":00").otherwise(spaced))
@@ -113,10 +121,17 @@ def _from_temporal(column: pl.Series, grain: str, name: str) -> tuple[pl.Series,
     if column.null_count():
         raise PeriodColumnError(int(column.is_null().arg_true()[0]), f'empty period in column "{name}"')
     frame = pl.DataFrame({"v": column})
-    day = pl.col("v").cast(pl.Date) if column.dtype == pl.Date else pl.col("v").dt.date()
-    seconds = (pl.lit(0.0) if column.dtype == pl.Date else
-               (pl.col("v").dt.hour().cast(pl.Float64) * 3600 + pl.col("v").dt.minute().cast(pl.Float64) * 60
-                + pl.col("v").dt.second().cast(pl.Float64)))
+    if isinstance(column.dtype, pl.Datetime) and column.dtype.time_zone is None:
+        # the day and the second within it from the timestamp itself: integer arithmetic, not calendar fields
+        micros = pl.col("v").dt.epoch("us")
+        days = micros // _DAY_MICROS
+        day = days.cast(pl.Int32).cast(pl.Date)
+        seconds = ((micros - days * _DAY_MICROS) // 1_000_000).cast(pl.Float64)
+    else:
+        day = pl.col("v").cast(pl.Date) if column.dtype == pl.Date else pl.col("v").dt.date()
+        seconds = (pl.lit(0.0) if column.dtype == pl.Date else
+                   (pl.col("v").dt.hour().cast(pl.Float64) * 3600 + pl.col("v").dt.minute().cast(pl.Float64) * 60
+                    + pl.col("v").dt.second().cast(pl.Float64)))
     out = frame.select(_index_of_date(day, grain).alias("i"), (_ordinal(day) + seconds / 86400).alias("k"))
     return out["i"], out["k"]
 

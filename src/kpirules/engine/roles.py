@@ -48,14 +48,36 @@ def choose_period_column(frame: pl.DataFrame, table: RawTable, period_column: st
     return found
 
 
+def _declared_dimensions(columns: Collection[str], table: RawTable, ruleset: Ruleset, period: str,
+                         read_by_aggregates: Collection[str]) -> tuple[list[str], list[str]]:
+    """(the columns declared dimensions, the undecided columns: neither the ruleset nor the source says)."""
+    declared, undecided = [], []
+    for col in columns:
+        if col == period or col in ruleset.metrics or col.startswith(COUNT_PREFIX) or col in read_by_aggregates:
+            continue
+        if col in ruleset.dimensions or col in table.dimensions:
+            declared.append(col)
+        else:
+            undecided.append(col)
+    return declared, undecided
+
+
+def undecided_columns(columns: Collection[str], table: RawTable, ruleset: Ruleset, period: str,
+                      read_by_aggregates: Collection[str] = ()) -> list[str]:
+    """The columns neither the ruleset nor the source declares: their cells tell what they are."""
+    return _declared_dimensions(columns, table, ruleset, period, read_by_aggregates)[1]
+
+
 def column_roles(frame: pl.DataFrame | pl.LazyFrame, table: RawTable, ruleset: Ruleset, period: str,
-                 read_by_aggregates: Collection[str] = ()) -> ColumnRoles:
+                 read_by_aggregates: Collection[str] = (), cells: pl.DataFrame | None = None) -> ColumnRoles:
     """Sort the columns: metrics, dimensions, ignored numbers and identifiers.
 
     A column holds numbers when every non-empty cell is a number in the file's
     number style, so a misspelt metric (``Dépenses`` holding ``4 800,00``) is an
     ignored number column, never a dimension; ``read_by_aggregates`` are the
     columns an aggregate metric reads (neither dimensions nor ignored).
+    ``cells``: the undecided text columns, already read with others (a CSV
+    file is read in one pass), else they are read from ``frame`` here.
     """
     schema = frame.collect_schema()
     columns = schema.names()
@@ -65,21 +87,17 @@ def column_roles(frame: pl.DataFrame | pl.LazyFrame, table: RawTable, ruleset: R
             raise UsageError(f'"{forced}" is {role}: it cannot also be a dimension '
                              "(--dimension, or dimensions = [...] in a job source)")
     roles = ColumnRoles(period, [c for c in columns if c in ruleset.metrics], [])
-    undecided = []
-    for col in columns:
-        if col == period or col in ruleset.metrics or col.startswith(COUNT_PREFIX) or col in read_by_aggregates:
-            continue
-        if col in ruleset.dimensions or col in table.dimensions:
-            roles.dimensions.append(col)
-        else:
-            undecided.append(col)
+    roles.dimensions, undecided = _declared_dimensions(columns, table, ruleset, period, read_by_aggregates)
     text = [c for c in undecided if schema[c] == pl.String]  # typed columns tell by their type alone
-    cells = frame.select(text)
-    values = cells.collect() if isinstance(cells, pl.LazyFrame) else cells
+    if cells is not None:
+        values = cells.select(text)
+    else:
+        selected = frame.select(text)
+        values = selected.collect() if isinstance(selected, pl.LazyFrame) else selected
     numeric = {c for c in undecided if schema[c].is_numeric()}
     numeric |= numeric_columns(values, text, table.decimal, table.null_values)
     identifiers = identifier_columns(values, [c for c in text if c not in numeric])
-    del values, cells  # released before the columns the evaluation reads are
+    del values  # released before the columns the evaluation reads are
     for col in undecided:
         if col in numeric:
             roles.ignored_numbers.append(col)

@@ -4,7 +4,7 @@ No attribute access, no format specs, no expressions: ``{a.b}`` or ``{x:>10}``
 are left as written. Values are written plainly (language §10), in the
 ruleset's locale: ``1234.5``, ``12.5%``, ``10000 EUR`` in English;
 ``1 234,5``, ``12,5 %``, ``10 000 €`` in French, where the digits, the
-decimal sign and the thousands groups come from CLDR through Babel.
+decimal sign and the thousands groups follow CLDR (:mod:`.french_numbers`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
+from kpirules.engine.french_numbers import french_decimal
 from kpirules.lang.units import is_currency
 
 #: How a dimension is written in texts where the level rolls it up (language §10).
@@ -42,14 +43,11 @@ def plain_number(value: float, locale: str = "en") -> str:
     """At most two decimals, no thousands separator in English: ``1234.5``.
 
     In French (``locale="fr"``): decimal comma and narrow no-break spaces
-    between thousands, from CLDR (``1 234,5``).
+    between thousands, as CLDR says (``1 234,5``).
     """
     number = rounded(value)
     if locale == "fr":
-        from babel.numbers import format_decimal
-
-        text = format_decimal(number, format="#,##0.##", locale="fr_FR")
-        return text.replace("\u2212", "-")
+        return french_decimal(number, 2, trim=True)
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 

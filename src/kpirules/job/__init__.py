@@ -25,13 +25,37 @@ kills is in the test kit, not here.
 
 from __future__ import annotations
 
-from kpirules.job.evaluation import name_source
-from kpirules.job.firings import current_firings
-from kpirules.job.model import ResolvedAction, RulesetRun, RunOptions, RunReport
-from kpirules.job.plan import parse_param
-from kpirules.job.reports import as_of_document, document, summary_lines
-from kpirules.job.runner import Job, run_job
-from kpirules.job.sources import supplied_metrics
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kpirules.job.evaluation import name_source
+    from kpirules.job.firings import current_firings
+    from kpirules.job.model import ResolvedAction, RulesetRun, RunOptions, RunReport
+    from kpirules.job.plan import parse_param
+    from kpirules.job.reports import as_of_document, document, summary_lines
+    from kpirules.job.runner import Job, run_job
+    from kpirules.job.sources import supplied_metrics
+
+#: Where each public name lives: imported when first used, so that a command
+#: needing one step (``eval`` reads its ``--data`` through :mod:`.data_arguments`)
+#: does not import the whole job (the state store, the outbox, every step).
+_HOMES = {
+    "name_source": "evaluation", "current_firings": "firings", "ResolvedAction": "model",
+    "RulesetRun": "model", "RunOptions": "model", "RunReport": "model", "parse_param": "plan",
+    "as_of_document": "reports", "document": "reports", "summary_lines": "reports",
+    "Job": "runner", "run_job": "runner", "supplied_metrics": "sources",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of the job, imported from its module at first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "Job",

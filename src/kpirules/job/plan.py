@@ -14,16 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
 
-from kpirules.alerting.digest import split_settings as digest_settings
 from kpirules.config import JobConfig
 from kpirules.errors import ConfigError, KpirulesError, OptionError, PluginError, UsageError
 from kpirules.job.model import ResolvedAction, RunOptions, Voice
 from kpirules.plugin_api import Secret, SettingsError
-from kpirules.plugins import Registry, load_registry
 
 if TYPE_CHECKING:
     from kpirules.lang import ast
     from kpirules.lang.model import Ruleset
+    from kpirules.plugins import Registry
 
 
 @define
@@ -47,6 +46,8 @@ def prepare(config: JobConfig, registry: Registry | None, options: RunOptions,
     import kpirules
 
     if registry is None:
+        from kpirules.plugins import load_registry  # only a job loads every plugin at once
+
         registry = load_registry(config.plugins, base_dir=config.base_dir)
         registry.report_failures(voice.say)
     plan = Plan(config, registry, [kpirules.load(path, functions=registry.functions)
@@ -178,6 +179,8 @@ def resolve_action(plan: Plan, name: str, voice: Voice, rs: Ruleset | None = Non
             raise ConfigError(
                 f"{config.where('actions', name, 'type')}: unknown action type "
                 f"{configured.type!r}; installed: {', '.join(registry.actions)}")
+        from kpirules.alerting.digest import split_settings as digest_settings
+
         own, digest = digest_settings(configured.settings, config.where("actions", name))
         settings = absolute_paths(config, plugin.path_settings, own)
         validate_settings(plan, plugin, settings, ("actions", name), voice)

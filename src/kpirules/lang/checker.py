@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from kpirules.lang import ast
@@ -55,7 +55,10 @@ class Checker:
                  known_actions: Iterable[str] | None = None) -> None:
         self.file = rule_file
         self.functions = functions if functions is not None else FunctionRegistry()
-        self.known_actions = set(known_actions) if known_actions is not None else None
+        # a Collection is kept as given: a lazy one loads plugins only for a name it does not know
+        self.known_actions: Collection[str] | None = (
+            None if known_actions is None
+            else known_actions if isinstance(known_actions, Collection) else set(known_actions))
         self.diags: list[Diagnostic] = []
         self.params: dict[str, ParamDef] = {}
         self.dimensions: dict[str, DimensionDef] = {}

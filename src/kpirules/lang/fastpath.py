@@ -140,6 +140,7 @@ class FastParser:
     def _run(self, text: str, pos: int, end: int, line: int, line_start: int) -> Any:
         """Lex and parse ``text[pos:end]``; the value of the start rule (a tree of statements)."""
         states = self.states
+        new_token = Token._future_new  # Token() without its check for a deprecated keyword
         punctuation = self.punctuation
         match = self.token_pattern.match
         match_period = self.period_pattern.match
@@ -173,7 +174,7 @@ class FastParser:
                 if period is not None:
                     kind, value, stop = "PERIOD", period.group(), period.end()
             column = start - line_start + 1
-            token = Token(kind, value, start, line, column, line, column + stop - start, stop)
+            token = new_token(kind, value, start, line, column, line, column + stop - start, stop)
             self._feed(token, kind, state_stack, value_stack)
             pos = stop
         self._feed(Token.new_borrow_pos("$END", "", token), "$END", state_stack, value_stack)

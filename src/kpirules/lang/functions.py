@@ -93,19 +93,38 @@ CORE_FUNCTIONS: dict[str, FunctionSpec] = {
 
 
 class FunctionRegistry(Mapping[str, FunctionSpec]):
-    """Core functions plus those of plugins; a plugin may not redefine a name."""
+    """Core functions plus those of plugins; a plugin may not redefine a name.
 
-    def __init__(self, extra: Iterable[FunctionSpec] = ()) -> None:
+    ``more``, when given, is asked once, at the first name that is not a core
+    function (or when every name is listed), for the plugins' registry: so a
+    rule file that calls only core functions never loads a plugin
+    (:mod:`kpirules.lazy_plugins`). It returns ``None`` when plugins cannot load.
+    """
+
+    def __init__(self, extra: Iterable[FunctionSpec] = (), *,
+                 more: Callable[[], FunctionRegistry | None] | None = None) -> None:
         self._functions: dict[str, FunctionSpec] = dict(CORE_FUNCTIONS)
         #: installed plugins that failed to load: an unknown name may be theirs
         self.unavailable: list[str] = []
+        self._more = more
         for spec in extra:
             self.add(spec)
+
+    def _complete(self) -> None:
+        """Add the plugins' functions, the first time a name beyond the core is needed."""
+        more, self._more = self._more, None
+        if more is None:
+            return
+        loaded = more()
+        if loaded is not None:
+            self._functions.update(loaded._functions)
+            self.unavailable = list(loaded.unavailable)
 
     def add(self, spec: FunctionSpec) -> None:
         """Register ``spec``; a name taken already is a clash naming both plugins."""
         from kpirules.errors import PluginError
 
+        self._complete()
         if spec.name in self._functions:
             other = self._functions[spec.name].plugin
             raise PluginError(
@@ -117,10 +136,22 @@ class FunctionRegistry(Mapping[str, FunctionSpec]):
         self._functions[spec.name] = spec
 
     def __getitem__(self, name: str) -> FunctionSpec:
+        try:
+            return self._functions[name]
+        except KeyError:
+            if self._more is None:
+                raise
+        self._complete()
         return self._functions[name]
 
     def __iter__(self):  # type: ignore[no-untyped-def]
+        self._complete()
         return iter(self._functions)
 
     def __len__(self) -> int:
+        self._complete()
         return len(self._functions)
+
+    def __bool__(self) -> bool:
+        """Never empty (the core functions): ``functions or default`` must not load plugins."""
+        return True

@@ -53,7 +53,7 @@ def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnos
             statements, builder_diagnostics = fast.parse(text, path)
     except UnexpectedInput as err:
         return _parse_by_statement(lark_parser(), text, path, fast, err)
-    return _accept(statements, builder_diagnostics, path)
+    return _accept(statements, builder_diagnostics, path, text)
 
 
 def parse_standard(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnostic]]:
@@ -92,13 +92,26 @@ def _build(tree: Tree, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
 
 
 def _accept(statements: list[Any], builder_diagnostics: list[Diagnostic],
-            path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
-    """The statements, refusing any nested deeper, or chained longer, than the later passes can go."""
+            path: str, text: str | None = None) -> tuple[ast.RuleFile, list[Diagnostic]]:
+    """The statements, refusing any nested deeper, or chained longer, than the later passes can go.
+
+    Each level of nesting and each operand of a chain takes at least one character, so a
+    statement of at most :data:`MAX_DEPTH` characters is not measured. With the file's
+    ``text``, the characters of a statement over several lines are counted too (a
+    generated file's thresholds and rules), else every such statement is measured.
+    """
+    starts = _line_starts(text) if text is not None else None
     accepted: list[ast.Statement] = []
     diagnostics: list[Diagnostic] = []
     for statement in statements:
         span = statement.span
-        long = span.end_line > span.line or span.end_column - span.column > MAX_DEPTH
+        if span.end_line == span.line:
+            long = span.end_column - span.column > MAX_DEPTH
+        elif starts is not None and span.line > 0 and span.end_line <= len(starts):
+            long = ((starts[span.end_line - 1] + span.end_column)
+                    - (starts[span.line - 1] + span.column) > MAX_DEPTH)
+        else:
+            long = True
         problem = _too_deep(statement) if long else None
         if problem is not None:
             diagnostics.append(Diagnostic(path, span.line or 1, span.column or 1, "error", "too-deep",
@@ -106,6 +119,17 @@ def _accept(statements: list[Any], builder_diagnostics: list[Diagnostic],
             continue
         accepted.append(statement)
     return ast.RuleFile(path, tuple(accepted)), [*builder_diagnostics, *diagnostics]
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset at which each line of ``text`` starts (line n at index n - 1)."""
+    starts = [0]
+    find = text.find
+    at = find("\n")
+    while at != -1:
+        starts.append(at + 1)
+        at = find("\n", at + 1)
+    return starts
 
 
 def _too_deep(statement: Any) -> str | None:

@@ -4,78 +4,67 @@ Every format renders the JSON document of an evaluation (interfaces §3 and
 docs/internals.md) to text; see docs/reports.md for what each one shows.
 ``BUILTIN_FORMATS`` is what the built-in plugin registers.
 
-Importing this package is cheap on purpose: Rich, Jinja2, Babel and
-Polars are imported by the render functions that need them, so that
-``kpirules --version`` or ``kpirules check`` never pay for them.
+Importing this package is cheap on purpose: each format's module is imported
+when that format is first asked for (:func:`builtin_format`), and Rich, Jinja2
+and Polars by the render functions that need them, so that ``kpirules
+--version`` or ``kpirules check`` never pay for them, and ``eval --format
+json`` pays for the JSON format only.
 """
 
 from __future__ import annotations
 
-from kpirules.report.base import OutputFormat, Renderer, RenderOptions
-from kpirules.report.csvfmt import render_csv, render_csv_fr, write_csv, write_csv_fr
-from kpirules.report.html import MAX_TABLE_SEGMENTS, render_html
-from kpirules.report.jsonfmt import render_json, render_jsonl, write_jsonl
-from kpirules.report.markdown import render_markdown
-from kpirules.report.pdf import render_pdf, write_pdf
-from kpirules.report.table import render_table
+import importlib
+from functools import cache
+from typing import Any
 
-BUILTIN_FORMATS: dict[str, OutputFormat] = {
-    fmt.name: fmt
-    for fmt in (
-        OutputFormat(
-            "table",
-            "txt",
-            render_table,
-            description="Tables for the terminal: statuses, trends, rules, objectives, actions",
-        ),
-        OutputFormat(
-            "json", "json", render_json, description="The full evaluation document (JSON)"
-        ),
-        OutputFormat(
-            "csv",
-            "csv",
-            render_csv,
-            description="One line per period and segment: comma-separated, decimal points",
-            write=write_csv,
-        ),
-        OutputFormat(
-            "csv-fr",
-            "csv",
-            render_csv_fr,
-            description="CSV for French spreadsheets: semicolons, decimal commas, UTF-8 BOM",
-            write=write_csv_fr,
-        ),
-        OutputFormat(
-            "jsonl",
-            "jsonl",
-            render_jsonl,
-            description="JSON Lines: one row object per line, written as it is computed",
-            write=write_jsonl,
-        ),
-        OutputFormat(
-            "markdown",
-            "md",
-            render_markdown,
-            description="GitHub-flavoured Markdown tables, for issues, wikis and chats",
-        ),
-        OutputFormat(
-            "html",
-            "html",
-            render_html,
-            needs_history=True,
-            description="A self-contained HTML report with charts over time, readable offline",
-            max_segments=MAX_TABLE_SEGMENTS,
-        ),
-        OutputFormat(
-            "pdf",
-            "pdf",
-            render_pdf,
-            needs_history=True,
-            description="The HTML report printed to PDF by headless Chromium (needs -o)",
-            max_segments=MAX_TABLE_SEGMENTS,
-            write_file=write_pdf,
-        ),
-    )
+from kpirules.report.base import OutputFormat, Renderer, RenderOptions
+
+__all__ = ["BUILTIN_FORMATS", "OutputFormat", "RenderOptions", "Renderer", "builtin_format"]
+
+#: Each built-in format: its module of :mod:`kpirules.report`, the names of that module it
+#: uses (``other:NAME``: of another module of the package), and its other fields.
+_FORMATS: dict[str, tuple[str, dict[str, str], dict[str, Any]]] = {
+    "table": ("table", {"render": "render_table"}, {
+        "extension": "txt",
+        "description": "Tables for the terminal: statuses, trends, rules, objectives, actions"}),
+    "json": ("jsonfmt", {"render": "render_json"}, {
+        "extension": "json", "description": "The full evaluation document (JSON)"}),
+    "csv": ("csvfmt", {"render": "render_csv", "write": "write_csv"}, {
+        "extension": "csv",
+        "description": "One line per period and segment: comma-separated, decimal points"}),
+    "csv-fr": ("csvfmt", {"render": "render_csv_fr", "write": "write_csv_fr"}, {
+        "extension": "csv",
+        "description": "CSV for French spreadsheets: semicolons, decimal commas, UTF-8 BOM"}),
+    "jsonl": ("jsonfmt", {"render": "render_jsonl", "write": "write_jsonl"}, {
+        "extension": "jsonl",
+        "description": "JSON Lines: one row object per line, written as it is computed"}),
+    "markdown": ("markdown", {"render": "render_markdown"}, {
+        "extension": "md",
+        "description": "GitHub-flavoured Markdown tables, for issues, wikis and chats"}),
+    "html": ("html", {"render": "render_html", "max_segments": "MAX_TABLE_SEGMENTS"}, {
+        "extension": "html", "needs_history": True,
+        "description": "A self-contained HTML report with charts over time, readable offline"}),
+    "pdf": ("pdf", {"render": "render_pdf", "write_file": "write_pdf",
+                    "max_segments": "html:MAX_TABLE_SEGMENTS"}, {
+        "extension": "pdf", "needs_history": True,
+        "description": "The HTML report printed to PDF by headless Chromium (needs -o)"}),
 }
 
-__all__ = ["BUILTIN_FORMATS", "OutputFormat", "RenderOptions", "Renderer"]
+
+@cache
+def builtin_format(name: str) -> OutputFormat:
+    """The built-in format ``name``, importing its module only (``KeyError`` if none)."""
+    module_name, names, fields = _FORMATS[name]
+
+    def named(ref: str) -> Any:
+        other, _, attribute = ref.rpartition(":")
+        return getattr(importlib.import_module(f"{__name__}.{other or module_name}"), attribute)
+
+    return OutputFormat(name, **{key: named(ref) for key, ref in names.items()}, **fields)
+
+
+def __getattr__(name: str) -> dict[str, OutputFormat]:
+    """``BUILTIN_FORMATS``: every built-in format by name (imports them all, PEP 562)."""
+    if name == "BUILTIN_FORMATS":
+        return {fmt: builtin_format(fmt) for fmt in _FORMATS}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ French- and English-speaking teams alike (the SI / ISO 80000 style):
 * a missing value (``null``, NaN) is an em dash ``—``.
 
 With ``locale="fr"`` (a ruleset's ``locale fr``), numbers are written the
-French way, from CLDR through Babel: a decimal comma, narrow no-break spaces
+French way, as CLDR says (:mod:`kpirules.engine.french_numbers`): a decimal comma, narrow no-break spaces
 between thousands, a no-break space before ``%`` (``1 234,5``, ``12,5 %``).
 A ``points`` unit (also ``pp``, ``pts``) is a difference of two percentages,
 a fraction like ``percent``, shown in points (``+0.5 pp``, ``0,5 pt``).
@@ -28,6 +28,7 @@ import math
 from decimal import Decimal
 from typing import Any, TypeGuard
 
+from kpirules.engine.french_numbers import french_decimal
 from kpirules.lang.units import is_currency
 
 NBSP = "\u00a0"
@@ -61,11 +62,7 @@ def group_thousands(
     the CLDR pattern of ``fr_FR`` writes the digits (``1 234,5``).
     """
     if locale == "fr":
-        from babel.numbers import format_decimal
-
-        fraction = ("#" if trim else "0") * decimals
-        pattern = "#,##0" + (f".{fraction}" if decimals else "")
-        text = format_decimal(value, format=pattern, locale="fr_FR").replace("\u2212", "-")
+        text = french_decimal(value, decimals, trim=trim)
         if text.lstrip("-").replace("\u202f", "").replace(",", "").strip("0") == "":
             text = text.lstrip("-")
         return text
