@@ -161,13 +161,14 @@ def test_check_of_a_file_using_builtins_loads_no_plugin_machinery(tmp_path: Path
         sorted(modules & {"pluggy", "kpirules.plugins", "kpirules.builtin.actions"})
 
 
-def test_no_command_imports_a_private_helper_of_another_module() -> None:
-    """issue 11: the command line is argument handling only; commands share public helpers."""
+def test_no_module_imports_a_private_helper_of_another_module() -> None:
+    """issue 11: the command line is argument handling only; commands share public helpers, and
+    so do the engine's modules (``why`` once imported ``evaluate._generations``)."""
     import ast
 
     root = Path(__file__).resolve().parents[1] / "src" / "kpirules"
     found = []
-    for path in [root / "cli.py", *sorted((root / "commands").glob("*.py"))]:
+    for path in sorted(root.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kpirules"):
                 found += [f"{path.name}: {node.module}.{alias.name}" for alias in node.names

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import click
 
 from kpirules import __version__
-from kpirules.commands.shared import SECRETS, echo_err, error_text
+from kpirules.commands.shared import FLAGS, SECRETS, echo_err, error_text
 from kpirules.display import message_lines
 from kpirules.errors import ExitCode, KpirulesError, RuleFileError
 from kpirules.redaction import redact
@@ -72,7 +72,7 @@ def report_rule_errors(err: RuleFileError, sources: dict[str, str], as_json: boo
     if as_json:
         click.echo(json.dumps([d.to_dict() for d in err.diagnostics], ensure_ascii=False, indent=2))
     else:
-        echo_err(render_all(err.diagnostics, sources))
+        echo_err(render_all(err.diagnostics, sources, FLAGS))
 
 
 @click.group(cls=KpirulesGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,8 +8,9 @@ traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from kpirules.lang.diagnostics import Diagnostic
@@ -24,10 +25,120 @@ class ExitCode:
     RUNTIME = 3  # unreadable data, failing connector or action
 
 
+class OptionHint(NamedTuple):
+    """A clause telling the user which option to set, with the option as data.
+
+    The engine and the connectors name the option by its keyword
+    (``date_format``, ``ignore``, ``max_rows``…) and never write a
+    command-line flag; each layer says the option its own way (a
+    :class:`Wording`): the library as a keyword (``date_format="DMY"``), the
+    command line as its flag (``--date-format DMY``), the job as the source's
+    setting (``date_format = "DMY"`` in ``[sources.web]``).
+
+    ``values`` are the values to give (``many``: the option takes a list,
+    ``--ignore`` once per value, ``ignore = [...]``); ``placeholder`` one for
+    the user to fill in (``N``); ``lead`` and ``purpose`` the words around it
+    (``give the order with `` … `` (or MDY…)``); ``place`` the table whose
+    setting it is (its ``RawTable.source``), when one.
+    """
+
+    option: str
+    values: tuple[str, ...] = ()
+    placeholder: str | None = None
+    lead: str = ""
+    purpose: str = ""
+    many: bool = False
+    place: str | None = None
+
+
+class Wording:
+    """How one layer names options; this base says them as keywords of the library.
+
+    ``names`` renames options (``{"period": "--period"}``). The command line
+    (``commands.shared.FLAGS``) and the job (``job.model.SourceWording``)
+    subclass it; :meth:`KpirulesError.worded` and :meth:`Phrase.worded` take one.
+    """
+
+    def __init__(self, names: Mapping[str, str] | None = None) -> None:
+        self.names = dict(names or {})
+
+    def name(self, option: str) -> str:
+        return self.names.get(option, option)
+
+    def hint(self, hint: OptionHint) -> str:
+        """The whole clause (an empty text drops it: the layer has no such option)."""
+        return f"{hint.lead}{self.setting(hint)}{hint.purpose}"
+
+    def setting(self, hint: OptionHint) -> str:
+        """``date_format="DMY"``, ``ignore=["a", "b"]``, ``max_rows=N``."""
+        name = self.name(hint.option)
+        if hint.placeholder is not None:
+            return f"{name}={hint.placeholder}"
+        if not hint.values:
+            return f"{name}=[...]" if hint.many else f"{name}=..."
+        quoted = [json.dumps(v, ensure_ascii=False) for v in hint.values]
+        return f"{name}=[{', '.join(quoted)}]" if hint.many else f"{name}={quoted[0]}"
+
+
+#: The library's wording: what ``str()`` of an error or a warning says.
+KEYWORDS = Wording()
+
+
+class Phrase(NamedTuple):
+    """A message with options in it: text, and hints each layer words its own way."""
+
+    parts: tuple[str | OptionHint, ...]
+
+    def worded(self, wording: Wording = KEYWORDS) -> str:
+        return "".join(part if isinstance(part, str) else wording.hint(part) for part in self.parts)
+
+    @property
+    def hints(self) -> tuple[OptionHint, ...]:
+        return tuple(part for part in self.parts if isinstance(part, OptionHint))
+
+    def placed(self, place: str | None) -> Phrase:
+        """The same phrase, its hints said to be about the table ``place`` (unless they say)."""
+        return Phrase(tuple(part._replace(place=place) if isinstance(part, OptionHint) and part.place is None
+                            else part for part in self.parts))
+
+    def __str__(self) -> str:
+        return self.worded(KEYWORDS)
+
+    def __contains__(self, text: object) -> bool:
+        """``"extra" in phrase``: in its text (as ``str()`` says it), as for a plain message."""
+        return isinstance(text, str) and text in str(self)
+
+
+def phrase(*parts: str | OptionHint) -> Phrase:
+    """``phrase("no period column; ", OptionHint("period_column", lead="name it with "))``."""
+    return Phrase(parts)
+
+
+def worded(message: str | Phrase, wording: Wording) -> str:
+    """A message said with ``wording`` (a plain text says no option)."""
+    return message.worded(wording) if isinstance(message, Phrase) else message
+
+
 class KpirulesError(Exception):
-    """Base of every user-facing error; ``exit_code`` says how the CLI exits."""
+    """Base of every user-facing error; ``exit_code`` says how the CLI exits.
+
+    A message may be a :class:`Phrase` naming options as data: ``str()``
+    says them as keywords, :meth:`worded` as a layer does.
+    """
 
     exit_code = ExitCode.RUNTIME
+
+    def __init__(self, *args: object) -> None:
+        self.phrase = args[0] if len(args) == 1 and isinstance(args[0], Phrase) else None
+        super().__init__(*(str(a) if isinstance(a, Phrase) else a for a in args))
+
+    def worded(self, wording: Wording) -> str:
+        """The message with its options said by ``wording``."""
+        return str(self) if self.phrase is None else self.phrase.worded(wording)
+
+    @property
+    def hints(self) -> tuple[OptionHint, ...]:
+        return () if self.phrase is None else self.phrase.hints
 
 
 class RuleFileError(KpirulesError):
@@ -62,11 +173,11 @@ class OptionError(UsageError):
 
     def __init__(self, option: str, value: str, reason: str) -> None:
         self.option, self.value, self.reason = option, value, reason
-        super().__init__(self.worded({}))
+        super().__init__(self.worded(KEYWORDS))
 
-    def worded(self, flags: dict[str, str]) -> str:
-        """The message with the option named as ``flags`` name it (``{"period": "--period"}``)."""
-        option = flags.get(self.option, self.option)
+    def worded(self, wording: Wording) -> str:
+        """The message with the option named as ``wording`` names it (``--period``)."""
+        option = wording.name(self.option)
         return f"{option} {self.value}: {self.reason}" if self.value else f"{option}: {self.reason}"
 
 
@@ -84,10 +195,14 @@ class DataError(KpirulesError):
 
     exit_code = ExitCode.RUNTIME
 
-    def __init__(self, message: str, where: str | None = None) -> None:
+    def __init__(self, message: str | Phrase, where: str | None = None) -> None:
         self.where = where
-        self.message = message
-        super().__init__(f"{where}: {message}" if where else message)
+        self.message = str(message)
+        super().__init__(message if where is None else Phrase((f"{where}: ", *_parts(message))))
+
+
+def _parts(message: str | Phrase) -> tuple[str | OptionHint, ...]:
+    return message.parts if isinstance(message, Phrase) else (message,)
 
 
 class ActionError(KpirulesError):

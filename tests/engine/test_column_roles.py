@@ -75,8 +75,10 @@ def test_a_text_column_with_more_than_1000_values_is_an_identifier() -> None:
     result = kpirules.loads("ruleset r\nmetric sales\n").evaluate(frame)
     assert result.dimensions == ["Country"]
     assert result.to_polars().height == 4  # overall + 3 countries, not 3,000 invoices
-    warning = next(w for w in map(str, result.warnings) if "InvoiceNo" in w)
-    assert "identifier" in warning and "--dimension" in warning and "count_distinct" in warning
+    found = next(w for w in result.warnings if "InvoiceNo" in str(w))
+    warning = str(found)
+    assert "identifier" in warning and "dimensions=[...]" in warning and "count_distinct" in warning
+    assert [h.option for h in found.message.hints] == ["dimensions"]  # eval says --dimension
 
 
 def test_a_declared_identifier_is_still_a_dimension() -> None:

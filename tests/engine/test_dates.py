@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import kpirules
-from kpirules.errors import DataError, UsageError
+from kpirules.errors import DataError, OptionError
 from support.cli import RunCli
 
 MONTHLY = "ruleset r\nmetric visits\n"
@@ -91,7 +91,9 @@ def test_ambiguous_column_is_an_error_showing_both_readings() -> None:
         periods(["03/04/2026", "05/06/2026"])
     message = str(err.value)
     assert "03/04/2026" in message and "2026-04-03" in message and "2026-03-04" in message
-    assert "--date-format DMY" in message and "date_format" in message
+    # the option is data: the engine names no flag, each layer words it (tests/test_option_hints.py)
+    assert [(h.option, h.values) for h in err.value.hints] == [("date_format", ("DMY",))]
+    assert "--" not in message and 'date_format="DMY"' in message
     assert ":1" in message or "row 1" in message
 
 
@@ -119,8 +121,9 @@ def test_a_strftime_pattern() -> None:
 
 
 def test_a_bad_date_format_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="--date-format"):
+    with pytest.raises(OptionError, match="date_format") as err:
         periods(["2026-03"], date_format="DD/MM")
+    assert err.value.option == "date_format"
 
 
 def test_every_value_has_the_same_form() -> None:

@@ -1,9 +1,12 @@
-"""Renotifications and resolutions of a run, read from the evaluated document.
+"""What actions receive, built from the typed result: firings, renotifications, resolutions.
 
-The engine marks each action entry of the as-of period with its ``event``
-(language §10); here the ``renotify`` and ``resolve`` entries become
-:class:`~kpirules.alerting.outbox.LifecycleEvent` values for the outbox, each
-with the streak it belongs to, as the result's frame says.
+The engine marks each action call of the as-of period with its ``event``
+(language §10, :meth:`Result.actions`); here each call becomes the
+:class:`~kpirules.plugin_api.Firing` its action receives (the payload of
+interfaces §4), with the values of its row as the JSON document writes them
+(:meth:`Result.as_of_rows`), and the ``renotify`` and ``resolve`` calls
+become :class:`~kpirules.alerting.outbox.LifecycleEvent` values for the
+outbox, each with the streak it belongs to. Nothing here reads the document.
 """
 
 from __future__ import annotations
@@ -19,44 +22,51 @@ if TYPE_CHECKING:
     from kpirules.engine.result import Result
 
 
-def firing_of(doc: Mapping[str, Any], row: Mapping[str, Any], entry: Mapping[str, Any],
-              since: str, event: str) -> Firing:
-    """The :class:`Firing` an action sees for one action entry of the document."""
-    definition = (doc.get("rule_defs") or {}).get(entry["rule"]) or {}
+def firing_of(result: Result, row: Mapping[str, Any], call: Mapping[str, Any], since: str,
+              event: str) -> Firing:
+    """The :class:`Firing` an action sees for one action call (an entry of :meth:`Result.actions`)
+    in its row (of :meth:`Result.as_of_rows`)."""
+    rule = result.ruleset.rules[call["rule"]]
     return Firing(
-        ruleset=str(doc.get("ruleset")), rule=str(entry["rule"]),
-        title=definition.get("title"),
-        severity=str(entry.get("severity") or definition.get("severity") or "warning"),
-        period=str(doc["as_of"]), segment=dict(row.get("segment") or {}),
-        args=dict(entry.get("args") or {}), action=str(entry["action"]), since=str(since),
-        values=dict(row.get("values") or {}), status=dict(row.get("status") or {}),
-        decisions=dict(row.get("decisions") or {}), event=event,
+        ruleset=result.ruleset.name, rule=rule.name, title=rule.title, severity=rule.severity,
+        period=result.as_of_label, segment=dict(row["segment"]), args=dict(call["args"]),
+        action=str(call["action"]), since=str(since), values=dict(row["values"]),
+        status=dict(row["status"]), decisions=dict(row["decisions"]), event=event,
     )
 
 
-def lifecycle_events(result: Result, doc: Mapping[str, Any]) -> list[LifecycleEvent]:
-    """The ``renotify`` and ``resolve`` events at the document's as-of period.
+def action_calls(result: Result) -> dict[tuple[str, str, Segment], list[dict[str, Any]]]:
+    """The action calls of the as-of period by event, rule and segment, in the result's order."""
+    grouped: dict[tuple[str, str, Segment], list[dict[str, Any]]] = {}
+    for call in result.actions():
+        key = (str(call["event"]), str(call["rule"]), Segment.of(call["segment"]))
+        grouped.setdefault(key, []).append(call)
+    return grouped
+
+
+def lifecycle_events(result: Result,
+                     calls: Mapping[tuple[str, str, Segment], list[dict[str, Any]]] | None = None,
+                     ) -> list[LifecycleEvent]:
+    """The ``renotify`` and ``resolve`` events at the result's as-of period.
 
     A renotification belongs to the streak that reaches the as-of period; a
     resolution to the streak that ended in the period before: both come from
-    the result (:meth:`Result.firings`, :meth:`Result.ended_streaks`), each
-    action call with its row as the document writes it.
+    the result (:meth:`Result.firings`, :meth:`Result.ended_streaks`).
+    ``calls``: :func:`action_calls` of the result, when already grouped.
     """
-    as_of = str(doc["as_of"])
-    rows = {Segment.of(row.get("segment")): row for row in doc.get("rows", []) if row["period"] == as_of}
+    calls = action_calls(result) if calls is None else calls
+    events = {key: entries for key, entries in calls.items() if key[0] in ("renotify", "resolve")}
+    if not events:
+        return []
     streaks = {"renotify": {(f.rule, f.segment): f.since for f in result.firings()},
                "resolve": {(f.rule, f.segment): f.since for f in result.ended_streaks()}}
-    grouped: dict[tuple[str, str, Segment], list[Mapping[str, Any]]] = {}
-    for entry in doc.get("actions", []):
-        if entry.get("event") in ("renotify", "resolve"):
-            key = (str(entry["event"]), str(entry["rule"]), Segment.of(entry.get("segment")))
-            grouped.setdefault(key, []).append(entry)
+    rows = result.as_of_rows({segment for _event, _rule, segment in events})
     out = []
-    for (event, rule, segment), entries in grouped.items():
+    for (event, rule, segment), entries in events.items():
         row = rows.get(segment)
         since = streaks[event].get((rule, segment))
         if row is None or since is None:
             continue
-        calls = tuple(firing_of(doc, row, entry, since, event) for entry in entries)
-        out.append(LifecycleEvent(event, rule, dict(row.get("segment") or {}), segment.key(), since, calls))
+        payloads = tuple(firing_of(result, row, call, since, event) for call in entries)
+        out.append(LifecycleEvent(event, rule, dict(row["segment"]), segment.key(), since, payloads))
     return out

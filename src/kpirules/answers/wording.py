@@ -147,7 +147,7 @@ def whatif_text(doc: dict[str, Any], units: dict[str, str | None], locale: str) 
     """The table output of ``kpirules whatif`` (from its JSON document)."""
     w = words(locale)
     edits = ", ".join(e["text"] for e in doc["edits"])
-    where = " ".join(f"{k}={v}" for k, v in doc["where"].items())
+    where = Segment.of(doc["where"]).assignments(" ", overall="")
     scope = w["every_period"] if doc.get("all_periods") else f"{w['at']} {doc['as_of']}"
     head = f"{w['scenario']}: {edits}" + (f" ({w['where']} {where})" if where else "") + f" {scope}"
     changes = doc["changes"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kpirules.commands.shared import config_option, echo_err, known_actions, plugin_functions
+from kpirules.commands.shared import FLAGS, config_option, echo_err, known_actions, plugin_functions
 from kpirules.errors import ExitCode, RuleFileError
 
 
@@ -45,7 +45,7 @@ def command(files: Sequence[str], fmt: str, no_warnings: bool) -> None:
         click.echo(json.dumps([d.to_dict() for d, _ in all_diags], ensure_ascii=False, indent=2))
     else:
         for diag, source in all_diags:
-            echo_err(render(diag, source))
+            echo_err(render(diag, source, FLAGS))
         errors = sum(1 for d, _ in all_diags if d.severity == "error")
         warnings = len(all_diags) - errors
         if not all_diags:

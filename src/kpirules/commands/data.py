@@ -19,6 +19,7 @@ import click
 
 from kpirules.commands.shared import (
     CONFIG_PATHS,
+    FLAGS,
     SECRETS,
     echo_err,
     known_actions,
@@ -132,7 +133,7 @@ def evaluate_file(file: str, opts: dict[str, Any], history: bool) -> Any:
     for warning in ruleset.warnings:
         from kpirules.lang.diagnostics import render
 
-        echo_err(render(warning, ruleset.source_text))
+        echo_err(render(warning, ruleset.source_text, FLAGS))
     with progress("Reading data…") as status:
         tables = read_tables(opts, ruleset)
         status("Evaluating…")
@@ -142,7 +143,7 @@ def evaluate_file(file: str, opts: dict[str, Any], history: bool) -> Any:
             period_column=opts.get("period_column"), on_bad_value=opts["on_bad_value"],
             functions=plugin_functions(), date_format=opts.get("date_format"))
     for warning in result.warnings:
-        echo_err(message_lines(f"warning: {warning}"))
+        echo_err(message_lines(f"warning: {warning.worded(FLAGS)}"))
     if result.bad_values:
         echo_err(f"warning: {result.bad_values} cell(s) that are not numbers were counted as missing")
     return result

@@ -54,10 +54,13 @@ def command(file: str, history: bool, fmt: str, output: str | None, fail_on: str
         stream_output(chosen, result, output)
         sys.exit(result.exit_status(fail_on))
     max_segments = getattr(chosen, "max_segments", None)
+    shown = result
     if max_segments:  # html: the biggest segments only
-        from kpirules.report.stream import capped_document
+        from kpirules.report.stream import capped_result
 
-        doc = capped_document(result, max_segments)
+        shown, total = capped_result(result, max_segments)
+        doc = shown.to_dict()
+        doc["segments_total"] = total
     else:
         doc = result.to_dict()
     if fmt in ("html", "pdf"):  # the report explains each KPI whose status worsened
@@ -73,12 +76,13 @@ def command(file: str, history: bool, fmt: str, output: str | None, fail_on: str
         import shutil
         from datetime import datetime
 
+        from kpirules.report import render_with_result
         from kpirules.report.base import RenderOptions
 
         to_terminal = output is None and use_color()
         width = shutil.get_terminal_size((120, 40)).columns if output is None else None
-        text = chosen.render(doc, RenderOptions(color=to_terminal, width=width,
-                                                generated_at=datetime.now().strftime("%Y-%m-%d %H:%M")))
+        text = render_with_result(chosen, shown, doc, RenderOptions(
+            color=to_terminal, width=width, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M")))
     if output:
         write_output(output, text if text.endswith("\n") else text + "\n")
         echo_err(f"wrote {output}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kpirules.commands.shared import error_text
+from kpirules.commands.shared import OPTION_FLAGS, error_text
 from kpirules.display import message_lines
 from kpirules.errors import KpirulesError, RuleFileError, UsageError
 
@@ -57,7 +57,7 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
         if output and not Path(output).parent.is_dir():  # before anything is read or sent
             raise UsageError(f"-o {output}: no such folder {Path(output).parent}")
         config = load_config(config_path)
-        job = Job(config)
+        job = Job(config, option_names=OPTION_FLAGS)
         job.prepare(options)
         assert job.registry is not None
         if fmt is not None and fmt not in job.registry.formats:
@@ -67,7 +67,7 @@ def command(config_path: str | None, period: str | None, params: Sequence[str],
     except RuleFileError:
         raise
     except KpirulesError as err:
-        message = job.redact(error_text(err)) if job is not None else error_text(err)
+        message = job.redact(job.voice.worded(err)) if job is not None else error_text(err)
         click.echo(message_lines(f"error: {message}"), err=True)
         sys.exit(err.exit_code)
 

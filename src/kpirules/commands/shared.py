@@ -17,17 +17,47 @@ from typing import Any
 
 import click
 
-from kpirules.errors import DataError, KpirulesError, OptionError, UsageError
+from kpirules.errors import DataError, KpirulesError, OptionHint, UsageError, Wording
 
-#: How the command line names the options of an evaluation: the engine's errors
-#: (:class:`~kpirules.errors.OptionError`) name the option, the user reads the flag.
+#: How the command line names the options of an evaluation: the engine's errors and
+#: warnings (:class:`~kpirules.errors.OptionError`, :class:`~kpirules.errors.OptionHint`)
+#: name the option, the user reads the flag.
 OPTION_FLAGS = {"params": "--param", "period": "--period", "by": "--by", "from_period": "--from",
-                "segment": "--where", "where": "--where", "edits": "--set", "kpis": "--kpi"}
+                "segment": "--where", "where": "--where", "edits": "--set", "kpis": "--kpi",
+                "date_format": "--date-format", "period_column": "--period-column",
+                "dimensions": "--dimension", "ignore": "--ignore", "on_bad_value": "--on-bad-value",
+                "max_rows": "--max-rows", "encoding": "--encoding", "periods": "--periods",
+                "min_values": "--min-values", "pace_window": "--pace-window", "horizon": "--horizon",
+                "config": "--config"}
 
 
-def error_text(err: KpirulesError) -> str:
+class FlagWording(Wording):
+    """Options said as the flags to type: ``--date-format DMY``, ``--ignore 'a' --ignore 'b'``."""
+
+    def setting(self, hint: OptionHint) -> str:
+        flag = self.name(hint.option)
+        if hint.placeholder is not None:
+            return f"{flag} {hint.placeholder}"
+        if not hint.values:
+            return flag
+        if hint.many:  # column names, quoted for the shell; a huge header is not pasted whole
+            from kpirules.display import cut
+
+            return " ".join(f"{flag} {_shell_quoted(cut(value))}" for value in hint.values)
+        return f"{flag} {hint.values[0]}"
+
+
+def _shell_quoted(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+#: The command line's wording of every error and warning.
+FLAGS = FlagWording(OPTION_FLAGS)
+
+
+def error_text(err: KpirulesError, wording: Wording = FLAGS) -> str:
     """An error's message as the command line says it (an option by its flag)."""
-    return err.worded(OPTION_FLAGS) if isinstance(err, OptionError) else str(err)
+    return err.worded(wording)
 
 
 def use_color(stream: Any = None) -> bool:

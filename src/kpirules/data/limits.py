@@ -1,4 +1,4 @@
-"""How many rows a data source may hold: ``--max-rows`` and a source's ``max_rows``.
+"""How many rows a data source may hold: the ``max_rows`` option (``eval --max-rows``, a source's ``max_rows``).
 
 A small file can hold a huge table: Parquet compresses repeated values so
 well that 190 KB expand to 30 million rows (4.9 GB in memory). A limit on
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kpirules.errors import DataError
+from kpirules.errors import DataError, OptionHint, phrase
 
 if TYPE_CHECKING:
     from kpirules.data.table import RawTable
@@ -42,9 +42,10 @@ def too_many_rows(count: int | None, limit: int, where: str) -> DataError:
     """The error for a source holding more than ``limit`` rows (``count`` when known)."""
     held = f"holds {_count(count)} rows" if count is not None else \
         f"holds more than {_count(limit)} rows"
-    return DataError(f"{held}, more than the limit of {_count(limit)}; if the data is meant to be "
-                     f"this large, raise the limit (--max-rows N with eval, max_rows = N in a "
-                     f"job source)", where=where)
+    return DataError(phrase(f"{held}, more than the limit of {_count(limit)}; if the data is meant to be "
+                            "this large, raise the limit",
+                            OptionHint("max_rows", placeholder="N", lead=" (", purpose=")", place=where)),
+                     where=where)
 
 
 def precheck_file(path: str | Path, kind: str | None, limit: int, where: str) -> None:

@@ -32,7 +32,7 @@ import polars as pl
 from kpirules.data import json_rows
 from kpirules.data.json_rows import frame_from_rows
 from kpirules.data.table import RawTable
-from kpirules.errors import DataError
+from kpirules.errors import DataError, OptionHint, phrase
 
 KINDS = ("csv", "jsonl", "json", "parquet")
 EXTENSIONS = {
@@ -372,8 +372,9 @@ def decode(data: bytes, encoding: str | None, name: str) -> str:
         try:
             return data.decode(guessed)
         except UnicodeDecodeError as err:
-            raise DataError(f"looks like UTF-16 but cannot be decoded as {guessed}: {err}; "
-                            "give the encoding with --encoding", where=name) from None
+            raise DataError(phrase(f"looks like UTF-16 but cannot be decoded as {guessed}: {err}",
+                                   OptionHint("encoding", lead="; give the encoding with ", place=name)),
+                            where=name) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from kpirules.errors import KEYWORDS, Phrase, Wording, worded
+
 #: Numeric columns that are neither metrics nor declared dimensions.
 IGNORED_NUMBERS = "ignored-numeric-columns"
 #: Columns with too many distinct values to be dimensions.
@@ -30,9 +32,15 @@ class DataWarning:
     """One data warning: ``code``, ``message`` and the table it is about (``place``)."""
 
     code: str
-    message: str
+    message: str | Phrase  # a Phrase when it names an option to set (see kpirules.errors.OptionHint)
     place: str | None = None
     subject: str | None = None  # the metric or dimension it is about, when one
 
+    def worded(self, wording: Wording = KEYWORDS, place: bool = True) -> str:
+        """The line with its options said by ``wording`` (the command line's flags, the job's
+        settings); ``place``: led by the table it is about."""
+        text = worded(self.message, wording)
+        return f"{self.place}: {text}" if place and self.place is not None else text
+
     def __str__(self) -> str:
-        return self.message if self.place is None else f"{self.place}: {self.message}"
+        return self.worded()

@@ -18,7 +18,7 @@ from kpirules.engine.normalise import Normalised, normalise
 from kpirules.engine.objectives import evaluate_objectives
 from kpirules.engine.periods import check_date_format
 from kpirules.engine.result import Result
-from kpirules.errors import DataError, OptionError, UsageError
+from kpirules.errors import DataError, OptionError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.functions import FunctionRegistry
@@ -181,7 +181,7 @@ def evaluate(ruleset: Ruleset, data: Any, *, by: Sequence[str] | str | None = No
     try:
         date_format = check_date_format(date_format)
     except ValueError as err:
-        raise UsageError(f"--date-format: {err}") from None
+        raise OptionError("date_format", "", str(err)) from None
     norm = normalise(tables, ruleset, by=by, period_column=period_column, on_bad_value=on_bad_value,
                      date_format=date_format, params=values)
     as_of = resolve_period(period, ruleset, norm.first, norm.last)
@@ -198,8 +198,8 @@ def evaluate_normalised(ruleset: Ruleset, norm: Normalised, values: dict[str, fl
     if _needs_year(ruleset):
         years = {i: periods_mod.year_of(i, ruleset.grain) for i in range(norm.first, norm.last + 1)}
         lazy = lazy.with_columns(pl.col(P).replace_strict(years, return_dtype=pl.Int32).alias(YEAR))
-    for generation in _generations(ruleset):
-        lazy = lazy.with_columns([_node_expr(ruleset, compiler, node) for node in generation])
+    for generation in node_generations(ruleset):
+        lazy = lazy.with_columns([node_expr(ruleset, compiler, node) for node in generation])
     rule_exprs = []
     for name, rule in ruleset.rules.items():
         cond = compiler.compile(rule.condition).fill_null(False)
@@ -242,12 +242,12 @@ def _needs_year(ruleset: Ruleset) -> bool:
     return any(isinstance(n, ast.Call) and n.func == "ytd" for e in exprs for n in ast.walk(e))
 
 
-def _generations(ruleset: Ruleset) -> list[list[Node]]:
+def node_generations(ruleset: Ruleset) -> list[list[Node]]:
     """KPIs, statuses and decisions grouped so each group only needs earlier ones."""
     return ruleset.generations(ruleset.order)
 
 
-def _node_expr(ruleset: Ruleset, compiler: Compiler, node: Node) -> pl.Expr:
+def node_expr(ruleset: Ruleset, compiler: Compiler, node: Node) -> pl.Expr:
     if isinstance(node, NodeId):  # the status of a KPI or metric
         target = node.name
         if has_recovery(ruleset, target):

@@ -44,7 +44,7 @@ from kpirules.engine.roles import (
     role_warnings,
     undecided_columns,
 )
-from kpirules.errors import DataError, OptionError
+from kpirules.errors import DataError, OptionError, OptionHint, phrase
 from kpirules.lang.model import Ruleset
 
 
@@ -67,6 +67,10 @@ class Normalised:
 
 def _sum_col(m: str) -> str:
     return f"__sum__{m}"
+
+
+#: What a bad cell's error tells to set (the command line: ``--on-bad-value null``).
+_NULL_HINT = OptionHint("on_bad_value", ("null",), lead="; use ", purpose=" to count such cells as missing")
 
 
 def _n_col(m: str) -> str:
@@ -92,8 +96,7 @@ def _bad_cells(source: pl.DataFrame | pl.LazyFrame, bad: pl.Expr, col: str, tabl
         what = "a finite number" if numeric else "a number"
         quoted = shown(cell) if non_finite is not None else cut(str(cell))  # text as written, else the value
         more = f" ({count - 1} more such cells)" if count > 1 else ""
-        raise DataError(f'{quoted} in column {shown(col)} is not {what}{more}; '
-                        "use --on-bad-value null to count such cells as missing",
+        raise DataError(phrase(f'{quoted} in column {shown(col)} is not {what}{more}', _NULL_HINT),
                         where=table.location(row, index + 1))
     return count
 
@@ -120,9 +123,9 @@ def _number_column(source: pl.DataFrame | pl.LazyFrame, col: str, table: RawTabl
             frame = source.lazy().select(col).collect()
             row = int(frame[col].is_not_null().arg_true()[0])
             more = values - 1
-            raise DataError(f'"{str(frame[col][row]).lower()}" in column "{col}" is not a number'
-                            + (f" ({more} more such cells)" if more else "")
-                            + "; a metric column holds numbers: use --on-bad-value null to count such cells as missing",
+            raise DataError(phrase(f'"{str(frame[col][row]).lower()}" in column "{col}" is not a number'
+                                   + (f" ({more} more such cells)" if more else "")
+                                   + "; a metric column holds numbers", _NULL_HINT),
                             where=table.location(row, index + 1))
         return pl.lit(None, pl.Float64), values
     text = pl.col(col).cast(pl.String).str.strip_chars()
@@ -151,8 +154,9 @@ def _check_columns(frame: pl.DataFrame, table: RawTable, columns: dict[str, str]
     """
     for col in frame.columns:
         if col.startswith("__") and not (table.pre_aggregated and col.startswith(COUNT_PREFIX)):
-            raise DataError(f'column "{col}": names starting with __ are reserved for kpirules; '
-                            "rename the column, or leave it out (--ignore with eval, ignore = [...] in a job source)",
+            raise DataError(phrase(f'column "{col}": names starting with __ are reserved for kpirules; '
+                                   "rename the column, or leave it out",
+                                   OptionHint("ignore", (col,), lead=" (", purpose=")", many=True, place=table.source)),
                             where=table.header_location(_position(table, col)))
     schema = frame.schema  # built once: each frame.schema call costs a pass over every column
     for col, role in columns.items():
@@ -204,7 +208,8 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     except PeriodColumnError as err:
         if table.careful is not None:  # a blank line too is an empty period: its row must go, as read whole
             raise _ReadCarefully from None
-        raise DataError(err.message, where=table.location(err.row, _position(table, chosen))) from None
+        raise DataError(err.message.placed(table.source),
+                        where=table.location(err.row, _position(table, chosen))) from None
     exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     bad_total = 0
     if aggregates is not None:

@@ -10,7 +10,7 @@ Day or month first (``03/04/2026``) is decided once for the whole column
 (interfaces §1): a first number above 12 somewhere means day first, a second
 number above 12 month first; else the reading in which every date falls on the
 same day of the month; else the column is ambiguous and the user says which
-with ``--date-format`` (or a source's ``date_format``), which always wins.
+with the ``date_format`` option (an :class:`~kpirules.errors.OptionHint` says so), which always wins.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import polars as pl
 
 from kpirules.display import shown
 from kpirules.engine.period_forms import FORMS, match_forms, month_number
+from kpirules.errors import OptionError, OptionHint, Phrase, phrase
 from kpirules.lang import periods as P
 
 ORDERS = ("DMY", "MDY", "YMD")
@@ -28,17 +29,17 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DAY_MICROS = 86_400_000_000
 _ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$"
 _ISO_FORMATS = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}  # by length
-_HINT = ("give the order with --date-format DMY, MDY or YMD, or a strftime pattern such as %d/%m/%Y "
-         '(date_format = "DMY" in a job source)')
+_HINT = OptionHint("date_format", ("DMY",), lead="; give the order with ",
+                   purpose=" (or MDY, YMD, or a strftime pattern such as %d/%m/%Y)")
 
 
 class PeriodColumnError(ValueError):
     """A period cell that cannot be read: ``row`` (from 0) of the column, and why."""
 
-    def __init__(self, row: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, row: int, message: str | Phrase) -> None:
+        super().__init__(str(message))
         self.row = row
-        self.message = message
+        self.message = message if isinstance(message, Phrase) else phrase(message)
 
 
 def check_date_format(value: str | None) -> str | None:
@@ -225,9 +226,9 @@ def _decide_order(text: pl.Series, distinct: pl.Series, parts: pl.DataFrame, num
     if bool(first_big.any()) and bool(second_big.any()):
         one = distinct[int(first_big.arg_true()[0])]
         other = distinct[int(second_big.arg_true()[0])]
-        raise PeriodColumnError(_first_row(text, other), (
+        raise PeriodColumnError(_first_row(text, other), phrase(
             f'column "{name}" mixes day first ({shown(one)}) and month first ({shown(other)}): '
-            f"every date of a column must be written in the same order; {_HINT}"))
+            "every date of a column must be written in the same order", _HINT))
     if bool(first_big.any()):
         return "DMY"
     if bool(second_big.any()):
@@ -246,10 +247,10 @@ def _decide_order(text: pl.Series, distinct: pl.Series, parts: pl.DataFrame, num
     value = distinct[at]
     a, b, y = int(nums["a"][at]), int(nums["b"][at]), int(nums["y"][at])
     year = y + 2000 if y < 100 else y
-    raise PeriodColumnError(_first_row(text, value), (
+    raise PeriodColumnError(_first_row(text, value), phrase(
         f'column "{name}": cannot tell whether dates are written day first or month first: '
         f'{shown(value)} reads as {_iso(year, b, a)} (day first, DMY) or {_iso(year, a, b)} (month first, MDY), '
-        f"and no value decides (none above 12, no single day of the month); {_HINT}"))
+        "and no value decides (none above 12, no single day of the month)", _HINT))
 
 
 def _iso(year: int, month: int, day: int) -> str:
@@ -317,7 +318,7 @@ def _coarse(text: pl.Series, distinct: pl.Series, nums: pl.DataFrame, value_grai
 
 def _with_pattern(text: pl.Series, distinct: pl.Series, grain: str, pattern: str,
                   name: str) -> tuple[pl.Series, pl.Series]:
-    """``--date-format %d.%m.%Y``: every value read with the pattern, which wins over detection."""
+    """``date_format="%d.%m.%Y"``: every value read with the pattern, which wins over detection."""
     with_time = any(code in pattern for code in ("%H", "%M", "%S", "%I", "%p", "%T", "%R", "%c"))
     frame = pl.DataFrame({"v": distinct})
     try:
@@ -326,7 +327,7 @@ def _with_pattern(text: pl.Series, distinct: pl.Series, grain: str, pattern: str
         else:
             parsed = frame.select(pl.col("v").str.strptime(pl.Date, pattern, strict=False))["v"]
     except pl.exceptions.PolarsError as err:
-        raise ValueError(f"--date-format {pattern}: not a usable strftime pattern ({err})") from None
+        raise OptionError("date_format", pattern, f"not a usable strftime pattern ({err})") from None
     bad = parsed.is_null()
     if bool(bad.any()):
         value = distinct[int(bad.arg_true()[0])]

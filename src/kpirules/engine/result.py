@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -40,14 +41,19 @@ def _json_column(series: pl.Series) -> list[Any]:
     values are all whole (counts, amounts in euros) is written as integers,
     any other keeps its floats.
     """
+    return _json_part(series, series)
+
+
+def _json_part(series: pl.Series, part: pl.Series) -> list[Any]:
+    """``part`` (some values of ``series``) written as :func:`_json_column` writes ``series``."""
     if not series.dtype.is_float():
-        return series.to_list()
+        return part.to_list()
     finite = series.filter(series.is_finite())
     if finite.len() < series.len() - series.null_count():
-        return [json_number(v) for v in series.to_list()]
+        return [json_number(v) for v in part.to_list()]
     if finite.len() and bool((finite == finite.floor()).all()) and float(finite.abs().max()) < 2**53:  # type: ignore[arg-type]
-        return series.cast(pl.Int64).to_list()
-    return series.to_list()
+        return part.cast(pl.Int64).to_list()
+    return part.to_list()
 
 
 class UnknownNameError(KeyError):
@@ -386,3 +392,19 @@ class Result:
                 } for c in t.clauses],
             } for t in thresholds]
         return out
+
+    # ── what an action receives ──
+    def as_of_rows(self, segments: Collection[Segment]) -> dict[Segment, dict[str, Any]]:
+        """The as-of period's rows of ``segments``, as the JSON document writes them (``segment``,
+        ``values``, ``status``, ``decisions``): what an action's :class:`~kpirules.plugin_api.Firing`
+        carries, read from the frame without building the document."""
+        rows = self._rows(self.as_of)
+        keys = [Segment(self.segment_of(row).items()) for row in rows.select(SEG, *self.dimensions).iter_rows(named=True)]
+        wanted = [i for i, key in enumerate(keys) if key in segments]
+        rows = rows[wanted]
+        columns = {"values": {n: _json_part(self.frame[n], rows[n]) for n in self._value_names()},
+                   "status": {n: rows[status_col(n)].to_list() for n in self.ruleset.thresholds},
+                   "decisions": {n: rows[n].to_list() for n in self.ruleset.decisions}}
+        return {keys[at]: {"segment": dict(keys[at]), **{key: {n: col[i] for n, col in cols.items()}
+                                                          for key, cols in columns.items()}}
+                for i, at in enumerate(wanted)}

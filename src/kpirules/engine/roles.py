@@ -14,7 +14,7 @@ from attrs import define, field
 from kpirules.data.columns import find_period_column, identifier_columns, numeric_columns, plain
 from kpirules.data.table import COUNT_PREFIX, PERIOD_CANDIDATES, RawTable
 from kpirules.engine.data_warnings import IDENTIFIERS, IGNORED_NUMBERS, DataWarning
-from kpirules.errors import DataError, UsageError
+from kpirules.errors import DataError, OptionHint, UsageError, phrase
 from kpirules.lang.model import Ruleset
 
 
@@ -38,12 +38,12 @@ def choose_period_column(frame: pl.DataFrame, table: RawTable, period_column: st
         same = [c for c in frame.columns if plain(c) == plain(chosen)]
         if len(same) == 1:
             return same[0]
-        raise DataError(f'no period column "{chosen}"; columns are {", ".join(frame.columns)}; '
-                        "name it with --period-column", where=table.source)
+        raise DataError(phrase(f'no period column "{chosen}"; columns are {", ".join(frame.columns)}',
+                               _period_hint(table)), where=table.source)
     found = find_period_column(frame.columns)
     if found is None:
-        raise DataError(f"no period column (one of {', '.join(PERIOD_CANDIDATES)}, without case or "
-                        f"accents); columns are {', '.join(frame.columns)}; name it with --period-column",
+        raise DataError(phrase(f"no period column (one of {', '.join(PERIOD_CANDIDATES)}, without case or "
+                               f"accents); columns are {', '.join(frame.columns)}", _period_hint(table)),
                         where=table.source)
     return found
 
@@ -68,6 +68,10 @@ def undecided_columns(columns: Collection[str], table: RawTable, ruleset: Rulese
     return _declared_dimensions(columns, table, ruleset, period, read_by_aggregates)[1]
 
 
+def _period_hint(table: RawTable) -> OptionHint:
+    return OptionHint("period_column", lead="; name it with ", place=table.source)
+
+
 def column_roles(frame: pl.DataFrame | pl.LazyFrame, table: RawTable, ruleset: Ruleset, period: str,
                  read_by_aggregates: Collection[str] = (), cells: pl.DataFrame | None = None) -> ColumnRoles:
     """Sort the columns: metrics, dimensions, ignored numbers and identifiers.
@@ -81,11 +85,12 @@ def column_roles(frame: pl.DataFrame | pl.LazyFrame, table: RawTable, ruleset: R
     """
     schema = frame.collect_schema()
     columns = schema.names()
-    for forced in table.dimensions:  # --dimension on a metric or the period: a mistake, not a wish
+    for forced in table.dimensions:  # a forced dimension on a metric or the period: a mistake, not a wish
         if (forced in ruleset.metrics or forced == period) and forced in columns:
             role = "a metric of the ruleset" if forced in ruleset.metrics else "the period column"
-            raise UsageError(f'"{forced}" is {role}: it cannot also be a dimension '
-                             "(--dimension, or dimensions = [...] in a job source)")
+            raise UsageError(phrase(f'"{forced}" is {role}: it cannot also be a dimension',
+                                    OptionHint("dimensions", (forced,), lead=" (given with ", purpose=")",
+                                               many=True, place=table.source)))
     roles = ColumnRoles(period, [c for c in columns if c in ruleset.metrics], [])
     roles.dimensions, undecided = _declared_dimensions(columns, table, ruleset, period, read_by_aggregates)
     text = [c for c in undecided if schema[c] == pl.String]  # typed columns tell by their type alone
@@ -132,19 +137,16 @@ def role_warnings(source: str, roles: ColumnRoles) -> list[DataWarning]:
     warnings = []
     if roles.ignored_numbers:
         cols = roles.ignored_numbers
-        from kpirules.display import cut
-
-        flags = " ".join(f"--ignore '{cut(c)}'" for c in cols)  # a huge header is not pasted whole either
-        warnings.append(DataWarning(
-            IGNORED_NUMBERS,
+        warnings.append(DataWarning(IGNORED_NUMBERS, phrase(
             f"numeric column(s) neither metrics nor declared dimensions, ignored: {_quoted(cols)} "
-            f"(a metric named differently? declare it or rename the column; to silence this: {flags} "
-            f"with eval, or ignore = [{_quoted(cols)}] in the job source)", source))
+            "(a metric named differently? declare it or rename the column",
+            OptionHint("ignore", tuple(cols), lead="; to silence this: ", many=True, place=source), ")"),
+            source))
     if roles.identifiers:
         cols = roles.identifiers
-        warnings.append(DataWarning(
-            IDENTIFIERS,
+        warnings.append(DataWarning(IDENTIFIERS, phrase(
             "column(s) with more than 1,000 distinct values, read as identifiers and ignored: "
-            f"{_quoted(cols)} (to split by one, declare `dimension` in the rule file or give --dimension; "
-            "to count its values, use count_distinct in an aggregate metric)", source))
+            f"{_quoted(cols)} (to split by one, declare `dimension` in the rule file",
+            OptionHint("dimensions", lead=" or give ", many=True, place=source),
+            "; to count its values, use count_distinct in an aggregate metric)"), source))
     return warnings

@@ -43,7 +43,7 @@ from attrs import frozen
 from kpirules.engine.compile import Compiler
 from kpirules.engine.frame_columns import SEG, P
 from kpirules.engine.result import Result
-from kpirules.errors import OptionError, UsageError
+from kpirules.errors import OptionError
 from kpirules.lang import ast
 from kpirules.lang import periods as periods_mod
 
@@ -125,8 +125,10 @@ def suggest(result: Result, kpis: Sequence[str] | None = None, *, periods: int =
         names = list(kpis)
     else:
         names = [k for k in rs.kpis if k not in rs.thresholds]
-    if periods < 2 or min_values < 2 or pace_window < 2 or horizon < 1:
-        raise UsageError("--periods, --min-values and --pace-window must be at least 2, --horizon at least 1")
+    for option, value, least in (("periods", periods, 2), ("min_values", min_values, 2),
+                                 ("pace_window", pace_window, 2), ("horizon", horizon, 1)):
+        if value < least:
+            raise OptionError(option, str(value), f"must be at least {least}")
     start = max(result.first, result.as_of - periods + 1)
     window = full.filter(pl.col(P).is_between(start, result.as_of))
     span = (periods_mod.label(start, rs.grain), periods_mod.label(result.as_of, rs.grain))

@@ -41,13 +41,13 @@ from kpirules.engine.attribution import (
     switched,
 )
 from kpirules.engine.compile import Compiler
-from kpirules.engine.evaluate import _generations, _node_expr, resolve_period
+from kpirules.engine.evaluate import node_expr, node_generations, resolve_period
 from kpirules.engine.frame_columns import OVERALL, SEG, YEAR, P
 from kpirules.engine.lookback import lookback
 from kpirules.engine.result import Result
 from kpirules.engine.result_parts import json_number
 from kpirules.engine.segment import Segment
-from kpirules.errors import DataError, OptionError, UsageError
+from kpirules.errors import DataError, OptionError, OptionHint, UsageError, phrase
 from kpirules.lang import periods as periods_mod
 from kpirules.lang.model import Ruleset
 
@@ -151,8 +151,9 @@ def explain_change(result: Result, kpi: str, period: str | None = None, from_per
     to_index = result.as_of if period is None else resolve_period(period, rs, first, last)
     if from_period is None:
         if to_index <= first:
-            raise UsageError(f"{periods_mod.label(to_index, rs.grain)} is the first period of the data: "
-                             "there is no period before it to compare with (give --from)")
+            raise UsageError(phrase(f"{periods_mod.label(to_index, rs.grain)} is the first period of the data: "
+                                    "there is no period before it to compare with",
+                                    OptionHint("from_period", lead=" (give ", purpose=")")))
         from_index = to_index - 1
     else:
         try:
@@ -306,10 +307,10 @@ class _Context:
         compiler = Compiler(rs, self.result.params, set(frame.columns) | set(rs.kpis) | set(rs.decisions),
                             rs.functions)
         lazy = frame.lazy()
-        for generation in _generations(rs):
+        for generation in node_generations(rs):
             nodes = [n for n in generation if n in needed]
             if nodes:
-                lazy = lazy.with_columns([_node_expr(rs, compiler, n) for n in nodes])
+                lazy = lazy.with_columns([node_expr(rs, compiler, n) for n in nodes])
         values = (lazy.filter((pl.col(_T) == 0) & (pl.col(_KIND) == kind))
                   .sort(COALITION).select(pl.col(self.kpi).cast(pl.Float64)).collect())[self.kpi]
         # the two ends are the evaluation's own values, whatever the windows' edges

@@ -48,12 +48,12 @@ class Evaluator:
             unsupplied = [m for m in result.unsupplied if rs.metrics[m].missing is None]
             if unsupplied:  # a misspelt metric must not run actions on nulls (interfaces §1)
                 hints = [w for w in result.warnings if w.code == UNSUPPLIED_METRIC]
-                raise DataError("; ".join(name_source(h, tables) for h in hints)
+                raise DataError("; ".join(name_source(h, tables, self.voice) for h in hints)
                                 + " — give the metric a `missing` value to run without it")
         except UsageError:
             raise
         except KpirulesError as exc:
-            part.error = message_lines(self.voice.redact(f"{rs.name}: {exc}"), MAX_LINE // 2)
+            part.error = message_lines(self.voice.redact(f"{rs.name}: {self.voice.worded(exc)}"), MAX_LINE // 2)
             part.status = ExitCode.RUNTIME
             self.voice.say(f"error: {part.error}")
             return part
@@ -61,7 +61,7 @@ class Evaluator:
         # also go to standard error, where a cron log keeps them; the JSON
         # document keeps them as the engine wrote them.
         for warning in dict.fromkeys(result.warnings):
-            text = name_source(warning, tables)
+            text = name_source(warning, tables, self.voice)
             part.warnings.append(text)
             line = f"warning: {text}" if text.startswith("source") else f"warning: {rs.name}: {text}"
             if line not in self._warned:  # a source shared by rulesets warns once per run
@@ -88,13 +88,15 @@ class Evaluator:
                                                     for m in other.metrics})
 
 
-def name_source(warning: DataWarning, tables: SourceTables) -> str:
-    """``warning`` with the table it is about (its ``place``) named by its ``[sources.NAME]``."""
+def name_source(warning: DataWarning, tables: SourceTables, voice: Voice | None = None) -> str:
+    """``warning`` with the table it is about (its ``place``) named by its ``[sources.NAME]``,
+    and the options it names said as the source's settings (by ``voice``)."""
+    voice = voice or Voice(())
     names = [name for name, table in tables if warning.place is not None and table.source == warning.place]
     if not names:
-        return str(warning)
+        return voice.worded(warning)
     label = ", ".join(f'"{name}"' for name in names)
     label = f"source {label}" if len(names) == 1 else f"sources {label}"
     if warning.place not in {f"source {name}" for name in names}:
         label += f" ({warning.place})"
-    return f"{label}: {warning.message}"
+    return f"{label}: {voice.worded(warning, place=False)}"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpirules.alerting import silences
 from kpirules.alerting.digest import deliver_run_digests
-from kpirules.alerting.events import firing_of, lifecycle_events
+from kpirules.alerting.events import action_calls, firing_of, lifecycle_events
 from kpirules.display import MAX_LINE, message_lines
 from kpirules.engine.segment import Segment
 from kpirules.errors import KpirulesError
@@ -30,11 +30,11 @@ if TYPE_CHECKING:
 
 def record_firings(job: Job, state: StateStore, run_id: str, part: RulesetRun) -> None:
     """Record which rules fire at the as-of period, and which are resolved."""
-    assert part.result is not None and part.document is not None and part.as_of is not None
-    doc = part.document
-    current = current_firings(part.result, doc)
+    assert part.result is not None and part.as_of is not None
+    calls = action_calls(part.result)
+    current = current_firings(part.result, calls)
     part.firing = len(current)
-    changes = state.record_firings(run_id, part.name, part.as_of, current, lifecycle_events(part.result, doc))
+    changes = state.record_firings(run_id, part.name, part.as_of, current, lifecycle_events(part.result, calls))
     part.new, part.resolved = len(changes.new), len(changes.resolved)
     if changes.past_period:
         job.say(f"{part.name}: {part.as_of} is older than the last period run; "
@@ -112,24 +112,29 @@ def mark_outcomes(state: StateStore, run_id: str, part: RulesetRun) -> None:
                 entry["rule"], entry.get("segment") or {})
 
 
-def current_firings(result: Result, doc: Mapping[str, Any]) -> list[CurrentFiring]:
+def current_firings(result: Result,
+                    calls: Mapping[tuple[str, str, Segment], list[dict[str, Any]]] | None = None,
+                    ) -> list[CurrentFiring]:
     """The rules firing at the as-of period, per segment, with their action calls.
 
     Which rules fire, and since when, is the result's (:meth:`Result.firings`,
     computed on its frame); each action call carries the values of its row
-    as the document writes them, since actions receive those.
+    as the document writes them (:meth:`Result.as_of_rows`), since actions
+    receive those. ``calls``: :func:`~kpirules.alerting.events.action_calls`
+    of the result, when already grouped.
     """
-    as_of = doc["as_of"]
-    rows = {Segment.of(row.get("segment")): row for row in doc.get("rows", []) if row["period"] == as_of}
-    calls: dict[tuple[str, Segment], list[dict[str, Any]]] = {}
-    for entry in doc.get("actions", []):
-        if entry.get("event") != "resolve":
-            calls.setdefault((entry["rule"], Segment.of(entry.get("segment"))), []).append(entry)
+    calls = action_calls(result) if calls is None else calls
+    fired: dict[tuple[str, Segment], list[dict[str, Any]]] = {}
+    for (event, rule, segment), entries in calls.items():
+        if event != "resolve":
+            fired.setdefault((rule, segment), []).extend(entries)
+    firings = result.firings()
+    rows = result.as_of_rows({firing.segment for firing in firings})
     out = []
-    for firing in result.firings():
+    for firing in firings:
         row = rows[firing.segment]
-        payloads = tuple(firing_of(doc, row, entry, firing.since, "fire")
-                         for entry in calls.get((firing.rule, firing.segment), []))
+        payloads = tuple(firing_of(result, row, call, firing.since, "fire")
+                         for call in fired.get((firing.rule, firing.segment), []))
         out.append(CurrentFiring(firing.rule, dict(firing.segment), firing.since, payloads))
     return out
 

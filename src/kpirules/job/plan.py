@@ -56,7 +56,7 @@ def prepare(config: JobConfig, registry: Registry | None, options: RunOptions,
 
     for ruleset in plan.rulesets:  # as eval shows them: a cron log keeps them too
         for warning in ruleset.warnings:
-            for line in render(warning, ruleset.source_text).splitlines():
+            for line in render(warning, ruleset.source_text, voice.wording).splitlines():
                 voice.say(line)
     names = [rs.name for rs in plan.rulesets]
     for name in names:

@@ -40,12 +40,15 @@ def write_reports(config: JobConfig, registry: Registry, voice: Voice, part: Rul
     """Write the configured report formats for one ruleset."""
     if config.report is None or not config.report.formats or part.document is None:
         return
+    from kpirules.report import render_with_result
     from kpirules.report.base import RenderOptions
 
     options = RenderOptions(color=False, generated_at=now_iso())
     for name in config.report.formats:
         fmt = registry.formats[name]
         doc = part.document if fmt.needs_history else as_of_document(part)
+        assert part.result is not None
+        result = part.result if fmt.needs_history else part.result.as_of_only()
         target = report_target(config, part, fmt.extension)
         try:
             target = inside(config.report.dir, target.name)
@@ -55,7 +58,7 @@ def write_reports(config: JobConfig, registry: Registry, voice: Voice, part: Rul
             if write_file is not None:  # pdf: not text
                 write_file(doc, options, tmp)
             else:
-                tmp.write_text(fmt.render(doc, options), encoding="utf-8")
+                tmp.write_text(render_with_result(fmt, result, doc, options), encoding="utf-8")
             os.replace(tmp, target)
         except Exception as exc:
             message = voice.redact(f"report {target}: {type(exc).__name__}: {exc}")

@@ -8,7 +8,7 @@ order inside one state-store run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 class Job:
     """One configured job; :meth:`prepare` checks it, :meth:`run` runs it.
 
-    ``err`` receives every line meant for standard error (already redacted).
+    ``err`` receives every line meant for standard error (already redacted);
+    ``option_names`` name the options of the command running the job
+    (``{"period": "--period"}``) in its messages.
     ``faults`` are the points where a test may interrupt the run (by default
     the ones installed by :func:`kpirules.job.faults.install`: none in
     production).
@@ -39,10 +41,11 @@ class Job:
 
     def __init__(self, config: JobConfig, registry: Registry | None = None,
                  err: Callable[[str], None] | None = None,
-                 faults: fault_points.Faults | None = None) -> None:
+                 faults: fault_points.Faults | None = None, option_names: Mapping[str, str] | None = None,
+                 ) -> None:
         self.config = config
         self.registry = registry
-        self.voice = Voice(config.secrets, err)
+        self.voice = Voice(config.secrets, err, option_names)
         self.faults = faults or fault_points.active()
         self.plan: Plan | None = None
 
@@ -117,7 +120,7 @@ class Job:
                 report.exit_code = _exit_code(report)
                 self.faults.crashpoint("before_finish")
             except (UsageError, ConfigError) as exc:
-                state.finish_run(run_id, exc.exit_code, {"error": self.redact(str(exc))},
+                state.finish_run(run_id, exc.exit_code, {"error": self.redact(self.voice.worded(exc))},
                                  report.sent, report.failed)
                 raise
             state.finish_run(run_id, report.exit_code, {

@@ -127,7 +127,14 @@ class SourceReader:
                    tuple(sorted(ctx.aggregates)), tuple(sorted(ctx.params.items())))
             table = self._cache.get(key)
             if table is None:
-                table = self._cache[key] = read_table(source, ctx)
+                self.voice.wording.know(source.where, source.name)
+                try:
+                    table = self._cache[key] = read_table(source, ctx)
+                except KpirulesError as err:  # the connector's place, for the options its error names
+                    for hint in err.hints:
+                        self.voice.wording.know(hint.place, source.name)
+                    raise
+            self.voice.wording.know(table.source, source.name)
             tables.append((source.name, table))
         return tables
 

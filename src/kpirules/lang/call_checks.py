@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from kpirules.errors import OptionHint, phrase
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.lang.model import MAX_PERIODS
@@ -29,8 +30,9 @@ def check_call(checker: Checker, node: ast.Call) -> None:
             checker.error(node.func_span, "unknown-function", f'unknown function "{node.func}"',
                        did_you_mean(node.func, checker.functions)
                        or _unavailable_hint(checker.functions)
-                       or "if a plugin provides it: install the plugin, or give the job "
-                          "configuration that lists it with --config")
+                       or phrase("if a plugin provides it: install the plugin, or give the job "
+                                 "configuration that lists it",
+                                 OptionHint("config", placeholder="kpirules.toml", lead=" with ")))
         return
     args: list[ast.Expr | None] = list(node.args)
     for key, value in node.kwargs:

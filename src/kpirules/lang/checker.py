@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
+from kpirules.errors import Phrase
 from kpirules.lang import ast
 from kpirules.lang.aggregates import aggregate_metric, check_aggregate_metric
 from kpirules.lang.call_checks import check_call, span_of
@@ -79,10 +80,10 @@ class Checker:
                                  report=self.error)
 
     # ── reporting ──
-    def error(self, span: ast.Span, code: str, message: str, hint: str | None = None) -> None:
+    def error(self, span: ast.Span, code: str, message: str, hint: str | Phrase | None = None) -> None:
         self.diags.append(Diagnostic.at(span, "error", code, message, hint))
 
-    def warning(self, span: ast.Span, code: str, message: str, hint: str | None = None) -> None:
+    def warning(self, span: ast.Span, code: str, message: str, hint: str | Phrase | None = None) -> None:
         self.diags.append(Diagnostic.at(span, "warning", code, message, hint))
 
     # ── driver ──

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from attrs import frozen
 
+from kpirules.errors import KEYWORDS, Phrase, Wording, worded
 from kpirules.lang.ast import Span
 from kpirules.lang.suggest import NameIndex
 
@@ -32,12 +33,12 @@ class Diagnostic:
     severity: Severity
     code: str
     message: str
-    hint: str | None = None
+    hint: str | Phrase | None = None  # a Phrase when it names an option (said by the caller's Wording)
     end_column: int | None = None
 
     @classmethod
     def at(cls, span: Span, severity: Severity, code: str, message: str,
-           hint: str | None = None) -> Diagnostic:
+           hint: str | Phrase | None = None) -> Diagnostic:
         end = span.end_column if span.end_line == span.line and span.end_column > span.column else None
         return cls(span.file, span.line, span.column, severity, code, message, hint, end)
 
@@ -53,12 +54,13 @@ class Diagnostic:
             "severity": self.severity,
             "code": self.code,
             "message": self.message,
-            "hint": self.hint,
+            "hint": None if self.hint is None else str(self.hint),
         }
 
 
-def render(diag: Diagnostic, source: str | None) -> str:
-    """The diagnostic with its source line and a caret under the column."""
+def render(diag: Diagnostic, source: str | None, wording: Wording = KEYWORDS) -> str:
+    """The diagnostic with its source line and a caret under the column (an option of
+    its hint said by ``wording``: the command line's flags, the job's settings)."""
     out = [diag.short()]
     lines = _source_lines(source) if source is not None else ()
     if 1 <= diag.line <= len(lines):
@@ -69,7 +71,7 @@ def render(diag: Diagnostic, source: str | None) -> str:
             width = diag.end_column - diag.column
         out.append("  " + " " * (diag.column - 1) + "^" + "~" * max(0, width - 1))
     if diag.hint:
-        out.append(f"  hint: {diag.hint}")
+        out.append(f"  hint: {worded(diag.hint, wording)}")
     return "\n".join(out)
 
 
@@ -80,8 +82,8 @@ def _source_lines(source: str) -> tuple[str, ...]:
     return tuple(source.splitlines())
 
 
-def render_all(diags: Iterable[Diagnostic], sources: dict[str, str]) -> str:
-    return "\n".join(render(d, sources.get(d.file)) for d in diags)
+def render_all(diags: Iterable[Diagnostic], sources: dict[str, str], wording: Wording = KEYWORDS) -> str:
+    return "\n".join(render(d, sources.get(d.file), wording) for d in diags)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

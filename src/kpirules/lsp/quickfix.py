@@ -34,7 +34,7 @@ class Fix:
 
 def suggestion(diag: Diagnostic) -> str | None:
     """The name or keyword a diagnostic's hint suggests, if it suggests one."""
-    match = _DID_YOU_MEAN.search(diag.hint or "")
+    match = _DID_YOU_MEAN.search(str(diag.hint or ""))
     return match.group(1) if match else None
 
 

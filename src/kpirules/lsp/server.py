@@ -110,7 +110,7 @@ def to_lsp_diagnostic(diag: Diagnostic, lines: LineIndex) -> types.Diagnostic:
         range=_range(diagnostic_range(diag, lines)), message=message,
         severity=_SEVERITY.get(diag.severity, types.DiagnosticSeverity.Error),
         code=diag.code, source="kpirules",
-        data={"hint": diag.hint} if diag.hint else None)
+        data={"hint": str(diag.hint)} if diag.hint else None)
 
 
 def _location(uri: str, analysis: Analysis, span: ast.Span) -> types.Location:

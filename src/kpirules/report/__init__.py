@@ -19,7 +19,8 @@ from typing import Any
 
 from kpirules.report.base import OutputFormat, Renderer, RenderOptions
 
-__all__ = ["BUILTIN_FORMATS", "OutputFormat", "RenderOptions", "Renderer", "builtin_format"]
+__all__ = ["BUILTIN_FORMATS", "OutputFormat", "RenderOptions", "Renderer", "builtin_format",
+           "render_with_result"]
 
 #: Each built-in format: its module of :mod:`kpirules.report`, the names of that module it
 #: uses (``other:NAME``: of another module of the package), and its other fields.
@@ -61,6 +62,23 @@ def builtin_format(name: str) -> OutputFormat:
         return getattr(importlib.import_module(f"{__name__}.{other or module_name}"), attribute)
 
     return OutputFormat(name, **{key: named(ref) for key, ref in names.items()}, **fields)
+
+
+#: The built-in formats that read a typed ``Result`` when the caller has one (``eval``, ``run``):
+#: the function of the format's module that does; their ``render(doc)`` stays the document's,
+#: as for any format plugin.
+_RESULT_RENDERERS = {"html": "render_html_result", "table": "render_table_result",
+                     "markdown": "render_markdown_result"}
+
+
+def render_with_result(fmt: OutputFormat, result: Any, doc: dict[str, Any], options: RenderOptions) -> str:
+    """``fmt``'s text for ``result`` (``doc``: its document, with what the caller added): from the
+    typed result when ``fmt`` is a built-in format that reads it, else from ``doc``."""
+    renderer = _RESULT_RENDERERS.get(fmt.name)
+    if renderer is None or fmt.render is not builtin_format(fmt.name).render:  # a plugin's format
+        return fmt.render(doc, options)
+    module = importlib.import_module(f"{__name__}.{_FORMATS[fmt.name][0]}")
+    return str(getattr(module, renderer)(result, doc, options))
 
 
 def __getattr__(name: str) -> dict[str, OutputFormat]:

@@ -42,6 +42,8 @@ from kpirules.report.view import STATUSES, Column, DocView
 if TYPE_CHECKING:
     import jinja2
 
+    from kpirules.engine.result import Result
+
 TEMPLATE = "report.html.j2"
 #: Rows of the status table: the biggest segments, the rest counted in a note.
 MAX_TABLE_SEGMENTS = 200
@@ -50,7 +52,7 @@ MAX_CHART_SEGMENTS = 40
 #: Coloured lines per chart besides the overall one: the highest and the lowest.
 FOCUS_TOP, FOCUS_BOTTOM = 3, 2
 
-__all__ = ["build_context", "clause_text", "render_html", "top_segments"]
+__all__ = ["build_context", "clause_text", "render_html", "render_html_result", "top_segments"]
 
 
 @functools.cache
@@ -84,6 +86,14 @@ def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
     """The document as a complete HTML page (UTF-8 text)."""
     view = DocView(doc, options.title)
     return render_template(TEMPLATE, build_context(view, options))
+
+
+def render_html_result(result: Result, doc: dict[str, Any], options: RenderOptions) -> str:
+    """The page of a typed result (``doc``: its document, with what the command or the job added);
+    the page :func:`render_html` makes of ``doc``, its facts read from ``result``."""
+    from kpirules.report.result_view import ResultView
+
+    return render_template(TEMPLATE, build_context(ResultView(result, doc, options.title), options))
 
 
 def build_context(view: DocView, options: RenderOptions) -> dict[str, Any]:

@@ -11,13 +11,16 @@ table and ``<tag>`` shows as text.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import RenderOptions
 from kpirules.report.lifecycle import lifecycle_text
 from kpirules.report.objectives import objective_rows
 from kpirules.report.values import NULL_TEXT, is_number
 from kpirules.report.view import Column, DocView, action_args_text
+
+if TYPE_CHECKING:
+    from kpirules.engine.result import Result
 
 STATUS_EMOJI = {"critical": "🔴", "warning": "🟡", "ok": "🟢", "no_data": "⚪", "skipped": "➖"}
 OBJECTIVE_EMOJI = {
@@ -171,7 +174,18 @@ def _actions(view: DocView) -> list[str]:
 
 def render_markdown(doc: dict[str, Any], options: RenderOptions) -> str:
     """The document as a GitHub-flavoured Markdown page."""
-    view = DocView(doc, options.title)
+    return render_markdown_view(DocView(doc, options.title), options)
+
+
+def render_markdown_result(result: Result, doc: dict[str, Any], options: RenderOptions) -> str:
+    """A typed result as a Markdown page, its facts read from the result (``doc``: its document)."""
+    from kpirules.report.result_view import ResultView
+
+    return render_markdown_view(ResultView(result, doc, options.title), options)
+
+
+def render_markdown_view(view: DocView, options: RenderOptions) -> str:
+    """What ``view`` shows, as a GitHub-flavoured Markdown page."""
     facts = [
         f"`{view.doc['ruleset']}`" if view.doc.get("ruleset") else "",
         str(view.doc.get("grain") or ""),

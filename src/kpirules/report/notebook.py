@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from kpirules.report.base import RenderOptions
 from kpirules.report.html import build_status_table, render_template
-from kpirules.report.stream import capped_document
-from kpirules.report.view import DocView
+from kpirules.report.result_view import ResultView
+from kpirules.report.stream import capped_result
 
 if TYPE_CHECKING:
     from kpirules.engine.result import Result
@@ -25,7 +25,7 @@ MAX_NOTEBOOK_SEGMENTS = 30
 
 def summary_html(result: Result) -> str:
     """The as-of status table of ``result`` as an HTML fragment."""
-    doc = capped_document(result, MAX_NOTEBOOK_SEGMENTS)
-    view = DocView(doc)
+    shown, total = capped_result(result, MAX_NOTEBOOK_SEGMENTS)
+    view = ResultView(shown, {**shown.to_dict(), "segments_total": total})
     context = build_status_table(view, RenderOptions())
     return render_template("summary.html.j2", context)

@@ -68,21 +68,26 @@ def capped_document(result: Result, max_segments: int) -> dict[str, Any]:
     periods, as the HTML report ranks them. ``segments_total`` tells how many
     segments there were.
     """
+    shown, total = capped_result(result, max_segments)
+    doc = shown.to_dict()
+    doc["segments_total"] = total
+    return doc
+
+
+def capped_result(result: Result, max_segments: int) -> tuple[Result, int]:
+    """``result`` with the overall level and the ``max_segments`` biggest segments only
+    (see :func:`capped_document`), and how many segments there were."""
     import polars as pl
 
     frame = result.frame
     segments = frame.filter(pl.col(SEG) != 0)
     total = segments[SEG].n_unique()
     if total <= max_segments:
-        doc = result.to_dict()
-        doc["segments_total"] = total
-        return doc
+        return result, total
     volume = volume_metric(result)
     sizes = segments.group_by(SEG).agg(
         pl.col(volume).fill_nan(None).sum().alias("size") if volume else pl.len().alias("size")
     )
     keep = sizes.sort(["size", SEG], descending=[True, False]).head(max_segments)[SEG]
     shown = frame.filter((pl.col(SEG) == 0) | pl.col(SEG).is_in(keep.to_list()))
-    doc = attrs.evolve(result, frame=shown).to_dict()
-    doc["segments_total"] = total
-    return doc
+    return attrs.evolve(result, frame=shown), total

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from kpirules.engine.result import Result
+
 DEFAULT_WIDTH = 120
 
 STATUS_STYLES = {
@@ -63,9 +65,20 @@ _COLUMN_OVERHEAD = 3
 
 def render_table(doc: dict[str, Any], options: RenderOptions) -> str:
     """The document as terminal text, coloured only when ``options.color``."""
+    return render_table_view(DocView(doc, options.title), options)
+
+
+def render_table_result(result: Result, doc: dict[str, Any], options: RenderOptions) -> str:
+    """A typed result as terminal text, its facts read from the result (``doc``: its document)."""
+    from kpirules.report.result_view import ResultView
+
+    return render_table_view(ResultView(result, doc, options.title), options)
+
+
+def render_table_view(view: DocView, options: RenderOptions) -> str:
+    """What ``view`` shows, as terminal text, coloured only when ``options.color``."""
     from rich.console import Console
 
-    view = DocView(doc, options.title)
     console = Console(
         file=io.StringIO(),
         width=options.width or DEFAULT_WIDTH,

@@ -21,13 +21,25 @@ from attrs import field, frozen
 
 import kpirules
 from kpirules.engine.segment import Segment
-from kpirules.errors import KpirulesError
+from kpirules.errors import KpirulesError, OptionHint, Wording
 from kpirules.ruletest.check import check_against_ruleset
 from kpirules.ruletest.compare import same, show
 from kpirules.ruletest.model import Expectation, ExpectedAction, RuleTest, RuleTestFile
 
 Outcome = Literal["passed", "failed", "error"]
 _MISSING = object()
+
+
+class _TestFileWording(Wording):
+    """How a rule test's errors name options: its rows set none, a bad cell is written "null"."""
+
+    def hint(self, hint: OptionHint) -> str:
+        if hint.option == "on_bad_value":
+            return '; write "null" for a missing value'
+        return super().hint(hint)
+
+
+TEST_FILE_WORDING = _TestFileWording()
 
 
 @frozen
@@ -112,9 +124,7 @@ class Runner:
         except KpirulesError as exc:
             # the rows are the test's: say where they are, in the test file's words
             where = f"{tf.label}:{test.line}: the rows of the test" if test.line else "the rows of the test"
-            message = str(exc).replace("<rows>", where).replace(  # an OptionError names no flag
-                "use --on-bad-value null to count such cells as missing",
-                'write "null" for a missing value')
+            message = exc.worded(TEST_FILE_WORDING).replace("<rows>", where)
             return CaseResult(tf, test, "error", time.perf_counter() - started,
                               tuple(mismatches), message, frozenset(touched))
         except Exception:  # an engine bug must not hide the other tests' results
