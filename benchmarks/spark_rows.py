@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import resource
 import sys
 import time
@@ -63,6 +64,16 @@ def generate(lines: int, chunk: int, out: Path) -> list[Path]:
     (folder / "DONE").write_text(str(written))
     print(f"generated {written:,} lines in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return sorted(folder.glob("part-*.parquet"))
+
+
+def jvm_usage(spark: Any) -> tuple[float, float]:
+    """CPU seconds and peak resident memory (MB) of the Spark JVM so far (local mode: driver and executors)."""
+    pid = int(spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid())
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    peak = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("VmHWM:"))
+    return cpu, peak / 1024
 
 
 def through_duckdb(parts: list[Path], ruleset: Any, dims: list[str]) -> None:
@@ -131,9 +142,11 @@ def main() -> None:
                                 "dimensions": [d for d in args.dimensions.split(",") if d]}
     connector = SparkConnector()
     connector.validate(settings)
+    cpu_before, _ = jvm_usage(spark)
     start = time.perf_counter()
     table = connector.read(settings, source_context(ruleset, source="orders", base_dir=ROOT))
     read_s = time.perf_counter() - start
+    jvm_cpu, jvm_peak = jvm_usage(spark)
     start = time.perf_counter()
     doc = kpirules.evaluate(ruleset, [table], by=["channel"], history=True).to_dict()
     eval_s = time.perf_counter() - start
@@ -146,8 +159,12 @@ def main() -> None:
           f"({lines / max(1, table.extra['rows_transferred']):,.0f} lines per row)")
     print(f"Spark session start       {session_s:>14.1f} s")
     print(f"Spark aggregation + Arrow {read_s:>14.1f} s  ({lines / read_s / 1e6:.2f} M lines/s)")
+    print(f"Spark JVM CPU, peak RSS   {jvm_cpu - cpu_before:>14.1f} s  (the aggregation's; "
+          f"{jvm_peak:,.0f} MB at its peak since the session started)")
     print(f"kpirules evaluation       {eval_s:>14.2f} s  ({len(doc['rows']):,} rows, by channel, history)")
     print(f"Python peak RSS           {peak_mb:>14,.0f} MB  (the Spark JVM apart)")
+    print(f"load average              {' '.join(f'{x:.1f}' for x in os.getloadavg()):>14}  "
+          f"(shuffle partitions {spark.conf.get('spark.sql.shuffle.partitions')}, {args.master})")
     if args.check:
         import polars as pl
 

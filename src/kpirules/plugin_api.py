@@ -43,6 +43,7 @@ from kpirules.redaction import REDACTED, redact
 if TYPE_CHECKING:  # served lazily by __getattr__ at the end of this module
     from kpirules.data.table import CELL_LEVEL, CELL_PERIOD, RawTable, count_column, rows_column
     from kpirules.hookspecs import hookimpl
+    from kpirules.lang.cell_plan import CellPlan, cell_plan
     from kpirules.lang.functions import FunctionSpec
     from kpirules.lang.row_translate import (
         NotTranslatable,
@@ -57,6 +58,7 @@ __all__ = [
     "PLUGIN_API_VERSION",
     "ActionError",
     "ActionType",
+    "CellPlan",
     "ConfigError",
     "Connector",
     "DataError",
@@ -73,6 +75,7 @@ __all__ = [
     "SourceContext",
     "aggregate_parts",
     "api_version_satisfies",
+    "cell_plan",
     "check_type",
     "count_column",
     "date_format",
@@ -87,7 +90,7 @@ __all__ = [
 ]
 
 #: The version of the plugin contract (see the module docstring).
-PLUGIN_API_VERSION = "1.2"
+PLUGIN_API_VERSION = "1.3"
 
 
 class Secret(str):
@@ -505,6 +508,8 @@ _LAZY = {
     "RowTranslator": "kpirules.lang.row_translate",
     "NotTranslatable": "kpirules.lang.row_translate",
     "aggregate_parts": "kpirules.lang.row_translate",
+    "CellPlan": "kpirules.lang.cell_plan",
+    "cell_plan": "kpirules.lang.cell_plan",
     "CELL_PERIOD": "kpirules.data.table",
     "CELL_LEVEL": "kpirules.data.table",
     "count_column": "kpirules.data.table",

@@ -81,9 +81,10 @@ def test_the_view_reads_the_result_not_the_rows_of_the_document() -> None:
 def test_a_format_without_a_result_renderer_gets_the_document() -> None:
     result = _result("funnel")
     doc = result.to_dict()
-    csv = BUILTIN_FORMATS["csv"]
-    assert render_with_result(csv, result, doc, OPTIONS) == csv.render(doc, OPTIONS)
-    assert render_with_result(csv, result, {**doc, "rows": []}, OPTIONS) == csv.render({**doc, "rows": []}, OPTIONS)
+    jsonl = BUILTIN_FORMATS["jsonl"]  # csv reads the result: see test_result_csv_pdf.py
+    assert render_with_result(jsonl, result, doc, OPTIONS) == jsonl.render(doc, OPTIONS)
+    assert (render_with_result(jsonl, result, {**doc, "rows": []}, OPTIONS)
+            == jsonl.render({**doc, "rows": []}, OPTIONS) != jsonl.render(doc, OPTIONS))
 
 
 def test_the_terminal_table_and_markdown_read_the_result_too() -> None:

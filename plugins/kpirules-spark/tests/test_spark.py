@@ -207,3 +207,14 @@ def test_the_plugin_registers_through_its_entry_point_module(kpirules_registry: 
 
 def test_importing_the_plugin_stays_cheap() -> None:
     assert_cheap_import("kpirules_spark", heavy=("pyspark", "polars", "pyarrow", "py4j"))
+
+
+def test_a_local_session_splits_shuffles_for_its_threads_and_the_config_wins() -> None:
+    from kpirules_spark.connector import session_config
+
+    assert session_config("local[4]", {})["spark.sql.shuffle.partitions"] == "8"  # not Spark's 200
+    assert session_config("local", {})["spark.sql.shuffle.partitions"] == "2"
+    assert session_config("local[4]", {"spark.sql.shuffle.partitions": 64})["spark.sql.shuffle.partitions"] == "64"
+    # a cluster's settings are the cluster's: no default of kpirules' own
+    assert "spark.sql.shuffle.partitions" not in session_config("spark://master:7077", {})
+    assert session_config("yarn", {"spark.executor.memory": "8g"})["spark.executor.memory"] == "8g"

@@ -125,6 +125,10 @@ class SqlConnector(Connector):
                         ignore=str_list(settings, "ignore"), date_format=date_format(settings),
                     )
                 plan = _plan_table(conn, settings, ctx)
+                if plan.aggregates:
+                    from kpirules.builtin.sql_pushdown import prepare
+
+                    prepare(conn)
                 result = conn.execute(plan.statement)
                 frame = _frame(list(result.keys()), fetch_limited(result, ctx.max_rows, where))
                 if plan.aggregates:  # generated labels → the names the engine reads

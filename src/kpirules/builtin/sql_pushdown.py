@@ -1,14 +1,15 @@
 """Aggregate metrics pushed down to the database (language §4.1, ``sql`` connector with ``table``).
 
 Every aggregate becomes SQL built with SQLAlchemy Core, never by formatting
-strings: ``COUNT(DISTINCT CASE WHEN where THEN e END)``, ``SUM(CASE WHEN …)``,
-and for ``count_new``/``count_returning`` a window giving each value its first
-period over the whole table (``MIN(period) OVER (PARTITION BY value)``).
-Literals and parameters are bound, identifiers quoted by the dialect.
+strings (:mod:`kpirules.builtin.sql_cells` builds the statement: the raw rows
+grouped once per finest cell, distinct counts de-duplicated before they are
+counted, each value's first period from one ``GROUP BY`` for
+``count_new``/``count_returning``). Literals and parameters are bound,
+identifiers quoted by the dialect.
 
 Each level is computed in the database, since distinct counts cannot be
-combined: one ``GROUPING SETS`` query on PostgreSQL and DuckDB (every subset
-of the table's dimensions, so that any ``--by`` finds its level), one query
+combined: ``GROUPING SETS`` on PostgreSQL and DuckDB (every subset of the
+table's dimensions, so that any ``--by`` finds its level), one ``GROUP BY``
 per level joined by ``UNION ALL`` elsewhere (SQLite). Only the cells cross the
 wire. Row expressions are translated by :class:`RowSql`, a
 :class:`~kpirules.lang.row_translate.RowTranslator` (the Spark plugin writes
@@ -25,11 +26,10 @@ four dimensions (sixteen levels).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from kpirules.builtin.sql_cells import LEVEL, PERIOD, aggregate_statement
 from kpirules.data.table import CELL_LEVEL, CELL_PERIOD, rows_column
-from kpirules.lang import ast
 from kpirules.lang.row_translate import NotTranslatable, RowTranslator
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ PUSHABLE_FUNCTIONS = frozenset({"abs", "coalesce", "if"})
 MAX_DIMENSIONS = 4
 DIALECTS = ("postgresql", "sqlite", "duckdb")
 """Dialects the push-down is written and tested for."""
-PERIOD, LEVEL = "kpi_period", "kpi_level"  # plain labels: no quoting rules to meet in any dialect
 ISO_DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
 
 
@@ -71,9 +70,6 @@ class RowSql(RowTranslator["sa.ColumnElement[Any]"]):
     def __init__(self, columns: Mapping[str, sa.ColumnElement[Any]], params: Mapping[str, float | str]) -> None:
         super().__init__(params)
         self.columns = columns
-
-    def compile(self, expr: ast.Expr) -> sa.ColumnElement[Any]:
-        return self.translate(expr)
 
     def number(self, value: float) -> sa.ColumnElement[Any]:
         import sqlalchemy as sa
@@ -198,82 +194,19 @@ def result_names(dims: Sequence[str], metrics: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def aggregate_statement(table: sa.Table, period: str, dims: Sequence[str], metrics: Mapping[str, MetricDef],
-                        params: Mapping[str, float | str], dialect: str, grain: str) -> sa.Select[Any]:
-    """One query giving every cell of every level: period, level, dimensions, metric values, row counts
-    (labelled as :func:`result_names` says)."""
+def prepare(conn: sa.Connection) -> None:
+    """Settings for the push-down statement, for this transaction only.
+
+    PostgreSQL's JIT compiles the statement's hundred-odd expressions before
+    it runs: 3 to 9 s of a 20 to 40 s query on a million order lines here
+    (``EXPLAIN ANALYZE``, docs/performance.md), more than it ever saves on
+    groupings that spend their time hashing. ``set_config(…, true)`` is
+    ``SET LOCAL``: the session's own settings are back after the statement.
+    """
     import sqlalchemy as sa
 
-    columns = {c.name: c for c in table.columns}
-    sql = RowSql(columns, params)
-    inner_cols: list[sa.ColumnElement[Any]] = [period_expr(columns[period], dialect, grain).label(PERIOD)]
-    inner_cols += [columns[d].label(f"kpi_d{i}") for i, d in enumerate(dims)]
-    dim = {d: f"kpi_d{i}" for i, d in enumerate(dims)}
-    label = {m: i for i, m in enumerate(metrics)}
-    outer: dict[str, tuple[str, Any]] = {}
-    for name, metric in metrics.items():
-        call = metric.aggregate
-        assert call is not None
-        cond = None if metric.where is None else sql.compile(metric.where)
-        keep = sa.literal(1) if cond is None else sa.case((cond, sa.literal(1)), else_=sa.null())
-        inner_cols.append(keep.label(f"kpi_k{label[name]}"))
-        if call.args:
-            arg = sql.compile(call.args[0])
-            if cond is not None:
-                arg = sa.case((cond, arg), else_=sa.null())
-            inner_cols.append(arg.label(f"kpi_v{label[name]}"))
-        outer[name] = (call.func, bool(call.args))
-    inner = sa.select(*inner_cols).select_from(table).subquery("raw")
-    # one first-period window per distinct (argument, where): new and returning buyers share theirs
-    window_of: dict[str, str] = {}  # the argument and where as text → its window's column
-    first_column: dict[str, str] = {}  # metric → that column
-    if any(func in ("count_new", "count_returning") for func, _ in outer.values()):
-        from kpirules.lang.aggregates import value_key
-
-        extra = []
-        for name, (func, _) in outer.items():
-            if func not in ("count_new", "count_returning"):
-                continue
-            key = value_key(metrics[name])
-            if key not in window_of:
-                seen = inner.c[f"kpi_v{label[name]}"]
-                earliest = sa.func.min(sa.case((seen.is_not(None), inner.c[PERIOD]), else_=sa.null()))
-                window_of[key] = f"kpi_f{label[name]}"
-                extra.append(earliest.over(partition_by=seen).label(window_of[key]))
-            first_column[name] = window_of[key]
-        inner = sa.select(*inner.c, *extra).subquery("raw_first")
-    selected: list[sa.ColumnElement[Any]] = []
-    for name, (func, has_arg) in outer.items():
-        kept = inner.c[f"kpi_k{label[name]}"]
-        v: Any = inner.c[f"kpi_v{label[name]}"] if has_arg else None
-        value: Any
-        if func == "count":
-            value = sa.func.count(kept) if v is None else sa.func.count(v)
-        elif func == "count_distinct":
-            value = sa.func.count(sa.distinct(v))
-        elif func in ("count_new", "count_returning"):
-            first = inner.c[first_column[name]]
-            hit = first == inner.c[PERIOD] if func == "count_new" else first < inner.c[PERIOD]
-            value = sa.func.count(sa.distinct(sa.case((hit, v), else_=sa.null())))
-        else:
-            value = getattr(sa.func, func)(sa.cast(v, sa.Double))
-        selected += [sa.cast(value, sa.Double).label(f"kpi_m{label[name]}"),
-                     sa.func.count(kept).label(f"kpi_r{label[name]}")]
-    levels = [list(c) for n in range(len(dims) + 1) for c in combinations(dims, n)]
-    if dialect in ("postgresql", "duckdb"):
-        grouping = [sa.func.grouping(inner.c[dim[d]]) * (2 ** i) for i, d in enumerate(dims)]
-        level = sum(grouping[1:], grouping[0]) if grouping else sa.literal(0)
-        sets = sa.func.grouping_sets(*[sa.tuple_(inner.c[PERIOD], *(inner.c[dim[d]] for d in keys))
-                                       for keys in levels])
-        return (sa.select(inner.c[PERIOD], sa.cast(level, sa.Integer).label(LEVEL),
-                          *(inner.c[dim[d]] for d in dims), *selected).group_by(sets))
-    parts = []
-    for keys in levels:  # one query per level: SQLite has no GROUPING SETS
-        mask = sum(2 ** i for i, d in enumerate(dims) if d not in keys)
-        dim_cols = [inner.c[dim[d]] if d in keys else sa.null().label(dim[d]) for d in dims]
-        parts.append(sa.select(inner.c[PERIOD], sa.literal(mask).label(LEVEL), *dim_cols, *selected)
-                     .group_by(inner.c[PERIOD], *(inner.c[dim[d]] for d in keys)))
-    return sa.union_all(*parts) if len(parts) > 1 else parts[0]  # type: ignore[return-value]
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.set_config("jit", "off", True)))
 
 
 def table_plan(conn: sa.Connection, table: sa.Table, period: str, given_dims: Sequence[str],
@@ -300,7 +233,9 @@ def table_plan(conn: sa.Connection, table: sa.Table, period: str, given_dims: Se
     dialect = conn.dialect.name
     if not column_metrics and pushable(held, dims, dialect, grain) and iso_dates(conn, table, columns[period], dialect):
         try:
-            return aggregate_statement(table, period, dims, held, params, dialect, grain), dims, list(held)
+            statement = aggregate_statement(table, period_expr(columns[period], dialect, grain), dims, held,
+                                            RowSql(columns, params), dialect)
+            return statement, dims, list(held)
         except NotPushable:
             pass
     needed = [period, *dims, *sorted(read - {period, *dims}), *column_metrics]

@@ -68,7 +68,7 @@ def command(file: str, history: bool, fmt: str, output: str | None, fail_on: str
 
         doc["why"] = worsened_whys(result)
     if getattr(chosen, "write_file", None) is not None:  # pdf: not text, a file
-        file_output(chosen, doc, output)
+        file_output(chosen, shown, doc, output)
         sys.exit(result.exit_status(fail_on))
     if chosen is None:
         text = json.dumps(doc, ensure_ascii=False, indent=2)

@@ -176,17 +176,19 @@ def write_output(path: str, text: str) -> None:
         target.write_text(text, encoding="utf-8")
 
 
-def file_output(chosen: Any, doc: dict[str, Any], output: str | None) -> None:
-    """A format that writes its own file (pdf): ``-o PATH`` is required."""
+def file_output(chosen: Any, result: Any, doc: dict[str, Any], output: str | None) -> None:
+    """A format that writes its own file (pdf) of ``result`` (``doc``: its document, with what
+    the command added): ``-o PATH`` is required."""
     from datetime import datetime
 
+    from kpirules.report import write_file_with_result
     from kpirules.report.base import RenderOptions
 
     if output is None:
         raise UsageError(f"--format {chosen.name} writes a file: give -o PATH")
     options = RenderOptions(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"))
     with writing(output) as target:
-        chosen.write_file(doc, options, target)
+        write_file_with_result(chosen, result, doc, options, target)
     echo_err(f"wrote {output}")
 
 

@@ -40,7 +40,7 @@ def write_reports(config: JobConfig, registry: Registry, voice: Voice, part: Rul
     """Write the configured report formats for one ruleset."""
     if config.report is None or not config.report.formats or part.document is None:
         return
-    from kpirules.report import render_with_result
+    from kpirules.report import render_with_result, write_file_with_result
     from kpirules.report.base import RenderOptions
 
     options = RenderOptions(color=False, generated_at=now_iso())
@@ -54,9 +54,8 @@ def write_reports(config: JobConfig, registry: Registry, voice: Voice, part: Rul
             target = inside(config.report.dir, target.name)
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            write_file = getattr(fmt, "write_file", None)
-            if write_file is not None:  # pdf: not text
-                write_file(doc, options, tmp)
+            if getattr(fmt, "write_file", None) is not None:  # pdf: not text
+                write_file_with_result(fmt, result, doc, options, tmp)
             else:
                 tmp.write_text(render_with_result(fmt, result, doc, options), encoding="utf-8")
             os.replace(tmp, target)

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpirules.report.base import OutputFormat, Renderer, RenderOptions
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 __all__ = ["BUILTIN_FORMATS", "OutputFormat", "RenderOptions", "Renderer", "builtin_format",
-           "render_with_result"]
+           "render_with_result", "write_file_with_result"]
 
 #: Each built-in format: its module of :mod:`kpirules.report`, the names of that module it
 #: uses (``other:NAME``: of another module of the package), and its other fields.
@@ -68,17 +71,41 @@ def builtin_format(name: str) -> OutputFormat:
 #: the function of the format's module that does; their ``render(doc)`` stays the document's,
 #: as for any format plugin.
 _RESULT_RENDERERS = {"html": "render_html_result", "table": "render_table_result",
-                     "markdown": "render_markdown_result"}
+                     "markdown": "render_markdown_result", "csv": "render_csv_result",
+                     "csv-fr": "render_csv_fr_result"}
+#: The same for the built-in formats that write a file (``write_file``) rather than text.
+_RESULT_FILE_WRITERS = {"pdf": "write_pdf_result"}
+
+
+def _result_function(fmt: OutputFormat, functions: dict[str, str], field: str) -> Any:
+    """The function of ``functions`` reading a typed result for ``fmt``, or None when ``fmt`` is
+    not a built-in format that reads one (a plugin's format, even under a built-in name)."""
+    name = functions.get(fmt.name)
+    if name is None or getattr(fmt, field) is not getattr(builtin_format(fmt.name), field):
+        return None
+    return getattr(importlib.import_module(f"{__name__}.{_FORMATS[fmt.name][0]}"), name)
 
 
 def render_with_result(fmt: OutputFormat, result: Any, doc: dict[str, Any], options: RenderOptions) -> str:
     """``fmt``'s text for ``result`` (``doc``: its document, with what the caller added): from the
     typed result when ``fmt`` is a built-in format that reads it, else from ``doc``."""
-    renderer = _RESULT_RENDERERS.get(fmt.name)
-    if renderer is None or fmt.render is not builtin_format(fmt.name).render:  # a plugin's format
+    renderer = _result_function(fmt, _RESULT_RENDERERS, "render")
+    if renderer is None:
         return fmt.render(doc, options)
-    module = importlib.import_module(f"{__name__}.{_FORMATS[fmt.name][0]}")
-    return str(getattr(module, renderer)(result, doc, options))
+    return str(renderer(result, doc, options))
+
+
+def write_file_with_result(fmt: OutputFormat, result: Any, doc: dict[str, Any], options: RenderOptions,
+                           target: Path) -> None:
+    """``fmt``'s file (``write_file``: pdf) for ``result`` at ``target``, as
+    :func:`render_with_result` renders text: from the typed result when ``fmt`` is a built-in
+    format that reads it, else from ``doc``."""
+    writer = _result_function(fmt, _RESULT_FILE_WRITERS, "write_file")
+    if writer is None:
+        assert fmt.write_file is not None
+        fmt.write_file(doc, options, target)
+    else:
+        writer(result, doc, options, target)
 
 
 def __getattr__(name: str) -> dict[str, OutputFormat]:

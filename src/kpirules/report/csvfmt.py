@@ -26,7 +26,7 @@ import io
 import itertools
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -35,6 +35,9 @@ from kpirules.engine.segment import EMPTY_VALUE_LABEL
 from kpirules.report.base import RenderOptions
 from kpirules.report.values import raw_number
 from kpirules.report.view import DocView
+
+if TYPE_CHECKING:
+    from kpirules.engine.result import Result
 
 
 @attrs.frozen
@@ -145,6 +148,22 @@ def render_rows(doc: dict[str, Any], dialect: CsvDialect) -> str:
     return out.getvalue()
 
 
+def render_result_rows(result: Result, doc: dict[str, Any], dialect: CsvDialect) -> str:
+    """Every row of a typed result as CSV text in ``dialect``, the text :func:`render_rows` makes
+    of its document: the rows are read from the result's frame a chunk at a time (as the
+    streamed formats read them), ordered as :func:`render_rows` orders them (by the result's
+    periods, overall row first, then the frame's order); ``doc`` only gives the names."""
+    from kpirules.report.result_view import ResultView
+    from kpirules.report.stream import iter_rows
+
+    order = {period: index for index, period in enumerate(ResultView(result, doc).periods)}
+    ordered = sorted((row for row in iter_rows(result) if row.get("period") in order),
+                     key=lambda row: (order[row["period"]], 1 if row.get("segment") else 0))
+    out = io.StringIO()
+    write_rows(doc, ordered, dialect, out)
+    return out.getvalue()
+
+
 def render_csv(doc: dict[str, Any], options: RenderOptions) -> str:
     """``csv``: comma-separated, decimal points, for programs."""
     return render_rows(doc, PLAIN)
@@ -153,6 +172,16 @@ def render_csv(doc: dict[str, Any], options: RenderOptions) -> str:
 def render_csv_fr(doc: dict[str, Any], options: RenderOptions) -> str:
     """``csv-fr``: semicolon-separated, decimal commas and a BOM, for French Excel."""
     return render_rows(doc, FRENCH)
+
+
+def render_csv_result(result: Result, doc: dict[str, Any], options: RenderOptions) -> str:
+    """``csv`` of a typed result (``eval``, ``run``): the text :func:`render_csv` makes of ``doc``."""
+    return render_result_rows(result, doc, PLAIN)
+
+
+def render_csv_fr_result(result: Result, doc: dict[str, Any], options: RenderOptions) -> str:
+    """``csv-fr`` of a typed result: the text :func:`render_csv_fr` makes of ``doc``."""
+    return render_result_rows(result, doc, FRENCH)
 
 
 def write_csv(doc: dict[str, Any], rows: Iterable[dict[str, Any]], options: RenderOptions,

@@ -17,11 +17,14 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpirules.errors import DataError, UsageError
 from kpirules.report.base import RenderOptions
-from kpirules.report.html import render_html
+from kpirules.report.html import render_html, render_html_result
+
+if TYPE_CHECKING:
+    from kpirules.engine.result import Result
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 #: Seconds Chromium may take to print one report.
@@ -45,10 +48,21 @@ def find_chromium() -> str:
 
 def write_pdf(doc: dict[str, Any], options: RenderOptions, target: Path) -> None:
     """Print the document's HTML report to the PDF file ``target``."""
+    print_page(render_html(doc, options), target)
+
+
+def write_pdf_result(result: Result, doc: dict[str, Any], options: RenderOptions, target: Path) -> None:
+    """Print the HTML report of a typed result (``eval``, ``run``; ``doc``: its document, with
+    what the command or the job added) to the PDF file ``target``."""
+    print_page(render_html_result(result, doc, options), target)
+
+
+def print_page(html: str, target: Path) -> None:
+    """Print the HTML page ``html`` to the PDF file ``target`` with Chromium."""
     browser = find_chromium()
     with tempfile.TemporaryDirectory(prefix="kpirules-pdf-") as work:
         page = Path(work) / "report.html"
-        page.write_text(render_html(doc, options), encoding="utf-8")
+        page.write_text(html, encoding="utf-8")
         pdf = Path(work) / "report.pdf"
         command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                    "--disable-background-networking", "--disable-component-update",

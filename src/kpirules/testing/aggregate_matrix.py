@@ -37,6 +37,12 @@ LINES: list[tuple[Any, ...]] = [
     ("2026-05-02", "web", "FR", "A8", "c5", 4, 5.0, "paid"),
     ("2026-05-09", "web", "FR", "A9", "c3", 1, None, "paid"),
     ("2026-06-30", "shop", "FR", "A10", "c6", 1, 12.0, "paid"),
+    # nulls where values are counted: neither an order nor a buyer, but a line with its revenue
+    ("2026-03-10", "web", "DE", None, None, 1, 8.0, "paid"),
+    # order A3 and customer c1 in two cells of February: counted once at the levels joining them
+    ("2026-02-21", "web", "FR", "A3", "c1", 1, 10.0, "paid"),
+    # a null status: every where reading it is null, so not met (not a buyer, not new), but an order
+    ("2026-05-20", "shop", "FR", "A11", "c7", 2, 6.0, None),
 ]
 
 RULES = """ruleset matrix "Every aggregate"
@@ -96,7 +102,7 @@ def _where(name: str) -> Callable[[Row], bool]:
     tests: dict[str, Callable[[Row], bool]] = {
         "revenue": lambda r: r["quantity"] > 0 and r["status"] == "paid",
         "refunds": lambda r: r["quantity"] < 0,
-        "buyers": lambda r: r["status"] != "test",
+        "buyers": lambda r: r["status"] is not None and r["status"] != "test",  # null: not met
         "new_buyers": lambda r: r["status"] == "paid",
         "returning": lambda r: r["status"] == "paid",
     }

@@ -15,7 +15,7 @@ from kpirules_spark.connector import SparkConnector
 
 __version__ = "0.1.0"
 #: the plugin API versions this plugin is written for (checked by kpirules at load)
-KPIRULES_PLUGIN_API = ">=1.2,<2"
+KPIRULES_PLUGIN_API = ">=1.3,<2"
 __all__ = ["SparkConnector", "kpirules_connectors"]
 
 

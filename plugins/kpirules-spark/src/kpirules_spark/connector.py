@@ -153,9 +153,7 @@ def session(settings: Mapping[str, Any], where: str) -> SparkSession:
         return active
     builder = SparkSession.builder.appName(str(settings.get("app_name") or "kpirules"))
     builder = builder.master(str(master or "local[*]"))
-    config = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
-              "spark.sql.session.timeZone": "UTC",
-              **{k: str(v) for k, v in (settings.get("config") or {}).items()}}
+    config = session_config(str(master or "local[*]"), settings.get("config") or {})
     for key, value in config.items():
         builder = builder.config(key, value)
     try:
@@ -163,6 +161,30 @@ def session(settings: Mapping[str, Any], where: str) -> SparkSession:
     except Exception as exc:
         raise DataError(f"Spark did not start ({_first_line(str(exc))}); Spark needs Java 17 or later "
                         "(java on the PATH, or JAVA_HOME)", where) from None
+
+
+def session_config(master: str, given: Mapping[str, Any]) -> dict[str, str]:
+    """The settings of a session the connector starts: kpirules' defaults, then the source's ``config``.
+
+    On a local master (``local[N]``: one machine, N threads) shuffles are
+    split into 2 * N partitions instead of Spark's 200, which suit a cluster:
+    the aggregation's few thousand cells otherwise pay for hundreds of tiny
+    tasks per stage. Adaptive execution (on by default since Spark 3.2)
+    still coalesces them. A cluster master gets no such default: its
+    settings belong to the cluster (``config``, ``spark-defaults.conf``).
+    """
+    import os
+    import re
+
+    config = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
+              "spark.sql.session.timeZone": "UTC"}
+    local = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", master)
+    if local:
+        threads = local.group(1) or "1"
+        cores = (os.cpu_count() or 2) if threads == "*" else int(threads)
+        config["spark.sql.shuffle.partitions"] = str(2 * cores)
+    config.update({k: str(v) for k, v in given.items()})
+    return config
 
 
 def load(spark: SparkSession, settings: Mapping[str, Any], ctx: SourceContext, where: str) -> DataFrame:
