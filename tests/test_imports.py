@@ -129,11 +129,12 @@ def test_eval_of_a_file_imports_only_what_it_uses(tmp_path: Path) -> None:
         sorted(modules & {"networkx", "sqlalchemy", "jinja2", "smtplib"})
 
 
-#: What ``eval`` of a file in a built-in format must not import: the plugin machinery (pluggy and
+#: What ``eval`` of a file in a built-in format must not import: Lark (a valid rule file is parsed
+#: from the generated tables; Lark only explains syntax errors), the plugin machinery (pluggy and
 #: every installed distribution's entry points: plugins load at the first name that is not built
 #: in), the job's other steps (state store, outbox, runner), the other formats, and what the
 #: built-in actions need to deliver (HTTP, TLS, mail).
-NOT_FOR_EVAL = ("pluggy", "kpirules.plugins", "kpirules.hookspecs", "kpirules.job.runner",
+NOT_FOR_EVAL = ("lark", "pluggy", "kpirules.plugins", "kpirules.hookspecs", "kpirules.job.runner",
                 "kpirules.state", "kpirules.alerting", "kpirules.builtin.webhook",
                 "kpirules.builtin.sql", "kpirules.report.html", "kpirules.report.pdf", "sqlite3",
                 "ssl", "urllib.request", "smtplib")
@@ -159,6 +160,18 @@ def test_check_of_a_file_using_builtins_loads_no_plugin_machinery(tmp_path: Path
     assert code == 0, output
     assert not modules & {"pluggy", "kpirules.plugins", "kpirules.builtin.actions"}, \
         sorted(modules & {"pluggy", "kpirules.plugins", "kpirules.builtin.actions"})
+
+
+def test_check_of_a_valid_file_does_not_import_lark_and_of_a_wrong_one_does(tmp_path: Path) -> None:
+    """Valid files are parsed from the generated tables; Lark's front end only explains errors."""
+    (tmp_path / "rules.kpi").write_text(RULES, encoding="utf-8")
+    (tmp_path / "wrong.kpi").write_text(RULES + "kpi broken = (visits\n", encoding="utf-8")
+    code, modules, output = loaded_module_names(["check", "rules.kpi"], tmp_path)
+    assert code == 0, output
+    assert "lark" not in modules and "kpirules.lang.grammar" not in modules
+    code, modules, output = loaded_module_names(["check", "wrong.kpi"], tmp_path)
+    assert code == 2, output
+    assert "unclosed parenthesis" in output and "lark" in modules
 
 
 def test_no_module_imports_a_private_helper_of_another_module() -> None:

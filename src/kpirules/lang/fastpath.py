@@ -1,11 +1,14 @@
 """The fast path of parsing: valid rule files, parsed in a single tight loop.
 
 Most files a user checks are valid, and the biggest are generated. For them,
-this module lexes and parses in one loop over Lark's own LALR tables, and
-builds the AST during the parse (Lark's "embedded transformer" callbacks), so
-no parse tree is made and walked afterwards. On a 7,000-line file it takes
-half the time of Lark's contextual lexer, parser loop and tree transformer,
-because:
+this module lexes and parses in one loop over Lark's LALR tables, and builds
+the AST during the parse (as Lark's "embedded transformer" callbacks would),
+so no parse tree is made and walked afterwards. The tables were made by Lark
+from the grammar and ship as plain data (:mod:`kpirules.lang.parse_tables`,
+written by :mod:`kpirules.lang.table_gen`): a valid file is parsed without
+importing Lark or building its parser, which cost a small ``kpirules eval``
+more than parsing its file. On a 7,000-line file it takes half the time of
+Lark's contextual lexer, parser loop and tree transformer, because:
 
 - one regular expression, assembled from the grammar's own terminals, matches
   the skipped text (whitespace, comments) and the next token, instead of one
@@ -20,7 +23,7 @@ because:
   reduction, and chains of reductions of ``?`` rules to their only child (most
   of them: ``expr`` → ``or_expr`` → … → ``atom``) call nothing.
 
-Anything unexpected raises Lark's ``UnexpectedInput``, and the caller parses
+Anything unexpected raises :class:`FastPathRefused`, and the caller parses
 the statement again with Lark's standard front end, which produces the diagnostics
 (:func:`kpirules.lang.parser.parse`). This path therefore only has to agree
 with Lark on the files Lark accepts; ``tests/lang/test_fast_path.py`` checks
@@ -32,48 +35,76 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-from lark.parse_tree_builder import ExpandSingleChild
-from lark.parsers.lalr_analysis import Shift
-
-from kpirules.lang.transform import ToAst
-
-# The grammar's regular-expression terminals, in the order Lark's scanner tries
-# them (PERCENT, of higher priority, before NUMBER; COMPARE's two-character
-# operators before "="); the patterns themselves are read from the grammar.
-# PERIOD is tried apart, only where the parser state accepts one.
-_REGEX_TERMINALS = ("NAME", "PERCENT", "NUMBER", "STRING", "QUOTED_NAME", "COMPARE")
-_CONTEXTUAL_TERMINALS = ("PERIOD",)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+from kpirules.lang import parse_tables
+from kpirules.lang.tokens import Token
+from kpirules.lang.transform import AstBuilder
 
 
-def _token_pattern(lark: Lark) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], dict[str, str]]:
-    """(skipped text then one token, PERIOD, keyword → type, punctuation → type), from the grammar.
+class FastPathRefused(Exception):
+    """The text is not one the fast path accepts; Lark's standard front end will say why.
 
-    A grammar terminal this lexer does not know is a programming error: the
-    fast path would read it differently from Lark.
+    ``offset``: where in the text the fast path stopped (None when the text
+    ended while more was wanted).
     """
-    by_name = {t.name: t for t in lark.terminals}
-    ignored = set(lark.lexer_conf.ignore)
-    keywords: dict[str, str] = {}
-    punctuation: dict[str, str] = {}
-    for terminal in by_name.values():
-        pattern = terminal.pattern
-        if pattern.type == "str":
-            (keywords if _WORD.fullmatch(pattern.value) else punctuation)[pattern.value] = terminal.name
-        elif terminal.name not in (*_REGEX_TERMINALS, *_CONTEXTUAL_TERMINALS, *ignored):
-            raise TypeError(f"the fast path does not know the terminal {terminal.name}")
-    skip = "|".join(by_name[name].pattern.to_regexp() for name in sorted(ignored))
-    groups = [f"(?P<{'WORD' if name == 'NAME' else name}>{by_name[name].pattern.to_regexp()})"
-              for name in _REGEX_TERMINALS]
-    signs = sorted(punctuation, key=lambda text: (-len(text), text))
-    groups.append(f"(?P<PUNCT>{'|'.join(map(re.escape, signs))})")
-    token = re.compile(f"(?:{skip})*(?:{'|'.join(groups)})?")
-    period = re.compile(by_name["PERIOD"].pattern.to_regexp())
-    return token, period, keywords, punctuation
+
+    def __init__(self, offset: int | None) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+class _Tree:
+    """The value of a rule the AST builder has no method for (``start`` and Lark's ``__x_star`` rules)."""
+
+    __slots__ = ("children", "data")
+
+    def __init__(self, data: str, children: list[Any]) -> None:
+        self.data = data
+        self.children = children
+
+
+def _callback(builder: AstBuilder, shape: tuple[Any, ...]) -> Callable[[list[Any]], Any] | None:
+    """What a reduction by a rule makes of its children, as Lark's parse-tree builder does.
+
+    None for a ``?rule`` of one child kept as it stands (the loop skips it).
+    """
+    name, _, size, expand_single, kept, append_none = shape
+    method = getattr(builder, name, None)  # Lark's lookup of a transformer's method
+    build: Callable[[list[Any]], Any] = (method if method is not None
+                                         else lambda children: _Tree(name, children))
+    if expand_single:
+        if kept is None and size == 1:
+            return None
+        inner = build
+
+        def build(children: list[Any]) -> Any:
+            return children[0] if len(children) == 1 else inner(children)
+
+    if kept is None:
+        return build
+    plan = tuple(kept)
+    final = build
+
+    def filtered(children: list[Any]) -> Any:
+        out: list[Any] = []
+        for index, inline, nones in plan:
+            if nones:
+                out += [None] * nones
+            if inline:
+                if out:
+                    out += children[index].children
+                else:  # left recursion: take over the list (a star rule's children)
+                    out = children[index].children
+            else:
+                out.append(children[index])
+        if append_none:
+            out += [None] * append_none
+        return final(out)
+
+    return filtered
 
 
 # One parser state, as the loop reads it:
@@ -85,38 +116,30 @@ _State = tuple[dict[str, Any], dict[str, str], bool]
 
 
 class FastParser:
-    """Lexer and LALR loop over the tables of a Lark parser with an embedded AST builder.
+    """Lexer and LALR loop over the generated tables, with an AST builder.
 
-    The builder is bound to the parse callbacks when the Lark parser is made,
+    The builder is bound to the reduction callbacks when the parser is made,
     so it is reset for each file, under a lock: one file at a time per process.
     """
 
-    def __init__(self, lark: Lark, builder: ToAst) -> None:
+    def __init__(self, tables: Any, builder: AstBuilder) -> None:
         self.builder = builder
         self.lock = threading.Lock()
         self.chains: dict[tuple[int, int, str], int] = {}
-        lalr = lark.parser.parser.parser  # ParsingFrontend → LALR_Parser → _Parser
-        parse_table = lalr.parse_table
-        callbacks = lalr.callbacks
-        if any(isinstance(key, str) for key in callbacks):
-            raise TypeError("token callbacks are not supported on the fast path")
-        (self.start_state,) = parse_table.start_states.values()
-        (self.end_state,) = parse_table.end_states.values()
-
-        self.token_pattern, self.period_pattern, keywords, self.punctuation = _token_pattern(lark)
+        self.start_state: int = tables.START_STATE
+        self.end_state: int = tables.END_STATE
+        self.token_pattern = re.compile(tables.TOKEN_PATTERN)
+        self.period_pattern = re.compile(tables.PERIOD_PATTERN)
+        keywords: dict[str, str] = tables.KEYWORDS
+        self.punctuation: dict[str, str] = tables.PUNCTUATION
+        reductions = [(size, _callback(builder, shape), origin)
+                      for shape in tables.RULES for origin, size in [(shape[1], shape[2])]]
 
         shared_words: dict[frozenset[str], dict[str, str]] = {}
         self.states: dict[int, _State] = {}
-        for state, table in parse_table.states.items():
-            actions: dict[str, Any] = {}
-            for symbol, (action, arg) in table.items():
-                if action is Shift:
-                    actions[symbol] = arg
-                    continue
-                size, callback = len(arg.expansion), callbacks[arg]
-                if size == 1 and isinstance(callback, ExpandSingleChild):
-                    callback = None  # the value is the only child, as it stands
-                actions[symbol] = (size, callback, arg.origin.name)
+        for state, table in enumerate(tables.STATES):
+            actions = {symbol: action if action >= 0 else reductions[~action]
+                       for symbol, action in table.items()}
             accepted = frozenset(word for word, name in keywords.items() if name in table)
             words = shared_words.get(accepted)
             if words is None:
@@ -130,7 +153,7 @@ class FastParser:
         """(statements, diagnostics of the AST builder) of ``text[start:end]``.
 
         ``line`` and ``column`` are those of ``start``, so that positions are
-        the file's. Raises Lark's ``UnexpectedInput`` on anything unexpected.
+        the file's. Raises :class:`FastPathRefused` on anything unexpected.
         """
         with self.lock:
             self.builder.reset(path)
@@ -140,7 +163,7 @@ class FastParser:
     def _run(self, text: str, pos: int, end: int, line: int, line_start: int) -> Any:
         """Lex and parse ``text[pos:end]``; the value of the start rule (a tree of statements)."""
         states = self.states
-        new_token = Token._future_new  # Token() without its check for a deprecated keyword
+        new_token = Token
         punctuation = self.punctuation
         match = self.token_pattern.match
         match_period = self.period_pattern.match
@@ -161,7 +184,7 @@ class FastParser:
                     line_start = text.rfind("\n", pos, start) + 1
             if kind is None:
                 if start < end:
-                    raise UnexpectedCharacters(text, start, line, start - line_start + 1, allowed=None)
+                    raise FastPathRefused(start)
                 break
             stop = m.end()
             value = m.group(kind)
@@ -177,7 +200,9 @@ class FastParser:
             token = new_token(kind, value, start, line, column, line, column + stop - start, stop)
             self._feed(token, kind, state_stack, value_stack)
             pos = stop
-        self._feed(Token.new_borrow_pos("$END", "", token), "$END", state_stack, value_stack)
+        end_token = Token("$END", "", token.start_pos, token.line, token.column,
+                          token.end_line, token.end_column, token.end_pos)
+        self._feed(end_token, "$END", state_stack, value_stack)
         return value_stack[-1]
 
     def _feed(self, token: Token, kind: str, state_stack: list[int], value_stack: list[Any]) -> None:
@@ -187,10 +212,10 @@ class FastParser:
         while True:
             action = states[state_stack[-1]][0].get(kind)
             if action is None:
-                raise UnexpectedToken(token, set(), state=None)
+                raise FastPathRefused(None if kind == "$END" else token.start_pos)
             if action.__class__ is int:
                 if kind == "$END":
-                    raise UnexpectedToken(token, set(), state=None)
+                    raise FastPathRefused(None)
                 state_stack.append(action)
                 value_stack.append(token)
                 return
@@ -224,3 +249,9 @@ class FastParser:
             if action is None or action.__class__ is int or action[1] is not None:
                 return top
             top = states[below][0][action[2]]
+
+
+@lru_cache(maxsize=1)
+def fast_parser() -> FastParser:
+    """The fast path's parser, made once from the generated tables (no Lark)."""
+    return FastParser(parse_tables, AstBuilder("<string>"))

@@ -6,22 +6,22 @@ source checkout it is read from the repository's top-level ``grammar/``.
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token
+import lark
+from lark import Lark, Transformer_NonRecursive
+from lark import Token as LarkToken
 
-from kpirules.lang.fastpath import FastParser
-from kpirules.lang.transform import ToAst
+from kpirules.lang.tokens import Token
+from kpirules.lang.transform import AstBuilder
 
 GRAMMAR_NAME = "kpirules.lark"
-
-# The words that start a statement: a file is cut into statements at them to recover from errors.
-STATEMENT_KEYWORDS = (
-    "ruleset", "param", "dimension", "metric", "kpi", "threshold", "decision", "objective", "rule",
-)
 
 
 def grammar_text() -> str:
@@ -45,13 +45,33 @@ class WholeWords:
 
     always_accept = ("NAME",)
 
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+    def process(self, stream: Iterator[LarkToken]) -> Iterator[LarkToken]:
         return stream
+
+
+class ToAst(AstBuilder, Transformer_NonRecursive):
+    """The AST builder as a Lark transformer of the standard front end's parse trees.
+
+    Lark's tokens become :class:`kpirules.lang.tokens.Token` first, so the
+    builder's methods see the tokens the fast path gives them. Iterative, so
+    deep nesting cannot overflow the stack.
+    """
+
+    def __init__(self, path: str) -> None:
+        Transformer_NonRecursive.__init__(self)
+        AstBuilder.__init__(self, path)
+
+    def __default_token__(self, token: LarkToken) -> Token:
+        return Token(token.type, str(token), token.start_pos or 0, token.line or 0, token.column or 0,
+                     token.end_line or 0, token.end_column or 0, token.end_pos or 0)
 
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The LALR parser, built once (building takes longer than parsing a file)."""
+    """Lark's LALR parser, built once: the standard front end, which explains syntax errors.
+
+    Valid files never need it (:mod:`kpirules.lang.fastpath`).
+    """
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -59,37 +79,56 @@ def parser() -> Lark:
         propagate_positions=False,  # spans come from tokens (transform.py): half the parse time
         maybe_placeholders=True,
         postlex=WholeWords(),
-        cache=_cache_path(),
+        cache=cache_path(),
     )
 
 
-@lru_cache(maxsize=1)
-def fast_parser() -> FastParser:
-    """The fast path's parser (:mod:`kpirules.lang.fastpath`), built once.
+def cache_path() -> str | bool:
+    """Where Lark may keep the built parser between runs, or False for no cache.
 
-    Its Lark parser embeds the AST builder: Lark then makes parse callbacks
-    that call the builder's methods directly.
+    Lark stores it as a pickle, and loading a pickle runs whatever it says:
+    the file must be one nobody else could have written. So not Lark's
+    default (the shared temporary directory, where another local user could
+    plant it), but the user's own cache directory (``$XDG_CACHE_HOME`` or
+    ``~/.cache``, then ``kpirules``), made private (0700) if new, and used
+    only while it is a real directory owned by this user that no one else may
+    write to, in a directory no one else may write to either, holding no
+    cache file of anyone else's. Elsewhere (no such
+    directory, no POSIX owners): no cache, the parser is built each time (a
+    fraction of a second, on the error path only).
     """
-    builder = ToAst("<string>")
-    lark = Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=False,
-        maybe_placeholders=True,
-        transformer=builder,
-        cache=_cache_path(),
-    )
-    return FastParser(lark, builder)
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return False
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative: to be ignored, says the XDG specification
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):
+            return False
+    folder = os.path.join(base, "kpirules")
+    name = (f"lark-{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}-"
+            f"{_digest(grammar_text())[:16]}.cache")
+    path = os.path.join(folder, name)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if os.lstat(base).st_mode & 0o022:  # others could swap the folder for theirs
+            return False
+        if not _private(os.lstat(folder), getuid(), directory=True):
+            return False
+        if os.path.lexists(path) and not _private(os.lstat(path), getuid(), directory=False):
+            return False
+    except OSError:
+        return False
+    return path
 
 
-def _cache_path() -> str | bool:
-    """Let Lark keep the built parser between runs (start-up in milliseconds).
+def _private(info: os.stat_result, uid: int, *, directory: bool) -> bool:
+    """Whether a cache directory or file is this user's own, not a link, and writable by no one else."""
+    kind = stat.S_ISDIR if directory else stat.S_ISREG
+    return kind(info.st_mode) and info.st_uid == uid and not info.st_mode & 0o022
 
-    Lark writes it to the temporary directory, keyed on the grammar's hash, so
-    a changed grammar is rebuilt; no cache when that directory is not writable.
-    """
-    import os
-    import tempfile
 
-    return os.access(tempfile.gettempdir(), os.W_OK)
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

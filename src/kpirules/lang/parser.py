@@ -1,11 +1,11 @@
 """Rule text → :class:`~kpirules.lang.ast.RuleFile`, reporting every syntax error.
 
 The whole file is parsed at once, on a fast path (a one-regex lexer, the AST
-built during the parse, the garbage collector paused). When that fails, the
-file is cut into statements (each starts with a statement keyword) and each is
-parsed on its own by Lark's standard front end, so that one typo does not hide
-the problems of the rest of the file and every message comes from the same,
-well-tested machinery.
+built during the parse, the garbage collector paused) that does not import
+Lark. When that fails, the file is cut into statements (each starts with a
+statement keyword) and each is parsed on its own by Lark's standard front end
+(imported then), so that one typo does not hide the problems of the rest of
+the file and every message comes from the same, well-tested machinery.
 Syntax errors are put in words by :mod:`kpirules.lang.syntax_errors`.
 """
 
@@ -17,18 +17,15 @@ import sys
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from lark import Lark, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput
+from typing import TYPE_CHECKING, Any
 
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
-from kpirules.lang.fastpath import FastParser
-from kpirules.lang.grammar import STATEMENT_KEYWORDS, fast_parser
-from kpirules.lang.grammar import parser as lark_parser
-from kpirules.lang.syntax_errors import syntax_diagnostic
-from kpirules.lang.transform import ToAst
+from kpirules.lang.fastpath import FastParser, FastPathRefused, fast_parser
+from kpirules.lang.tokens import STATEMENT_KEYWORDS
+
+if TYPE_CHECKING:
+    from lark import Lark, Tree
 
 # Statement starts for recovery: a keyword outside strings, backticks and comments.
 _SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|`[^`\n]*`?|#[^\n]*|[A-Za-z_][A-Za-z0-9_]*')
@@ -51,13 +48,19 @@ def parse(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnos
     try:
         with gc_paused():
             statements, builder_diagnostics = fast.parse(text, path)
-    except UnexpectedInput as err:
-        return _parse_by_statement(lark_parser(), text, path, fast, err)
+    except FastPathRefused as err:
+        from kpirules.lang.grammar import parser as lark_parser  # Lark: for errors only
+
+        return _parse_by_statement(lark_parser(), text, path, fast, err.offset)
     return _accept(statements, builder_diagnostics, path, text)
 
 
 def parse_standard(text: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnostic]]:
     """:func:`parse` with Lark's standard front end only: the reference the fast path must match."""
+    from lark.exceptions import UnexpectedInput
+
+    from kpirules.lang.grammar import parser as lark_parser
+
     lark = lark_parser()
     try:
         with gc_paused():
@@ -86,6 +89,8 @@ def gc_paused() -> Iterator[None]:
 
 def _build(tree: Tree, path: str) -> tuple[ast.RuleFile, list[Diagnostic]]:
     """AST of a parse tree from the standard front end."""
+    from kpirules.lang.grammar import ToAst
+
     builder = ToAst(path)
     statements = [builder.transform(child) for child in tree.children]
     return _accept(statements, builder.diagnostics, path)
@@ -190,7 +195,7 @@ def _has_code(text: str) -> bool:
 
 
 def _parse_by_statement(lark: Lark, text: str, path: str, fast: FastParser | None = None,
-                        whole_file_error: UnexpectedInput | None = None
+                        whole_file_error: int | bool | None = False
                         ) -> tuple[ast.RuleFile, list[Diagnostic]]:
     """Each statement on its own, as if parsed alone; the failing ones explained by Lark's front end.
 
@@ -198,15 +203,16 @@ def _parse_by_statement(lark: Lark, text: str, path: str, fast: FastParser | Non
     parses into exactly one statement per chunk gives what the chunks would
     give one by one, and a failing run is split at the failing chunk, so a
     file with one error costs about two passes rather than one call per
-    statement. ``whole_file_error``: how the fast path failed on the whole
-    file, so that the first split needs no second try.
+    statement. ``whole_file_error``: where the fast path failed on the whole
+    file (an offset, None at its end; False: not tried), so that the first
+    split needs no second try.
     """
     chunks = _statement_chunks(text)
     positions = _chunk_positions(text, chunks)
     parts: list[tuple[ast.RuleFile, list[Diagnostic]]] = []
     pending: deque[tuple[int, int]] = deque([(0, len(chunks))])
-    if fast is not None and whole_file_error is not None and len(chunks) > 1:
-        failing = _chunk_at(chunks, _error_offset(whole_file_error), 0, len(chunks))
+    if fast is not None and whole_file_error is not False and len(chunks) > 1:
+        failing = _chunk_at(chunks, whole_file_error, 0, len(chunks))
         pending = deque([(0, failing), (failing, failing + 1), (failing + 1, len(chunks))])
     while pending:
         first, stop = pending.popleft()
@@ -220,8 +226,8 @@ def _parse_by_statement(lark: Lark, text: str, path: str, fast: FastParser | Non
         try:
             with gc_paused():
                 found, found_diagnostics = fast.parse(text, path, start, end, *positions[first])
-        except UnexpectedInput as err:
-            failing = _chunk_at(chunks, _error_offset(err), first, stop)
+        except FastPathRefused as err:
+            failing = _chunk_at(chunks, err.offset, first, stop)
             pending.extendleft(reversed([(first, failing), (failing, failing + 1), (failing + 1, stop)]))
             continue
         if len(found) != stop - first:  # a statement keyword used inside a statement: go one by one
@@ -243,16 +249,6 @@ def _chunk_positions(text: str, chunks: list[tuple[int, int]]) -> list[tuple[int
     return positions
 
 
-def _error_offset(err: UnexpectedInput) -> int | None:
-    """Where in the text the fast path failed (the end of the run when it wanted more)."""
-    token = getattr(err, "token", None)
-    if token is not None and getattr(token, "type", None) != "$END":
-        return getattr(token, "start_pos", None)
-    if isinstance(err, UnexpectedCharacters):
-        return err.pos_in_stream
-    return None
-
-
 def _chunk_at(chunks: list[tuple[int, int]], offset: int | None, first: int, stop: int) -> int:
     """The chunk of ``first``…``stop`` that holds ``offset`` (the last one when unknown)."""
     if offset is None:
@@ -271,6 +267,10 @@ def _one_statement(lark: Lark, fast: FastParser | None, text: str, path: str, ch
     parsed = _fast_part(fast, text, path, start, end, line, column) if fast else None
     if parsed is not None:
         return parsed
+    from lark.exceptions import UnexpectedInput
+
+    from kpirules.lang.syntax_errors import syntax_diagnostic
+
     padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
     try:
         tree = lark.parse(padded)
@@ -287,5 +287,5 @@ def _fast_part(fast: FastParser, text: str, path: str, start: int, end: int, lin
     try:
         with gc_paused():
             return _accept(*fast.parse(text, path, start, end, line, column), path)
-    except UnexpectedInput:
+    except FastPathRefused:
         return None

@@ -21,8 +21,8 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from kpirules.lang.diagnostics import Diagnostic, did_you_mean
-from kpirules.lang.grammar import STATEMENT_KEYWORDS
 from kpirules.lang.grammar import parser as lark_parser
+from kpirules.lang.tokens import STATEMENT_KEYWORDS
 
 
 # Common mistakes, recognised by the parser state they fail in (Lark's match_examples, as a table).

@@ -1,14 +1,21 @@
-"""Lark parse tree → frozen AST nodes (one method per grammar rule)."""
+"""Parsed rules → frozen AST nodes (one method per grammar rule).
+
+:class:`AstBuilder` does not depend on Lark: the fast path
+(:mod:`kpirules.lang.fastpath`) calls its methods during the parse of a valid
+file, without Lark imported; Lark's standard front end, for files with syntax
+errors, calls them through :class:`kpirules.lang.grammar.ToAst`, a Lark
+transformer over the same methods.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from attrs import evolve
-from lark import Token, Transformer_NonRecursive
 
 from kpirules.lang import ast
 from kpirules.lang.diagnostics import Diagnostic
+from kpirules.lang.tokens import Token
 
 KEYWORDS = frozenset(
     ["ruleset", "grain", "param", "dimension", "metric", "kpi", "threshold", "where", "decision", "when", "otherwise", "objective", "increase", "decrease", "from", "to", "by", "rule", "for", "periods", "scope", "severity", "then", "unit", "agg", "label", "better", "missing", "is", "and", "or", "not", "in", "true", "false", "null", "ok", "warning", "critical", "no_data", "skipped", "info", "recover", "resolve", "renotify", "every", "locale"]
@@ -77,16 +84,17 @@ def _strip(children: list[Any]) -> list[Any]:
     return [c for c in children if not (isinstance(c, Token) and c.type in _NOISE)]
 
 
-class ToAst(Transformer_NonRecursive):
-    """Build AST nodes; reserved words used as names become diagnostics.
+class AstBuilder:
+    """Build AST nodes from a rule's children; reserved words used as names become diagnostics.
 
     Positions come from the tokens (Lark's ``propagate_positions`` doubles the
-    parse time): a node spans from its first to its last token. The
-    transformation is iterative, so deep nesting cannot overflow the stack.
+    parse time): a node spans from its first to its last token. Each method
+    is called with the values of its rule's children, innermost rules first
+    (by the parse loop or by the iterative transformer), so deep nesting
+    cannot overflow the stack.
     """
 
     def __init__(self, path: str) -> None:
-        super().__init__()
         self.reset(path)
 
     def reset(self, path: str) -> None:
