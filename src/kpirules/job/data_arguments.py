@@ -30,19 +30,20 @@ data file that does not exist is unreadable data (exit 3), as for any file.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from kpirules.config import JobConfig, expand_env, load_config
 from kpirules.data import limits
 from kpirules.errors import DataError, KpirulesError, UsageError
 from kpirules.job.sources import TableSource, configured_source
 from kpirules.lang.diagnostics import did_you_mean
 from kpirules.plugin_api import SettingsError
+
+if TYPE_CHECKING:  # the configuration is read only for --config and ${NAME} (start-up)
+    from kpirules.config import JobConfig
 
 STDIN = "-"
 #: the reading options of the data commands, by the connector setting each gives
@@ -109,6 +110,8 @@ def parse_source_settings(items: Sequence[str], environ: Mapping[str, str],
             def missing(name: str, key: str = key) -> UsageError:
                 return UsageError(f"--source {key}: environment variable {name} is not set")
 
+            from kpirules.config import expand_env
+
             value, used = expand_env(text, environ, missing)
             secrets.extend(used)
             settings[key] = value
@@ -126,6 +129,8 @@ def _shown_item(item: str) -> str:
 
 def _typed(text: str) -> Any:
     """A value as the configuration file would read it, else the text itself."""
+    import tomllib
+
     try:
         return tomllib.loads(f"value = {text}")["value"]
     except tomllib.TOMLDecodeError:
@@ -250,6 +255,8 @@ def _configured(arg: str, connectors: Mapping[str, Any], request: DataRequest,
     if request.config is None:  # its plugins must be loaded before the rule file is checked
         raise UsageError(f"--data {arg}: a source of a configuration; name the configuration "
                          f"with --config kpirules.toml")
+    from kpirules.config import load_config
+
     try:
         config = load_config(request.config)
     except KpirulesError as err:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
 
-from kpirules.config import JobConfig
 from kpirules.errors import ConfigError, KpirulesError, OptionError, PluginError, UsageError
 from kpirules.job.model import ResolvedAction, RunOptions, Voice
 from kpirules.plugin_api import Secret, SettingsError
 
 if TYPE_CHECKING:
+    from kpirules.config import JobConfig
     from kpirules.lang import ast
     from kpirules.lang.model import Ruleset
     from kpirules.plugins import Registry

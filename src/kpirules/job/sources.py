@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import field, frozen
 
-from kpirules.config import JobConfig, SourceConfig
 from kpirules.data.limits import DEFAULT_MAX_ROWS, check_table
 from kpirules.errors import ConfigError, DataError, KpirulesError, OptionError, UsageError
 from kpirules.job.model import Voice
@@ -30,6 +29,7 @@ from kpirules.job.plan import Plan, absolute_paths
 from kpirules.plugin_api import Connector, SourceContext
 
 if TYPE_CHECKING:
+    from kpirules.config import JobConfig, SourceConfig
     from kpirules.data.table import RawTable
     from kpirules.lang.model import Ruleset
 
