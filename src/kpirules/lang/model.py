@@ -28,7 +28,7 @@ ActionValue = str | int | float | bool | None
 MAX_PERIODS = 100_000  # windows and "for N periods": more than 270 years of days
 
 
-class Definition:
+class Definition(ast.SharedRepr):
     """What every named definition of a rule file has: a name, a kind, a label, a unit, a place.
 
     The definitions (:class:`ParamDef`, :class:`DimensionDef`,
@@ -44,7 +44,7 @@ class Definition:
     span: ast.Span
 
 
-@frozen
+@frozen(repr=False)
 class ParamDef(Definition):
     kind: ClassVar = "param"
     name: str
@@ -53,7 +53,7 @@ class ParamDef(Definition):
     span: ast.Span = ast.NOWHERE
 
 
-@frozen
+@frozen(repr=False)
 class DimensionDef(Definition):
     kind: ClassVar = "dimension"
     name: str
@@ -61,7 +61,7 @@ class DimensionDef(Definition):
     span: ast.Span = ast.NOWHERE
 
 
-@frozen
+@frozen(repr=False)
 class MetricDef(Definition):
     """A metric: a column of the data, or (``aggregate`` set) an aggregate of raw rows.
 
@@ -86,7 +86,7 @@ class MetricDef(Definition):
         return self.aggregate is not None
 
 
-@frozen
+@frozen(repr=False)
 class KpiDef(Definition):
     kind: ClassVar = "kpi"
     name: str
@@ -97,15 +97,15 @@ class KpiDef(Definition):
     span: ast.Span = ast.NOWHERE
 
 
-@frozen
-class ThresholdDef:
+@frozen(repr=False)
+class ThresholdDef(ast.SharedRepr):
     target: str
     where: ast.Expr | None
     clauses: tuple[ast.ThresholdClause, ...]
     span: ast.Span = ast.NOWHERE
 
 
-@frozen
+@frozen(repr=False)
 class DecisionDef(Definition):
     """A decision; its title is its label."""
 
@@ -124,8 +124,8 @@ class DecisionDef(Definition):
         return self.title
 
 
-@frozen
-class ObjectiveDef:
+@frozen(repr=False)
+class ObjectiveDef(ast.SharedRepr):
     """An objective with its periods resolved to indices at the ruleset's grain.
 
     ``amount`` is the constant after ``increase``/``decrease`` (a fraction when
@@ -146,15 +146,15 @@ class ObjectiveDef:
     span: ast.Span = ast.NOWHERE
 
 
-@frozen
-class ActionCall:
+@frozen(repr=False)
+class ActionCall(ast.SharedRepr):
     name: str
     args: dict[str, ActionValue]
     span: ast.Span = ast.NOWHERE
 
 
-@frozen
-class RuleDef:
+@frozen(repr=False)
+class RuleDef(ast.SharedRepr):
     name: str
     title: str | None
     condition: ast.Expr
@@ -167,8 +167,8 @@ class RuleDef:
     resolve_actions: tuple[ActionCall, ...] = ()  # run when the rule stops firing
 
 
-@frozen
-class Ruleset:
+@frozen(repr=False)
+class Ruleset(ast.SharedRepr):
     """A checked rule file. ``order`` lists KPIs, statuses and decisions in
     computation order (a status as :func:`~kpirules.lang.nodes.status_node`)."""
 
