@@ -138,7 +138,8 @@ def test_eval_of_a_file_imports_only_what_it_uses(tmp_path: Path) -> None:
 NOT_FOR_EVAL = ("lark", "pluggy", "kpirules.plugins", "kpirules.hookspecs", "kpirules.job.runner",
                 "kpirules.state", "kpirules.alerting", "kpirules.builtin.webhook",
                 "kpirules.builtin.sql", "kpirules.report.html", "kpirules.report.pdf", "sqlite3",
-                "ssl", "urllib.request", "smtplib", "kpirules.config", "tomllib")
+                "ssl", "urllib.request", "smtplib", "kpirules.config", "tomllib",
+                "kpirules.job.plan", "kpirules.job.model")
 
 
 @pytest.mark.slow

@@ -97,7 +97,6 @@ def connectors() -> Mapping[str, Any]:
 def read_tables(opts: dict[str, Any], ruleset: Any) -> list[Any]:
     """Every ``--data`` table for ``ruleset``, read through its connector."""
     from kpirules.job.data_arguments import OPTION_SETTINGS, DataRequest, data_sources
-    from kpirules.job.plan import parse_param
     from kpirules.job.sources import read_table, source_context
 
     given: dict[str, Any] = {key: opts[key] for key in OPTION_SETTINGS if opts.get(key)}
@@ -106,8 +105,11 @@ def read_tables(opts: dict[str, Any], ruleset: Any) -> list[Any]:
     request = DataRequest(tuple(opts["data"]), given, tuple(opts.get("source_settings") or ()),
                           opts.get("max_rows"), CONFIG_PATHS[0] if CONFIG_PATHS else None)
     sources = data_sources(request, connectors(), SECRETS)
-    params = {k: parse_param(v) for k, v in parse_params(opts.get("params") or ()).items()
-              if k in ruleset.params}
+    params = {}
+    if opts.get("params"):  # the job's plan is not loaded without them (start-up)
+        from kpirules.job.plan import parse_param
+
+        params = {k: parse_param(v) for k, v in parse_params(opts["params"]).items() if k in ruleset.params}
     tables = []
     for source in sources:
         table = read_table(source, source_context(source, ruleset, params))

@@ -24,13 +24,13 @@ from attrs import field, frozen
 
 from kpirules.data.limits import DEFAULT_MAX_ROWS, check_table
 from kpirules.errors import ConfigError, DataError, KpirulesError, OptionError, UsageError
-from kpirules.job.model import Voice
-from kpirules.job.plan import Plan, absolute_paths
 from kpirules.plugin_api import Connector, SourceContext
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a job's plan and voice: for kpirules run, not for eval (start-up)
     from kpirules.config import JobConfig, SourceConfig
     from kpirules.data.table import RawTable
+    from kpirules.job.model import Voice
+    from kpirules.job.plan import Plan
     from kpirules.lang.model import Ruleset
 
 SourceTables = list[tuple[str, "RawTable"]]  # (source name, table), in configuration order
@@ -58,6 +58,8 @@ class TableSource:
 
 def configured_source(config: JobConfig, connector: Connector, source: SourceConfig) -> TableSource:
     """A ``[sources.NAME]`` table of the configuration, its paths made absolute."""
+    from kpirules.job.plan import absolute_paths
+
     return TableSource(source.name, connector,
                        absolute_paths(config, connector.path_settings, source.settings),
                        f"source {source.name}", config.base_dir, dict(source.rename),
