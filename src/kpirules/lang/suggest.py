@@ -17,7 +17,6 @@ cutoff=0.6)`` (then a case-insensitive match), while
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 CUTOFF = 0.6
@@ -60,6 +59,8 @@ class NameIndex:
                 if size + length == 0 or 2.0 * min(size, length) / (size + length) >= CUTOFF]
 
     def _closest(self, word: str) -> str | None:
+        import difflib  # only a mistake needs it: not imported on start-up
+
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(word)
         best: tuple[float, str] | None = None
