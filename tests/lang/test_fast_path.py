@@ -162,6 +162,39 @@ def test_the_garbage_collector_is_back_on_after_a_parse_good_or_bad() -> None:
     assert gc.isenabled()
 
 
+def test_what_a_parse_made_is_not_left_for_the_next_young_collection() -> None:
+    """The parsed tree goes to the collector's oldest generation: no collection scans it when
+    the collector is back on, and nothing is hidden from it (a cycle is still freed)."""
+    import weakref
+
+    from kpirules.lang.parser import gc_paused
+
+    class Cyclic:
+        me: object = None
+
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    with gc_paused():
+        kept = parse("ruleset r\nmetric m\n" + "".join(f"kpi k{i} = m * {i}\n" for i in range(2_000)))
+        cycle = Cyclic()
+        cycle.me = cycle
+        alive = weakref.ref(cycle)
+        del cycle
+        gc.callbacks.append(seen)
+    try:
+        more = [[n] for n in range(50)]  # young objects: would set off a collection of the tree
+    finally:
+        gc.callbacks.remove(seen)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert collections == [] and kept and more
+    gc.collect()
+    assert alive() is None
+
+
 def test_files_parsed_at_the_same_time_keep_their_own_path() -> None:
     texts = {f"file{i}.kpi": f"ruleset r{i}\nmetric m\n" + "".join(
         f"kpi k{j} = m * {j} + (m / {j + 1})\n" for j in range(300)) for i in range(6)}
