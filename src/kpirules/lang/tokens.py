@@ -4,7 +4,7 @@ A valid file is parsed on the fast path (:mod:`kpirules.lang.fastpath`)
 without importing Lark at all (a fifth of ``kpirules eval``'s start-up), so
 its tokens cannot be Lark's. Lark's standard front end, which explains syntax
 errors, converts its tokens to these before the AST builder sees them
-(:class:`kpirules.lang.grammar.StandardToAst`): the builder knows one kind.
+(:class:`kpirules.lang.grammar.ToAst`): the builder knows one kind.
 """
 
 from __future__ import annotations
