@@ -135,15 +135,16 @@ class FastParser:
         reductions = [(size, _callback(builder, shape), origin)
                       for shape in tables.RULES for origin, size in [(shape[1], shape[2])]]
 
+        spelling = {name: word for word, name in keywords.items()}
         shared_words: dict[frozenset[str], dict[str, str]] = {}
         self.states: dict[int, _State] = {}
         for state, table in enumerate(tables.STATES):
             actions = {symbol: action if action >= 0 else reductions[~action]
                        for symbol, action in table.items()}
-            accepted = frozenset(word for word, name in keywords.items() if name in table)
+            accepted = frozenset(spelling.keys() & table.keys())  # the keywords this state takes
             words = shared_words.get(accepted)
             if words is None:
-                words = {word: keywords[word] for word in accepted}
+                words = {spelling[name]: name for name in accepted}
                 words[""] = "NAME"
                 shared_words[accepted] = words
             self.states[state] = (actions, words, "PERIOD" in table)
