@@ -114,3 +114,25 @@ def test_an_unreadable_period_is_reported_at_its_first_row(cells: list[str | Non
     with pytest.raises(PeriodColumnError) as caught:
         map_periods(pl.Series("month", cells, dtype=pl.String), "month")
     assert caught.value.row == row
+
+
+def test_a_repeated_row_beside_a_missing_one_is_rolled_up_not_taken_for_a_full_grid() -> None:
+    # as many rows as periods x segments, but c1's February twice and its March not at all
+    rows = _rows(periods=3, campaigns=2)
+    march = next(r for r in rows if r["campaign"] == "c1" and r["month"] == "2025-03")
+    february = next(r for r in rows if r["campaign"] == "c1" and r["month"] == "2025-02")
+    rows[rows.index(march)] = dict(february, visits=5.0)
+    for variant in (rows, list(reversed(rows))):
+        c1 = _normalised(_frame(variant)).filter(pl.col("campaign") == "c1")
+        assert c1["visits"].to_list() == [10.0, 16.0, None]
+
+
+def test_null_dimension_values_are_a_segment_of_their_own_numbered_last() -> None:
+    rows = _rows(periods=2, campaigns=3)
+    for r in rows:
+        if r["campaign"] == "c0":
+            r["campaign"] = None
+    frame = _normalised(_frame(list(reversed(rows)))).filter(pl.col(SEG) > 0)
+    order = frame.select("channel", "campaign").unique(maintain_order=True).rows()
+    assert order == [("a", "c2"), ("a", None), ("b", "c1")]  # by each dimension in turn, nulls last
+    assert frame.filter(pl.col("campaign").is_null())["visits"].to_list() == [0.0, 1.0]

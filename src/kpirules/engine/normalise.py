@@ -288,9 +288,8 @@ def _finest(rows: pl.DataFrame, dims: list[str], metrics: list[str], ruleset: Ru
     ordered = any(ruleset.metrics[m].agg in ("first", "last") for m in metrics)
     for m in metrics:
         agg = ruleset.metrics[m].agg
-        if agg == "sum":
-            aggs.append(pl.col(m).sum().alias(m))
-            aggs.append(pl.col(m).count().alias(_n_col(m)))
+        if agg == "sum":  # null when no row has a value, as SQL's SUM: the levels count such cells
+            aggs.append(pl.when(pl.col(m).count() > 0).then(pl.col(m).sum()).alias(m))
         elif agg == "avg":
             aggs.append(pl.col(_sum_col(m)).sum().alias(_sum_col(m)))
             aggs.append(pl.col(_n_col(m)).sum().alias(_n_col(m)))
@@ -323,8 +322,6 @@ def _one_row_each(rows: pl.DataFrame, keys: list[str]) -> bool:
 
 def _as_rolled_up(metric: str, agg: str) -> list[pl.Expr]:
     """The columns a rollup of a single row gives, without grouping."""
-    if agg == "sum":
-        return [pl.col(metric), pl.col(metric).is_not_null().cast(pl.UInt32).alias(_n_col(metric))]
     if agg == "avg":
         return [pl.col(_sum_col(metric)), pl.col(_n_col(metric))]
     return [pl.col(metric)]
@@ -336,8 +333,8 @@ def _across(metrics: list[str], ruleset: Ruleset) -> tuple[list[pl.Expr], list[p
     finals: list[pl.Expr] = []
     for m in metrics:
         agg = ruleset.metrics[m].agg
-        if agg == "sum":
-            aggs += [pl.col(m).sum().alias(m), pl.col(_n_col(m)).sum().alias(_n_col(m))]
+        if agg == "sum":  # a finest segment's sum is null when it has no value: it counts none
+            aggs += [pl.col(m).sum().alias(m), pl.col(m).count().alias(_n_col(m))]
             finals.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(m)).alias(m))
         elif agg == "avg":
             aggs += [pl.col(_sum_col(m)).sum().alias(_sum_col(m)), pl.col(_n_col(m)).sum().alias(_n_col(m))]
@@ -393,6 +390,7 @@ def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str
     bad_total = 0
     finest_parts: list[tuple[pl.DataFrame, list[str], list[str]]] = []
     supplier: dict[str, str] = {}
+    in_order: pl.DataFrame | None = None  # the segments' level, in order, when the rows are it already
     for table in tables:
         plan = plans.get(len(finest_parts))
         if plan is not None and table.extra.get("aggregate_cells"):  # computed in the database
@@ -411,9 +409,12 @@ def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str
                 raise DataError(f'metric "{m}" is supplied by two sources: {supplier[m]} and {table.source}')
             supplier[m] = table.source
         column_metrics = [m for m in metrics if ruleset.metrics[m].aggregate is None]
-        finest_parts.append((_finest(rows, dims, column_metrics, ruleset) if rows.height else rows,
-                             dims, metrics))
-        del rows  # the finest rows hold what is needed (a table's rows are its largest frame)
+        if (len(tables) == 1 and plan is None and dims and rows.height
+                and (by is None or list(by) == dims)):  # the usual export: maybe its rows are the segments
+            in_order = _segments_in_order(rows, dims, column_metrics, ruleset)
+        finest = rows if in_order is not None else _finest(rows, dims, column_metrics, ruleset) if rows.height else rows
+        finest_parts.append((finest, dims, metrics))
+        del rows, finest  # the finest rows hold what is needed (a table's rows are its largest frame)
     dims = list(dict.fromkeys(d for _, part_dims, _ in finest_parts for d in part_dims))
     metrics = [m for _, _, part_metrics in finest_parts for m in part_metrics]
     if all(part.height == 0 for part, _, _ in finest_parts) and all(r.height == 0 for r in row_parts):
@@ -449,10 +450,11 @@ def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str
     last = max([int(part[P].max()) for part, _, _ in finest_parts if part.height]  # type: ignore[arg-type]
                + [r.last for r in row_parts if r.height])
     overall = _level(finest_parts, [], ruleset, row_parts)
-    segs = _level(finest_parts, by_dims, ruleset, row_parts) if by_dims else None
+    if in_order is None and by_dims:
+        in_order = _order_segments(_level(finest_parts, by_dims, ruleset, row_parts), by_dims, first, last)
     del finest_parts  # the levels hold what is still needed: the rows' memory goes back now
     columns = [*metrics, *(rows_column(m) for r in row_parts for m in r.metrics)]
-    frame = _assemble(overall, segs, by_dims, columns, _fills(ruleset, metrics), first, last)
+    frame = _assemble(overall, in_order, by_dims, columns, _fills(ruleset, metrics), first, last)
     unsupplied = [m for m in ruleset.metrics if m not in metrics]
     return Normalised(frame, by_dims, first, last, warnings, bad_total, unsupplied)
 
@@ -473,48 +475,91 @@ def _fills(ruleset: Ruleset, supplied: Sequence[str]) -> list[pl.Expr]:
 
 def _assemble(overall: pl.DataFrame, segs: pl.DataFrame | None, by_dims: list[str], columns: list[str],
               fills: list[pl.Expr], first: int, last: int) -> pl.DataFrame:
-    """The levels as one frame, stored segment by segment in time order, every period present.
+    """The levels as one frame: the overall level (segment 0), then ``segs`` (already in order).
 
-    Windows (previous, rolling, ytd, for N periods) read each segment's rows in
-    time order; stored segment by segment, Polars' window functions also run on
-    contiguous groups, which measured faster and leaner than any other layout
-    (docs/performance.md). The overall level is segment 0, then the segments in
-    the order of their dimension values.
-
-    The segments' rows are put in that order by one gather, which makes the
-    frame's only copy: the segment numbers are found by joining the dimension
-    columns alone to the (small) table of segments, the order is the arg-sort
-    of one integer key (2.5-4 times faster than sorting by two columns), and
-    the ``missing`` values are filled on the way. Rows already in that order
-    (an export sorted by segment then period) are not moved at all.
+    The ``missing`` values are filled here, once every period of every segment
+    has its row.
     """
-    periods = last - first + 1
     calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
     overall = calendar.join(overall, on=P, how="left").with_columns(
         pl.lit(0, pl.Int32).alias(SEG), pl.lit(True).alias(OVERALL),
         *[pl.lit(None, pl.String).alias(d) for d in by_dims])
     order = [P, SEG, OVERALL, *by_dims, *columns]
-    overall = overall.select(order).with_columns(fills)
-    if segs is None:
-        return overall.with_columns(pl.col(SEG).set_sorted())
-    keys = segs.select(by_dims).unique().sort(by_dims, nulls_last=True)
-    keys = keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
+    frames = [overall.select(order).with_columns(fills)]
+    if segs is not None:
+        frames.append(segs.with_columns(pl.lit(False).alias(OVERALL)).select(order).with_columns(fills))
+    frame = pl.concat(frames, how="vertical")
+    return frame.with_columns(pl.col(SEG).set_sorted())  # as sorting by it would mark it: windows use that
+
+
+def _order_segments(segs: pl.DataFrame, by_dims: list[str], first: int, last: int) -> pl.DataFrame:
+    """The segments' level numbered and stored segment by segment in time order, every period present.
+
+    Windows (previous, rolling, ytd, for N periods) read each segment's rows in
+    time order; stored segment by segment, Polars' window functions also run on
+    contiguous groups, which measured faster and leaner than any other layout
+    (docs/performance.md). Segments are numbered from 1 in the order of their
+    dimension values.
+
+    The rows are put in that order by one gather, which makes the frame's only
+    copy: the segment numbers are found by joining the dimension columns alone
+    to the (small) table of segments, and the order is the arg-sort of one
+    integer key (2.5-4 times faster than sorting by two columns). Rows already
+    in that order (an export sorted by segment then period) are not moved.
+    """
+    periods = last - first + 1
+    keys = _numbered(segs, by_dims)
     if segs.height != keys.height * periods:  # some segment lacks a period: the whole grid, then the values
-        grid = keys.join(calendar, how="cross")
+        grid = keys.join(pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)}), how="cross")
         segs = grid.join(segs.join(keys, on=by_dims, how="left", nulls_equal=True).drop(by_dims),
                          on=[SEG, P], how="left")
     else:
-        segs = segs.with_columns(segs.select(by_dims).join(keys, on=by_dims, how="left", nulls_equal=True,
-                                                           maintain_order="left")[SEG])
+        segs = segs.with_columns(_segment_numbers(segs, by_dims, keys))
     position = segs.select(pl.col(SEG).cast(pl.Int64) * periods + (pl.col(P) - first))[SEG]
-    segs = segs.rechunk()  # a gather from one chunk per column is 3-4 times faster than from a file's many
+    segs = segs.rechunk()  # a gather from one chunk per column is 3-4 times faster than from many
     if not position.is_sorted():
-        index = position.arg_sort()
-        segs = segs.select(pl.all().gather(index))
-    del position
-    segs = segs.with_columns(pl.lit(False).alias(OVERALL)).select(order).with_columns(fills)
-    frame = pl.concat([overall, segs], how="vertical")
-    return frame.with_columns(pl.col(SEG).set_sorted())  # as sorting by it would mark it: windows use that
+        segs = segs.select(pl.all().gather(position.arg_sort()))
+    return segs
+
+
+def _numbered(rows: pl.DataFrame, by_dims: list[str]) -> pl.DataFrame:
+    """The distinct segments of ``rows``, in the order of their values (nulls last), numbered from 1."""
+    keys = rows.select(by_dims).unique().sort(by_dims, nulls_last=True)
+    return keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
+
+
+def _segment_numbers(rows: pl.DataFrame, by_dims: list[str], keys: pl.DataFrame) -> pl.Series:
+    """Each row's segment number: the dimension columns alone joined to the numbered segments."""
+    return rows.select(by_dims).join(keys, on=by_dims, how="left", nulls_equal=True, maintain_order="left")[SEG]
+
+
+def _segments_in_order(rows: pl.DataFrame, dims: list[str], metrics: list[str],
+                       ruleset: Ruleset) -> pl.DataFrame | None:
+    """A table's rows as the segments' level, stored in order, when they are one per period and segment.
+
+    The usual export has exactly one row for each period of each segment. Then
+    each row's place in the segment-by-segment layout is its segment number
+    times the number of periods plus its period: putting every row at its
+    place (a scatter, linear) both orders the rows and proves them one per
+    period and segment, since as many rows as places fill every place only if
+    no two share one. No rollup, no sort, no hash of the keys. ``None`` when
+    some place stays empty (a row repeated, a period missing): the rows are
+    then rolled up and completed the general way.
+    """
+    first, last = int(rows[P].min()), int(rows[P].max())  # type: ignore[arg-type]
+    periods = last - first + 1
+    keys = _numbered(rows, dims)
+    places = keys.height * periods
+    if rows.height != places or places >= 2**32 - 1:
+        return None
+    numbers = _segment_numbers(rows, dims, keys)
+    position = rows.select(((numbers.cast(pl.Int64) - 1) * periods + (pl.col(P) - first)).alias(SEG))[SEG]
+    order = pl.repeat(places, places, dtype=pl.UInt32, eager=True)  # "empty" everywhere
+    order.scatter(position, pl.int_range(places, eager=True, dtype=pl.UInt32))
+    if bool((order == places).any()):
+        return None
+    segs = rows.select(P, numbers, *dims, *finals_for_finest(metrics, ruleset))
+    return segs if position.is_sorted() else segs.select(pl.all().gather(order))
 
 
 def unsupplied_metric_warnings(ruleset: Ruleset, supplied: Sequence[str],
@@ -581,9 +626,7 @@ def finals_for_finest(metrics: list[str], ruleset: Ruleset) -> list[pl.Expr]:
         agg = ruleset.metrics[m].agg
         if agg == "avg":
             out.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(_sum_col(m)) / pl.col(_n_col(m))).alias(m))
-        elif agg == "sum":
-            out.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(m)).alias(m))
-        else:
+        else:  # a sum is null already where no row had a value
             out.append(pl.col(m))
     return out
 
