@@ -136,3 +136,14 @@ def test_null_dimension_values_are_a_segment_of_their_own_numbered_last() -> Non
     order = frame.select("channel", "campaign").unique(maintain_order=True).rows()
     assert order == [("a", "c2"), ("a", None), ("b", "c1")]  # by each dimension in turn, nulls last
     assert frame.filter(pl.col("campaign").is_null())["visits"].to_list() == [0.0, 1.0]
+
+
+def test_segments_sharing_a_hash_are_still_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = list(reversed(_rows()))
+    expected = _normalised(_frame(rows))
+    # every segment given the same hash: the collision the row-by-row comparison must catch
+    monkeypatch.setattr(pl.Expr, "hash", lambda self, *args, **kwargs: pl.int_range(pl.len()).cast(pl.UInt64) * 0)
+    assert _normalised(_frame(rows)).equals(expected)
+    missing_one = [r for r in rows if not (r["campaign"] == "c3" and r["month"] == "2025-01")]
+    collided = _normalised(_frame(missing_one)).filter(pl.col("campaign") == "c3")
+    assert collided["visits"].to_list() == [None, 31.0, 32.0, 33.0]
