@@ -203,14 +203,17 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
         periods = early[chosen] if early is not None else source.select(chosen).collect()[chosen]
         if early is not None:  # only what is still to read: the period's text is the largest column
             early = early.select([c for c in early.columns if c in read or c in used])
-        idx, key = map_periods(periods, ruleset.grain, table.date_format or date_format, chosen)
+        idx, key = map_periods(periods, ruleset.grain, table.date_format or date_format, chosen,
+                               key=_reads_time_order(ruleset))
         del periods
     except PeriodColumnError as err:
         if table.careful is not None:  # a blank line too is an empty period: its row must go, as read whole
             raise _ReadCarefully from None
         raise DataError(err.message.placed(table.source),
                         where=table.location(err.row, _position(table, chosen))) from None
-    exprs: list[pl.Expr] = [pl.lit(idx).alias(P), pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
+    exprs: list[pl.Expr] = [pl.lit(idx).alias(P)]
+    if key is not None:  # the time key and file order: only what orders first/last reads them
+        exprs += [pl.lit(key).alias(T), pl.int_range(pl.len()).alias(ROW)]
     bad_total = 0
     if aggregates is not None:
         positions = {c: _position(table, c) for c in read}
@@ -224,6 +227,9 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
     else:
         frame = source.select(used or [chosen]).collect()  # only what is used
     del early
+    # one chunk per column: a file is read in dozens of chunks, and every join, sort and gather
+    # below runs 3-4 times faster on one (docs/performance.md); the copy costs a hundredth of a second
+    frame = frame.rechunk()
     exprs += [pl.col(d).cast(pl.String).alias(d) for d in dims]
     for col in metric_cols:
         number, bad = _number_column(frame, col, table, _position(table, col) - 1, on_bad_value)
@@ -242,6 +248,12 @@ def _prepare(table: RawTable, ruleset: Ruleset, period_column: str | None, on_ba
             exprs.append(number.alias(col))
     rows = frame.select(exprs)
     return rows, dims, metric_cols, bad_total
+
+
+def _reads_time_order(ruleset: Ruleset) -> bool:
+    """Whether some metric is taken in time order (``first``/``last``, or computed from raw rows)."""
+    return any(metric.agg in ("first", "last") or metric.aggregate is not None
+               for metric in ruleset.metrics.values())
 
 
 def _read_early(source: pl.LazyFrame, table: RawTable, ruleset: Ruleset, period: str, read: set[str],
@@ -276,9 +288,8 @@ def _finest(rows: pl.DataFrame, dims: list[str], metrics: list[str], ruleset: Ru
     ordered = any(ruleset.metrics[m].agg in ("first", "last") for m in metrics)
     for m in metrics:
         agg = ruleset.metrics[m].agg
-        if agg == "sum":
-            aggs.append(pl.col(m).sum().alias(m))
-            aggs.append(pl.col(m).count().alias(_n_col(m)))
+        if agg == "sum":  # null when no row has a value, as SQL's SUM: the levels count such cells
+            aggs.append(pl.when(pl.col(m).count() > 0).then(pl.col(m).sum()).alias(m))
         elif agg == "avg":
             aggs.append(pl.col(_sum_col(m)).sum().alias(_sum_col(m)))
             aggs.append(pl.col(_n_col(m)).sum().alias(_n_col(m)))
@@ -290,7 +301,7 @@ def _finest(rows: pl.DataFrame, dims: list[str], metrics: list[str], ruleset: Ru
             aggs.append(pl.col(m).drop_nulls().first().alias(m))
         else:
             aggs.append(pl.col(m).drop_nulls().last().alias(m))
-    if rows.select(pl.struct(P, *dims).is_unique().all()).item():
+    if _one_row_each(rows, [P, *dims]):
         # one row per period and segment already (the usual export): no rollup to do
         columns = [c for m in metrics for c in _as_rolled_up(m, ruleset.metrics[m].agg)]
         return rows.select(P, *dims, *columns)
@@ -299,10 +310,18 @@ def _finest(rows: pl.DataFrame, dims: list[str], metrics: list[str], ruleset: Ru
     return rows.group_by([P, *dims], maintain_order=ordered).agg(aggs)
 
 
+def _one_row_each(rows: pl.DataFrame, keys: list[str]) -> bool:
+    """Whether no two rows share ``keys``, told from the keys' hashes.
+
+    Distinct hashes prove distinct keys; equal hashes (a shared key, or a
+    collision) answer no, and the caller then groups, which is right either
+    way. A fraction of the time and memory of testing the keys themselves.
+    """
+    return bool(rows.select(pl.struct(keys).hash().n_unique()).item() == rows.height)
+
+
 def _as_rolled_up(metric: str, agg: str) -> list[pl.Expr]:
     """The columns a rollup of a single row gives, without grouping."""
-    if agg == "sum":
-        return [pl.col(metric), pl.col(metric).is_not_null().cast(pl.UInt32).alias(_n_col(metric))]
     if agg == "avg":
         return [pl.col(_sum_col(metric)), pl.col(_n_col(metric))]
     return [pl.col(metric)]
@@ -314,8 +333,8 @@ def _across(metrics: list[str], ruleset: Ruleset) -> tuple[list[pl.Expr], list[p
     finals: list[pl.Expr] = []
     for m in metrics:
         agg = ruleset.metrics[m].agg
-        if agg == "sum":
-            aggs += [pl.col(m).sum().alias(m), pl.col(_n_col(m)).sum().alias(_n_col(m))]
+        if agg == "sum":  # a finest segment's sum is null when it has no value: it counts none
+            aggs += [pl.col(m).sum().alias(m), pl.col(m).count().alias(_n_col(m))]
             finals.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(m)).alias(m))
         elif agg == "avg":
             aggs += [pl.col(_sum_col(m)).sum().alias(_sum_col(m)), pl.col(_n_col(m)).sum().alias(_n_col(m))]
@@ -371,6 +390,7 @@ def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str
     bad_total = 0
     finest_parts: list[tuple[pl.DataFrame, list[str], list[str]]] = []
     supplier: dict[str, str] = {}
+    in_order: pl.DataFrame | None = None  # the segments' level, in order, when the rows are it already
     for table in tables:
         plan = plans.get(len(finest_parts))
         if plan is not None and table.extra.get("aggregate_cells"):  # computed in the database
@@ -389,8 +409,12 @@ def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str
                 raise DataError(f'metric "{m}" is supplied by two sources: {supplier[m]} and {table.source}')
             supplier[m] = table.source
         column_metrics = [m for m in metrics if ruleset.metrics[m].aggregate is None]
-        finest_parts.append((_finest(rows, dims, column_metrics, ruleset) if rows.height else rows,
-                             dims, metrics))
+        if (len(tables) == 1 and plan is None and dims and rows.height
+                and (by is None or list(by) == dims)):  # the usual export: maybe its rows are the segments
+            in_order = _segments_in_order(rows, dims, column_metrics, ruleset)
+        finest = rows if in_order is not None else _finest(rows, dims, column_metrics, ruleset) if rows.height else rows
+        finest_parts.append((finest, dims, metrics))
+        del rows, finest  # the finest rows hold what is needed (a table's rows are its largest frame)
     dims = list(dict.fromkeys(d for _, part_dims, _ in finest_parts for d in part_dims))
     metrics = [m for _, _, part_metrics in finest_parts for m in part_metrics]
     if all(part.height == 0 for part, _, _ in finest_parts) and all(r.height == 0 for r in row_parts):
@@ -425,44 +449,129 @@ def _normalise(tables: Sequence[RawTable], ruleset: Ruleset, *, by: Sequence[str
                 + [r.first for r in row_parts if r.height])
     last = max([int(part[P].max()) for part, _, _ in finest_parts if part.height]  # type: ignore[arg-type]
                + [r.last for r in row_parts if r.height])
-    calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
-    levels: list[pl.DataFrame] = []
     overall = _level(finest_parts, [], ruleset, row_parts)
-    overall = calendar.join(overall, on=P, how="left").with_columns(
-        pl.lit(0, pl.Int32).alias(SEG), pl.lit(True).alias(OVERALL),
-        *[pl.lit(None, pl.String).alias(d) for d in by_dims])
-    levels.append(overall)
-    if by_dims:
-        segs = _level(finest_parts, by_dims, ruleset, row_parts)
-        keys = segs.select(by_dims).unique().sort(by_dims, nulls_last=True)
-        keys = keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
-        segs = segs.join(keys, on=by_dims, how="left", nulls_equal=True)
-        if segs.height != keys.height * calendar.height:  # some segment lacks a period
-            grid = keys.join(calendar, how="cross")
-            segs = grid.join(segs.drop(by_dims), on=[SEG, P], how="left")
-        segs = segs.with_columns(pl.lit(False).alias(OVERALL))
-        levels.append(segs)
-    columns = [P, SEG, OVERALL, *by_dims, *metrics, *(rows_column(m) for r in row_parts for m in r.metrics)]
-    frame = pl.concat([lv.select(columns) for lv in levels], how="vertical")
+    if in_order is None and by_dims:
+        in_order = _order_segments(_level(finest_parts, by_dims, ruleset, row_parts), by_dims, first, last)
+    del finest_parts  # the levels hold what is still needed: the rows' memory goes back now
+    columns = [*metrics, *(rows_column(m) for r in row_parts for m in r.metrics)]
+    frame = _assemble(overall, in_order, by_dims, columns, _fills(ruleset, metrics), first, last)
+    unsupplied = [m for m in ruleset.metrics if m not in metrics]
+    return Normalised(frame, by_dims, first, last, warnings, bad_total, unsupplied)
+
+
+def _fills(ruleset: Ruleset, supplied: Sequence[str]) -> list[pl.Expr]:
+    """The ``missing`` values: a metric no column supplies, empty counts (0), declared defaults."""
     fills = []
     counts = count_metrics(ruleset)
     for name, metric in ruleset.metrics.items():
-        if name not in metrics:
+        if name not in supplied:
             fills.append(pl.lit(metric.missing, pl.Float64).alias(name))
         elif name in counts:  # no row, no order: 0, not null (language §4.1)
             fills.append(pl.col(name).fill_null(0.0))
         elif metric.missing is not None:
             fills.append(pl.col(name).fill_null(metric.missing))
-    if fills:
-        frame = frame.with_columns(fills)
-    # windows (previous, rolling, ytd, for N periods) read each segment's rows in time order;
-    # stored segment by segment, Polars' window functions also run on contiguous groups,
-    # which measured faster and leaner than any other layout (docs/performance.md)
-    # one integer key sorts 2.5-4 times faster than the two columns (docs/performance.md)
-    frame = frame.sort(pl.col(SEG).cast(pl.Int64) * (last - first + 1) + (pl.col(P) - first)).with_columns(
-        pl.col(SEG).set_sorted())  # as sorting by it would mark it: windows over segments use that
-    unsupplied = [m for m in ruleset.metrics if m not in metrics]
-    return Normalised(frame, by_dims, first, last, warnings, bad_total, unsupplied)
+    return fills
+
+
+def _assemble(overall: pl.DataFrame, segs: pl.DataFrame | None, by_dims: list[str], columns: list[str],
+              fills: list[pl.Expr], first: int, last: int) -> pl.DataFrame:
+    """The levels as one frame: the overall level (segment 0), then ``segs`` (already in order).
+
+    The ``missing`` values are filled here, once every period of every segment
+    has its row.
+    """
+    calendar = pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
+    overall = calendar.join(overall, on=P, how="left").with_columns(
+        pl.lit(0, pl.Int32).alias(SEG), pl.lit(True).alias(OVERALL),
+        *[pl.lit(None, pl.String).alias(d) for d in by_dims])
+    order = [P, SEG, OVERALL, *by_dims, *columns]
+    frames = [overall.select(order).with_columns(fills)]
+    if segs is not None:
+        frames.append(segs.with_columns(pl.lit(False).alias(OVERALL)).select(order).with_columns(fills))
+    frame = pl.concat(frames, how="vertical")
+    return frame.with_columns(pl.col(SEG).set_sorted())  # as sorting by it would mark it: windows use that
+
+
+def _order_segments(segs: pl.DataFrame, by_dims: list[str], first: int, last: int) -> pl.DataFrame:
+    """The segments' level numbered and stored segment by segment in time order, every period present.
+
+    Windows (previous, rolling, ytd, for N periods) read each segment's rows in
+    time order; stored segment by segment, Polars' window functions also run on
+    contiguous groups, which measured faster and leaner than any other layout
+    (docs/performance.md). Segments are numbered from 1 in the order of their
+    dimension values.
+
+    The rows are put in that order by one gather, which makes the frame's only
+    copy: the segment numbers are found by joining the dimension columns alone
+    to the (small) table of segments, and the order is the arg-sort of one
+    integer key (2.5-4 times faster than sorting by two columns). Rows already
+    in that order (an export sorted by segment then period) are not moved.
+    """
+    periods = last - first + 1
+    keys, numbers = _number_segments(segs, by_dims)
+    if segs.height != keys.height * periods:  # some segment lacks a period: the whole grid, then the values
+        grid = keys.join(pl.DataFrame({P: pl.int_range(first, last + 1, eager=True).cast(pl.Int64)}), how="cross")
+        segs = grid.join(segs.with_columns(numbers).drop(by_dims), on=[SEG, P], how="left")
+    else:
+        segs = segs.with_columns(numbers)
+    position = segs.select(pl.col(SEG).cast(pl.Int64) * periods + (pl.col(P) - first))[SEG]
+    segs = segs.rechunk()  # a gather from one chunk per column is 3-4 times faster than from many
+    if not position.is_sorted():
+        segs = segs.select(pl.all().gather(position.arg_sort()))
+    return segs
+
+
+def _number_segments(rows: pl.DataFrame, by_dims: list[str]) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct segments of ``rows`` numbered from 1 in the order of their values (nulls last), and each row's.
+
+    Told apart by the hashes of their values: the rows of each distinct hash
+    give the segment's values (a few thousand rows to sort), and each row
+    takes its hash's number. Then every row's values are compared with its
+    segment's, which proves no two segments share a hash; if two do (a
+    collision, about one chance in 10^10 for 10^5 segments), the segments
+    are numbered from their values themselves. At 4M rows, half the time of
+    finding the distinct values of the text columns (docs/performance.md).
+    """
+    hashes = rows.select(pl.struct(by_dims).hash().alias(SEG))[SEG]
+    firsts = hashes.arg_unique()
+    keys = rows.select(by_dims)[firsts].with_columns(hashes.gather(firsts).alias(SEG)).sort(by_dims, nulls_last=True)
+    positions = pl.int_range(1, keys.height + 1, dtype=pl.Int32, eager=True)
+    numbers = hashes.replace_strict(keys[SEG], positions, return_dtype=pl.Int32).alias(SEG)
+    keys = keys.with_columns(positions.alias(SEG))
+    same = rows.select(pl.all_horizontal(pl.col(d).eq_missing(keys[d].gather(numbers - 1)).all() for d in by_dims))
+    if bool(same.item()):
+        return keys, numbers
+    keys = rows.select(by_dims).unique().sort(by_dims, nulls_last=True)  # a collision: by the values themselves
+    keys = keys.with_columns((pl.int_range(pl.len()) + 1).cast(pl.Int32).alias(SEG))
+    return keys, rows.select(by_dims).join(keys, on=by_dims, how="left", nulls_equal=True, maintain_order="left")[SEG]
+
+
+def _segments_in_order(rows: pl.DataFrame, dims: list[str], metrics: list[str],
+                       ruleset: Ruleset) -> pl.DataFrame | None:
+    """A table's rows as the segments' level, stored in order, when they are one per period and segment.
+
+    The usual export has exactly one row for each period of each segment. Then
+    each row's place in the segment-by-segment layout is its segment number
+    times the number of periods plus its period: putting every row at its
+    place (a scatter, linear) both orders the rows and proves them one per
+    period and segment, since as many rows as places fill every place only if
+    no two share one. No rollup, no sort, no hash of the keys. ``None`` when
+    some place stays empty (a row repeated, a period missing): the rows are
+    then rolled up and completed the general way.
+    """
+    first, last = int(rows[P].min()), int(rows[P].max())  # type: ignore[arg-type]
+    periods = last - first + 1
+    keys, numbers = _number_segments(rows, dims)
+    places = keys.height * periods
+    if rows.height != places or places >= 2**32 - 1:
+        return None
+    position = rows.select(((numbers.cast(pl.Int64) - 1) * periods + (pl.col(P) - first)).alias(SEG))[SEG]
+    order = pl.repeat(places, places, dtype=pl.UInt32, eager=True)  # "empty" everywhere
+    order.scatter(position, pl.int_range(places, eager=True, dtype=pl.UInt32))
+    if bool((order == places).any()):
+        return None
+    segs = rows.select(P, numbers, *dims, *finals_for_finest(metrics, ruleset))
+    return segs if position.is_sorted() else segs.select(pl.all().gather(order))
 
 
 def unsupplied_metric_warnings(ruleset: Ruleset, supplied: Sequence[str],
@@ -529,9 +638,7 @@ def finals_for_finest(metrics: list[str], ruleset: Ruleset) -> list[pl.Expr]:
         agg = ruleset.metrics[m].agg
         if agg == "avg":
             out.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(_sum_col(m)) / pl.col(_n_col(m))).alias(m))
-        elif agg == "sum":
-            out.append(pl.when(pl.col(_n_col(m)) > 0).then(pl.col(m)).alias(m))
-        else:
+        else:  # a sum is null already where no row had a value
             out.append(pl.col(m))
     return out
 

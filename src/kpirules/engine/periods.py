@@ -55,9 +55,30 @@ def check_date_format(value: str | None) -> str | None:
 
 
 def map_periods(column: pl.Series, grain: str, date_format: str | None = None,
-                name: str | None = None) -> tuple[pl.Series, pl.Series]:
-    """(period index at ``grain``, fine time key) for every row; raises :class:`PeriodColumnError`."""
+                name: str | None = None, *, key: bool = True) -> tuple[pl.Series, pl.Series | None]:
+    """(period index at ``grain``, fine time key) for every row; raises :class:`PeriodColumnError`.
+
+    ``key``: whether the fine time key is wanted (it orders ``first``/``last``);
+    ``None`` in its place when not. A text column is read by its distinct cells
+    (a few hundred dates in a million rows), then each row takes its cell's
+    period: a row's own work is one look-up, not stripping and matching it.
+    """
     name = name or column.name
+    if column.dtype != pl.String:
+        return _map_values(column, grain, date_format, name)
+    cells = column.unique(maintain_order=True)
+    try:
+        idx, fine = _map_values(cells, grain, date_format, name)
+    except PeriodColumnError as err:  # its row is that of the distinct cells: the first such row of the column
+        cell = cells[err.row]
+        row = column.is_null() if cell is None else (column == cell).fill_null(False)
+        raise PeriodColumnError(int(row.arg_true()[0]), err.message) from None
+    return (column.replace_strict(cells, idx, return_dtype=pl.Int64),
+            column.replace_strict(cells, fine, return_dtype=pl.Float64) if key else None)
+
+
+def _map_values(column: pl.Series, grain: str, date_format: str | None, name: str) -> tuple[pl.Series, pl.Series]:
+    """:func:`map_periods` of every value of ``column``."""
     dtype = column.dtype
     if dtype == pl.Date or isinstance(dtype, pl.Datetime):
         return _from_temporal(column, grain, name)
