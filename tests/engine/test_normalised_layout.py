@@ -11,12 +11,16 @@ rows from a column read cell by cell.
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 import polars as pl
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 import kpirules
 from kpirules.data.table import RawTable
+from kpirules.engine import normalise as normalise_module
 from kpirules.engine.frame_columns import SEG, P
 from kpirules.engine.normalise import normalise
 from kpirules.engine.periods import PeriodColumnError, map_periods
@@ -48,9 +52,11 @@ def _frame(rows: list[dict[str, object]], chunks: int = 1) -> pl.DataFrame:
     return frame
 
 
+RULESET = kpirules.loads(RULES, "t.kpi")  # parsed once, before any test (and hypothesis) runs
+
+
 def _normalised(frame: pl.DataFrame) -> pl.DataFrame:
-    ruleset = kpirules.loads(RULES, "t.kpi")
-    return normalise([RawTable(frame, source="t.csv")], ruleset).frame
+    return normalise([RawTable(frame, source="t.csv")], RULESET).frame
 
 
 def test_segment_order_period_order_shuffled_and_chunked_give_one_frame() -> None:
@@ -147,3 +153,39 @@ def test_segments_sharing_a_hash_are_still_told_apart(monkeypatch: pytest.Monkey
     missing_one = [r for r in rows if not (r["campaign"] == "c3" and r["month"] == "2025-01")]
     collided = _normalised(_frame(missing_one)).filter(pl.col("campaign") == "c3")
     assert collided["visits"].to_list() == [None, 31.0, 32.0, 33.0]
+
+
+grid_cell = st.one_of(st.none(), st.integers(min_value=-5, max_value=1_000).map(float))
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), periods=st.integers(1, 5), campaigns=st.integers(1, 6), chunks=st.integers(1, 4))
+def test_the_ordering_shortcut_agrees_with_the_general_path(data: st.DataObject, periods: int, campaigns: int,
+                                                            chunks: int) -> None:
+    rows = []
+    for c in range(campaigns):
+        channel = data.draw(st.sampled_from(["a", "b", None]))  # one per campaign: a full grid of segments
+        for m in range(periods):
+            rows.append({"month": f"2025-{m + 1:02d}", "channel": channel,
+                         "campaign": f"c{c}", "visits": data.draw(grid_cell), "leads": data.draw(grid_cell),
+                         "rate": data.draw(grid_cell), "last_price": data.draw(grid_cell)})
+    # sometimes a row repeated or one left out: the shortcut must then step aside
+    if data.draw(st.booleans()):
+        rows.append(dict(data.draw(st.sampled_from(rows))))
+    if len(rows) > 1 and data.draw(st.booleans()):
+        rows.pop(data.draw(st.integers(0, len(rows) - 1)))
+    rows = data.draw(st.permutations(rows))
+    in_order = normalise_module._segments_in_order
+    taken: list[pl.DataFrame | None] = []
+
+    def recorded(*args: object) -> pl.DataFrame | None:
+        taken.append(in_order(*args))  # type: ignore[arg-type]
+        return taken[-1]
+
+    with mock.patch.object(normalise_module, "_segments_in_order", recorded):
+        shortcut = _normalised(_frame(rows, chunks))
+    event(f"shortcut taken: {bool(taken) and taken[-1] is not None}")
+    with mock.patch.object(normalise_module, "_segments_in_order", lambda *args: None):
+        general = _normalised(_frame(rows, chunks))
+    assert shortcut.equals(general)
